@@ -1,0 +1,51 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// dneck-plot: information-bottleneck artifacts from training runs.
+///
+/// One data path: run file (DneckIO) → measures (DneckMeasures) → figure model (DneckFigure,
+/// DneckPlotters) → renderer (DneckCairo) / encoder (DneckMovie). Only the C* targets and the
+/// targets named after a C library import C.
+let package = Package(
+    name: "dneck-plot",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "dneck-plot", targets: ["dneck-plot"]),
+        .executable(name: "dneck-bench", targets: ["dneck-bench"]),
+        .library(name: "Dneck", targets: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure",
+                                          "DneckPlotters", "DneckCairo", "DneckMovie"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
+                       providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CCairo", pkgConfig: "cairo",
+                       providers: [.apt(["libcairo2-dev"])]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
+                       providers: [.apt(["libpng-dev"])]),
+
+        .target(name: "DneckCore"),
+        .target(name: "DneckIO", dependencies: ["DneckCore", "CHDF5"]),
+        .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO"]),
+        .target(name: "DneckFigure", dependencies: ["DneckCore"]),
+        .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
+        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CPNG"]),
+        .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
+        .executableTarget(name: "dneck-plot", dependencies: [
+            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "dneck-bench", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "DneckTests", dependencies: [
+            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
+            "CHDF5", "CCairo", "CFFmpeg",
+        ]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,22 @@
+#ifndef DNECK_CHDF5_SHIM_H
+#define DNECK_CHDF5_SHIM_H
+// libhdf5, plus accessors for what Swift cannot import: cast macros and the
+// H5T_NATIVE_* globals (which are -1 until H5open() runs).
+#include <hdf5.h>
+
+static inline hid_t dneck_h5e_default(void) { return H5E_DEFAULT; }
+static inline hid_t dneck_h5p_default(void) { return H5P_DEFAULT; }
+static inline hid_t dneck_h5s_all(void) { return H5S_ALL; }
+static inline unsigned dneck_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned dneck_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
+static inline hid_t dneck_h5t_native_double(void) { H5open(); return H5T_NATIVE_DOUBLE; }
+static inline hid_t dneck_h5t_native_float(void) { H5open(); return H5T_NATIVE_FLOAT; }
+static inline hid_t dneck_h5t_native_int64(void) { H5open(); return H5T_NATIVE_INT64; }
+static inline hid_t dneck_h5t_c_s1(void) { H5open(); return H5T_C_S1; }
+static inline hid_t dneck_h5t_std_i64le(void) { H5open(); return H5T_STD_I64LE; }
+static inline hid_t dneck_h5t_ieee_f32le(void) { H5open(); return H5T_IEEE_F32LE; }
+static inline hid_t dneck_h5t_ieee_f64le(void) { H5open(); return H5T_IEEE_F64LE; }
+static inline hid_t dneck_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
+static inline size_t dneck_h5t_variable(void) { return H5T_VARIABLE; }
+
+#endif

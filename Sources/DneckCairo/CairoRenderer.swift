@@ -1,0 +1,129 @@
+import CCairo
+import DneckFigure
+import Foundation
+
+/// Draws figure primitives with Cairo on any Cairo surface (image, SVG, PDF). Coordinates are
+/// figure points; the context is scaled once from the dpi. Text goes through Cairo's font
+/// selection (fontconfig), so the named family is a real installed font.
+public final class CairoRenderer: Renderer {
+    private let cr: OpaquePointer
+
+    /// A renderer on `context`, already scaled to points.
+    init(context: OpaquePointer) {
+        cr = context
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+    }
+
+    public func fill(_ rect: Rect, color: Color) {
+        set(color)
+        cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height)
+        cairo_fill(cr)
+    }
+
+    public func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool) {
+        guard let first = points.first else { return }
+        set(color)
+        cairo_set_line_width(cr, width)
+        if dashed {
+            let pattern = [width * 3.7, width * 1.6]
+            cairo_set_dash(cr, pattern, 2, 0)
+        }
+        cairo_move_to(cr, first.x, first.y)
+        for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
+        cairo_stroke(cr)
+        if dashed { cairo_set_dash(cr, nil, 0, 0) }
+    }
+
+    public func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) {
+        cairo_new_sub_path(cr)
+        cairo_arc(cr, center.x, center.y, diameter / 2, 0, 2 * Double.pi)
+        set(fill)
+        if let edge {
+            cairo_fill_preserve(cr)
+            set(edge)
+            cairo_set_line_width(cr, edgeWidth)
+            cairo_stroke(cr)
+        } else {
+            cairo_fill(cr)
+        }
+    }
+
+    public func text(_ item: TextItem, fontFamily: String) {
+        cairo_save(cr)
+        cairo_select_font_face(cr, fontFamily, CAIRO_FONT_SLANT_NORMAL,
+                               item.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_size(cr, item.size)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, item.text, &extents)
+        var reference = cairo_text_extents_t()
+        cairo_text_extents(cr, "H", &reference)
+        var font = cairo_font_extents_t()
+        cairo_font_extents(cr, &font)
+        let capHeight = -reference.y_bearing
+        let dx: Double
+        switch item.anchor.horizontal {
+        case .left: dx = 0
+        case .center: dx = -extents.x_advance / 2
+        case .right: dx = -extents.x_advance
+        }
+        let dy: Double
+        switch item.anchor.vertical {
+        case .top: dy = capHeight
+        case .middle: dy = capHeight / 2
+        case .baseline: dy = 0
+        case .bottom: dy = -font.descent
+        }
+        cairo_translate(cr, item.at.x, item.at.y)
+        cairo_rotate(cr, -item.rotation * Double.pi / 180)
+        cairo_move_to(cr, dx, dy)
+        set(item.color)
+        cairo_show_text(cr, item.text)
+        cairo_restore(cr)
+    }
+
+    public func image(columns: Int, rows: Int, colors: [Color], in rect: Rect) {
+        guard columns > 0, rows > 0, rect.width > 0, rect.height > 0 else { return }
+        guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(columns), Int32(rows)) else { return }
+        defer { cairo_surface_destroy(surface) }
+        cairo_surface_flush(surface)
+        let stride = Int(cairo_image_surface_get_stride(surface))
+        if let data = cairo_image_surface_get_data(surface) {
+            for row in 0..<rows {
+                let line = UnsafeMutableRawPointer(data + row * stride).assumingMemoryBound(to: UInt32.self)
+                for column in 0..<columns { line[column] = CairoRenderer.premultipliedARGB(colors[row * columns + column]) }
+            }
+        }
+        cairo_surface_mark_dirty(surface)
+        cairo_save(cr)
+        cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height)
+        cairo_clip(cr)
+        cairo_translate(cr, rect.x, rect.y)
+        cairo_scale(cr, rect.width / Double(columns), rect.height / Double(rows))
+        cairo_set_source_surface(cr, surface, 0, 0)
+        cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_NEAREST)
+        cairo_pattern_set_extend(cairo_get_source(cr), CAIRO_EXTEND_PAD)
+        cairo_paint(cr)
+        cairo_restore(cr)
+    }
+
+    public func clip(_ rect: Rect?) {
+        cairo_reset_clip(cr)
+        if let rect {
+            cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height)
+            cairo_clip(cr)
+        }
+    }
+
+    private func set(_ c: Color) {
+        cairo_set_source_rgba(cr, c.r, c.g, c.b, c.a)
+    }
+
+    /// Cairo's ARGB32 pixel (premultiplied, native-endian) for `c`.
+    static func premultipliedARGB(_ c: Color) -> UInt32 {
+        let a = Color.byte(c.a)
+        let scale = Double(a) / 255
+        return UInt32(a) << 24 | UInt32(Color.byte(c.r * scale)) << 16 | UInt32(Color.byte(c.g * scale)) << 8
+            | UInt32(Color.byte(c.b * scale))
+    }
+}

@@ -1,0 +1,52 @@
+import CCairo
+import DneckCore
+import DneckFigure
+import Foundation
+
+/// Writes a figure to a file whose extension picks the format: `.png` (raster at the
+/// figure's dpi), `.svg` or `.pdf` (vector). The file appears complete or not at all.
+public enum FigureWriter {
+    public enum Format: String, CaseIterable, Sendable { case png, svg, pdf }
+
+    /// The format of `url`'s extension, or an error naming the supported ones.
+    public static func format(of url: URL) throws -> Format {
+        guard let format = Format(rawValue: url.pathExtension.lowercased()) else {
+            throw DneckError.invalidOption(name: url.path, detail: "unsupported output format '.\(url.pathExtension)'; use .png, .svg or .pdf")
+        }
+        return format
+    }
+
+    public static func write(_ figure: Figure, to url: URL) throws {
+        let format = try format(of: url)
+        try AtomicOutput.write(to: url) { temporary in
+            switch format {
+            case .png:
+                let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
+                try raster.draw(figure)
+                let bytes = try PNGEncoder.encode(raster)
+                do { try Data(bytes).write(to: temporary) } catch {
+                    throw DneckError.unwritable(file: url.path, detail: error.localizedDescription)
+                }
+            case .svg, .pdf:
+                let surface = format == .svg
+                    ? cairo_svg_surface_create(temporary.path, figure.width, figure.height)
+                    : cairo_pdf_surface_create(temporary.path, figure.width, figure.height)
+                guard let surface else { throw DneckError.render(file: url.path, detail: "cannot create surface") }
+                defer { cairo_surface_destroy(surface) }
+                if format == .pdf {
+                    // A fixed date keeps the PDF byte-identical from run to run.
+                    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATE_DATE, "2000-01-01T00:00:00Z")
+                    cairo_pdf_surface_set_metadata(surface, CAIRO_PDF_METADATA_CREATOR, "dneck-plot")
+                }
+                let cr = cairo_create(surface)
+                FigureDrawer.draw(figure, on: CairoRenderer(context: cr!))
+                cairo_destroy(cr)
+                cairo_surface_finish(surface)
+                let status = cairo_surface_status(surface)
+                guard status == CAIRO_STATUS_SUCCESS else {
+                    throw DneckError.render(file: url.path, detail: String(cString: cairo_status_to_string(status)))
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+
+/// Maps data values on one axis to a fraction of the axis length (0 at the start, 1 at the end).
+public enum Scale: Sendable, Equatable {
+    case linear(ClosedRange<Double>)
+    case log(ClosedRange<Double>)
+
+    /// The visible data range.
+    public var domain: ClosedRange<Double> {
+        switch self { case .linear(let d), .log(let d): return d }
+    }
+
+    /// The fraction of the axis at which `value` lies; nil where the value has no place on the
+    /// scale (a non-positive value on a log axis, NaN).
+    public func fraction(_ value: Double) -> Double? {
+        guard value.isFinite else { return nil }
+        switch self {
+        case .linear(let d):
+            return (value - d.lowerBound) / (d.upperBound - d.lowerBound)
+        case .log(let d):
+            guard value > 0 else { return nil }
+            return (log10(value) - log10(d.lowerBound)) / (log10(d.upperBound) - log10(d.lowerBound))
+        }
+    }
+
+    /// A linear scale over `values` widened by `margin` of their span on each side (matplotlib's
+    /// default margins); a single value gets a unit-wide range around it.
+    public static func linear(fitting values: [Double], margin: Double = 0.05) -> Scale {
+        let finite = values.filter(\.isFinite)
+        guard let lo = finite.min(), let hi = finite.max() else { return .linear(0...1) }
+        guard hi > lo else {
+            let pad = lo == 0 ? 0.5 : abs(lo) * 0.05
+            return .linear((lo - pad)...(hi + pad))
+        }
+        let pad = (hi - lo) * margin
+        return .linear((lo - pad)...(hi + pad))
+    }
+
+    /// A log scale over the positive `values`, widened by `margin` of the decades spanned.
+    public static func log(fitting values: [Double], margin: Double = 0.05) -> Scale {
+        let positive = values.filter { $0.isFinite && $0 > 0 }
+        guard let lo = positive.min(), let hi = positive.max() else { return .log(1...10) }
+        guard hi > lo else { return .log((lo / 2)...(hi * 2)) }
+        let decades = log10(hi) - log10(lo)
+        return .log(pow(10, log10(lo) - decades * margin)...pow(10, log10(hi) + decades * margin))
+    }
+}

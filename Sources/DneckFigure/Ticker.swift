@@ -1,0 +1,157 @@
+import Foundation
+
+/// A labelled tick on an axis.
+public struct Tick: Sendable, Equatable {
+    public var value: Double
+    public var label: String
+    public init(value: Double, label: String) { self.value = value; self.label = label }
+}
+
+/// Tick placement: a port of matplotlib's `MaxNLocator` (Heckbert's nice numbers made robust)
+/// for linear axes, and decades for log axes.
+public enum Ticker {
+    /// The steps a tick interval may take, times a power of ten: 1-2-5.
+    public static let niceSteps: [Double] = [1, 2, 5, 10]
+
+    /// At most `maxBins + 1` nice tick values covering `lo...hi`, as `MaxNLocator(nbins,
+    /// steps)` gives them, then kept to those inside the range.
+    public static func linearTicks(_ lo: Double, _ hi: Double, maxBins: Int, steps: [Double] = niceSteps) -> [Double] {
+        let (vmin, vmax) = nonsingular(lo, hi)
+        let nbins = Double(max(maxBins, 1))
+        let (scale, offset) = scaleRange(vmin, vmax, nbins)
+        let low = vmin - offset, high = vmax - offset
+        let extended = steps.dropLast().map { $0 * 0.1 } + steps + [10 * steps[1]]
+        let candidates = extended.map { $0 * scale }
+        let rawStep = (high - low) / nbins
+        let firstLarge = candidates.firstIndex { $0 >= rawStep } ?? candidates.count - 1
+        var ticks: [Double] = []
+        for step in candidates[...firstLarge].reversed() {
+            let edge = EdgeInteger(step: step, offset: offset)
+            let best = (low / step).rounded(.down) * step
+            let first = edge.le(low - best), last = edge.ge(high - best)
+            ticks = stride(from: first, through: last, by: 1).map { $0 * step + best }
+            if ticks.filter({ $0 >= low && $0 <= high }).count >= 2 { break }
+        }
+        let span = vmax - vmin
+        return ticks.map { $0 + offset }.filter { $0 >= vmin - span * 1e-10 && $0 <= vmax + span * 1e-10 }
+    }
+
+    /// matplotlib's tick budget for an axis: its length over three (x) or two (y) font sizes,
+    /// clipped to 1...9.
+    public static func maxBins(axisLength: Double, fontSize: Double, horizontal: Bool) -> Int {
+        let perTick = fontSize * (horizontal ? 3 : 2)
+        return min(max(Int((axisLength / perTick).rounded(.down)), 1), 9)
+    }
+
+    /// Ticks with labels for a scale drawn `axisLength` points long.
+    public static func ticks(for scale: Scale, axisLength: Double, fontSize: Double, horizontal: Bool) -> [Tick] {
+        let d = scale.domain
+        switch scale {
+        case .linear:
+            let values = linearTicks(d.lowerBound, d.upperBound,
+                                     maxBins: maxBins(axisLength: axisLength, fontSize: fontSize, horizontal: horizontal))
+            return zip(values, labels(values)).map { Tick(value: $0, label: $1) }
+        case .log:
+            return logTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: logLabel($0)) }
+        }
+    }
+
+    /// Decades inside `lo...hi` (every other one when there are many); 2× and 5× a decade are
+    /// added when the range spans less than two decades.
+    public static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        let first = Int(log10(lo).rounded(.up) - 1e-9 > log10(lo) ? log10(lo).rounded(.up) : log10(lo).rounded(.up))
+        let last = Int(log10(hi).rounded(.down))
+        var exponents = first <= last ? Array(first...last) : []
+        let every = max(1, (exponents.count + 6) / 7)
+        exponents = exponents.filter { ($0 - first) % every == 0 }
+        var ticks = exponents.map { pow(10, Double($0)) }
+        if ticks.count < 2 {
+            let base = Int(log10(lo).rounded(.down))
+            for e in base...max(base, last + 1) {
+                for m in [1.0, 2.0, 5.0] {
+                    let v = m * pow(10, Double(e))
+                    if v >= lo * (1 - 1e-12) && v <= hi * (1 + 1e-12) { ticks.append(v) }
+                }
+            }
+            ticks = Array(Set(ticks)).sorted()
+        }
+        return ticks
+    }
+
+    /// Labels for evenly spaced `values`, with the fewest decimals that tell them apart and a
+    /// typographic minus sign.
+    public static func labels(_ values: [Double]) -> [String] {
+        let step = values.count > 1 ? abs(values[1] - values[0]) : max(abs(values.first ?? 1), 1)
+        var decimals = 0
+        while decimals < 10 {
+            let p = pow(10, Double(decimals))
+            if values.allSatisfy({ abs(($0 * p).rounded() / p - $0) <= step * 1e-6 }) { break }
+            decimals += 1
+        }
+        return values.map { v in
+            let zeroed = abs(v) < step * 1e-9 ? 0 : v
+            let text = String(format: "%.\(decimals)f", zeroed)
+            return text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
+        }
+    }
+
+    /// `10` with a superscript exponent for exact decades, else the plain number.
+    public static func logLabel(_ value: Double) -> String {
+        let e = log10(value)
+        guard abs(e - e.rounded()) < 1e-9 else { return labels([value])[0] }
+        let superscripts: [Character: Character] = ["0": "⁰", "1": "¹", "2": "²", "3": "³", "4": "⁴", "5": "⁵",
+                                                    "6": "⁶", "7": "⁷", "8": "⁸", "9": "⁹", "-": "⁻"]
+        return "10" + String(String(Int(e.rounded())).compactMap { superscripts[$0] })
+    }
+
+    // MARK: - matplotlib's helpers
+
+    private static func nonsingular(_ lo: Double, _ hi: Double) -> (Double, Double) {
+        var (vmin, vmax) = lo <= hi ? (lo, hi) : (hi, lo)
+        let maxAbs = max(abs(vmin), abs(vmax))
+        if maxAbs < 1e-14 { return (-1e-13, 1e-13) }
+        if vmax - vmin <= maxAbs * 1e-13 {
+            if vmax == 0 && vmin == 0 { return (-1e-13, 1e-13) }
+            vmin -= 1e-13 * abs(vmin); vmax += 1e-13 * abs(vmax)
+        }
+        return (vmin, vmax)
+    }
+
+    private static func scaleRange(_ vmin: Double, _ vmax: Double, _ n: Double) -> (scale: Double, offset: Double) {
+        let dv = abs(vmax - vmin)
+        let meanv = (vmax + vmin) / 2
+        var offset = 0.0
+        if abs(meanv) / dv >= 100 {
+            offset = (meanv < 0 ? -1 : 1) * pow(10, log10(abs(meanv)).rounded(.down))
+        }
+        return (pow(10, log10(dv / n).rounded(.down)), offset)
+    }
+
+    /// matplotlib's `_Edge_integer`: floor/ceil of x/step that forgives floating-point noise.
+    private struct EdgeInteger {
+        let step: Double
+        let offset: Double
+        init(step: Double, offset: Double) { self.step = step; self.offset = abs(offset) }
+
+        private func closeTo(_ ms: Double, _ edge: Double) -> Bool {
+            var tol = 1e-10
+            if offset > 0 { tol = min(0.4999, max(1e-10, pow(10, log10(offset / step) - 12))) }
+            return abs(ms - edge) < tol
+        }
+
+        private func divmod(_ x: Double) -> (Double, Double) {
+            let d = (x / step).rounded(.down)
+            return (d, x - d * step)
+        }
+
+        func le(_ x: Double) -> Double {
+            let (d, m) = divmod(x)
+            return closeTo(m / step, 1) ? d + 1 : d
+        }
+
+        func ge(_ x: Double) -> Double {
+            let (d, m) = divmod(x)
+            return closeTo(m / step, 0) ? d : d + 1
+        }
+    }
+}

@@ -1,0 +1,211 @@
+import CHDF5
+import DneckCore
+import Foundation
+
+/// A read-only HDF5 file. Every libhdf5 call of the process goes through `HDF5File.lock`
+/// (Debian's libhdf5 is the serial build, which is not thread-safe); failures become
+/// `DneckError`s carrying the library's own message.
+public final class HDF5File: @unchecked Sendable {
+    /// Serialises every libhdf5 call.
+    public static let lock = NSRecursiveLock()
+
+    /// The path as the user gave it, used in messages.
+    public let displayName: String
+    private let id: hid_t
+
+    /// Opens `path` read-only, telling an absent, empty, non-HDF5 and truncated file apart.
+    public init(path: String) throws {
+        displayName = path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            throw DneckError.notAFile(file: path)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size > 0 else { throw DneckError.emptyFile(file: path) }
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.silenceAutomaticErrorPrinting()
+        guard H5Fis_hdf5(path) > 0 else { throw DneckError.notHDF5(file: path) }
+        let fid = H5Fopen(path, dneck_h5f_acc_rdonly(), dneck_h5p_default())
+        guard fid >= 0 else {
+            throw DneckError.hdf5(file: path, path: "/", detail: "cannot open: " + HDF5File.lastErrorMessage())
+        }
+        id = fid
+    }
+
+    deinit {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        H5Fclose(id)
+    }
+
+    /// What an object inside the file is.
+    public enum Kind: Sendable { case group, dataset, other }
+
+    /// The kind of the object at `path`, or nil when any component of the path is absent.
+    public func kind(_ path: String) -> Kind? {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            guard H5Lexists(id, prefix, dneck_h5p_default()) > 0 else { return nil }
+        }
+        let oid = H5Oopen(id, path.isEmpty ? "/" : path, dneck_h5p_default())
+        guard oid >= 0 else { return nil }
+        defer { H5Oclose(oid) }
+        switch H5Iget_type(oid) {
+        case H5I_GROUP: return .group
+        case H5I_DATASET: return .dataset
+        default: return .other
+        }
+    }
+
+    /// The names of the links in the group at `path`, in HDF5's name order.
+    public func members(ofGroup path: String) throws -> [String] {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let gid = H5Gopen2(id, path, dneck_h5p_default())
+        guard gid >= 0 else { throw failure(path, "cannot open group") }
+        defer { H5Gclose(gid) }
+        var info = H5G_info_t()
+        guard H5Gget_info(gid, &info) >= 0 else { throw failure(path, "cannot list group") }
+        var names: [String] = []
+        for index in 0..<info.nlinks {
+            let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, dneck_h5p_default())
+            guard length >= 0 else { throw failure(path, "cannot read member name") }
+            var buffer = [CChar](repeating: 0, count: Int(length) + 1)
+            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, dneck_h5p_default())
+            names.append(String(cString: buffer))
+        }
+        return names
+    }
+
+    /// The element class of a dataset's values.
+    public enum ElementClass: Sendable { case integer, float, string, other }
+
+    /// Shape and element class of the dataset at `path`.
+    public func datasetInfo(_ path: String) throws -> (shape: [Int], element: ElementClass) {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let did = H5Dopen2(id, path, dneck_h5p_default())
+        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        defer { H5Dclose(did) }
+        return try info(of: did, path)
+    }
+
+    /// Reads the dataset at `path` as float64 (libhdf5 converts float32 and integers exactly).
+    public func readDoubles(_ path: String) throws -> (shape: [Int], values: [Double]) {
+        try read(path, memoryType: dneck_h5t_native_double(), zero: 0.0)
+    }
+
+    /// Reads the dataset at `path` as int64.
+    public func readInt64s(_ path: String) throws -> (shape: [Int], values: [Int64]) {
+        try read(path, memoryType: dneck_h5t_native_int64(), zero: Int64(0))
+    }
+
+    /// The string attribute `name` of the object at `path` (variable or fixed length), or nil.
+    public func stringAttribute(_ name: String, at path: String = "/") throws -> String? {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
+        let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
+        guard aid >= 0 else { throw failure(path, "cannot open attribute '\(name)'") }
+        defer { H5Aclose(aid) }
+        let fileType = H5Aget_type(aid)
+        defer { H5Tclose(fileType) }
+        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+        let memType = H5Tcopy(dneck_h5t_c_s1())
+        defer { H5Tclose(memType) }
+        H5Tset_cset(memType, H5Tget_cset(fileType))
+        if H5Tis_variable_str(fileType) > 0 {
+            H5Tset_size(memType, dneck_h5t_variable())
+            var pointer: UnsafeMutablePointer<CChar>? = nil
+            guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
+            defer { H5free_memory(pointer) }
+            return pointer.map { String(cString: $0) }
+        }
+        let size = H5Tget_size(fileType)
+        H5Tset_size(memType, size + 1)
+        var buffer = [CChar](repeating: 0, count: size + 1)
+        guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
+        return String(cString: buffer)
+    }
+
+    /// The integer attribute `name` of the object at `path`, or nil when absent or not an integer.
+    public func integerAttribute(_ name: String, at path: String = "/") throws -> Int64? {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
+        let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
+        guard aid >= 0 else { throw failure(path, "cannot open attribute '\(name)'") }
+        defer { H5Aclose(aid) }
+        let fileType = H5Aget_type(aid)
+        defer { H5Tclose(fileType) }
+        guard H5Tget_class(fileType) == H5T_INTEGER else { return nil }
+        var value: Int64 = 0
+        guard H5Aread(aid, dneck_h5t_native_int64(), &value) >= 0 else {
+            throw failure(path, "cannot read attribute '\(name)'")
+        }
+        return value
+    }
+
+    // MARK: - Private
+
+    private func read<T>(_ path: String, memoryType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let did = H5Dopen2(id, path, dneck_h5p_default())
+        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        defer { H5Dclose(did) }
+        let (shape, element) = try info(of: did, path)
+        guard element == .float || element == .integer else {
+            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")
+        }
+        let count = shape.reduce(1, *)
+        var values = [T](repeating: zero, count: count)
+        if count > 0 {
+            let status = values.withUnsafeMutableBytes { H5Dread(did, memoryType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), $0.baseAddress) }
+            guard status >= 0 else { throw failure(path, "cannot read data") }
+        }
+        return (shape, values)
+    }
+
+    private func info(of did: hid_t, _ path: String) throws -> (shape: [Int], element: ElementClass) {
+        let space = H5Dget_space(did)
+        guard space >= 0 else { throw failure(path, "cannot read dataspace") }
+        defer { H5Sclose(space) }
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0 else { throw failure(path, "cannot read dataspace") }
+        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
+        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
+        let type = H5Dget_type(did)
+        defer { H5Tclose(type) }
+        let element: ElementClass
+        switch H5Tget_class(type) {
+        case H5T_INTEGER: element = .integer
+        case H5T_FLOAT: element = .float
+        case H5T_STRING: element = .string
+        default: element = .other
+        }
+        return (rank == 0 ? [] : dims.map { Int($0) }, element)
+    }
+
+    private func failure(_ path: String, _ what: String) -> DneckError {
+        .hdf5(file: displayName, path: trimmed(path), detail: "\(what): \(HDF5File.lastErrorMessage())")
+    }
+
+    private func trimmed(_ path: String) -> String {
+        path == "/" ? "/" : String(path.drop { $0 == "/" })
+    }
+
+    private static func silenceAutomaticErrorPrinting() {
+        H5Eset_auto2(dneck_h5e_default(), nil, nil)
+    }
+
+    /// The most specific message on libhdf5's error stack (the deepest entry), then clears it.
+    private static func lastErrorMessage() -> String {
+        var messages: [String] = []
+        withUnsafeMutablePointer(to: &messages) { context in
+            _ = H5Ewalk2(dneck_h5e_default(), H5E_WALK_DOWNWARD, { _, error, context in
+                guard let error, let context, let desc = error.pointee.desc else { return 0 }
+                context.assumingMemoryBound(to: [String].self).pointee.append(String(cString: desc))
+                return 0
+            }, context)
+        }
+        H5Eclear2(dneck_h5e_default())
+        return messages.last ?? "unknown HDF5 error"
+    }
+}

@@ -1,0 +1,216 @@
+import DneckCore
+import Foundation
+
+/// Reads one split of a training run, one epoch at a time, from either layout:
+///
+/// - the dneck run file: root attribute `format = "dneck-run"`, groups `/train` and `/test`
+///   each with `labels` and one group per logged epoch;
+/// - deep-bottleneck's per-split dump: epoch groups at the root, labels in a `.npy` file.
+///
+/// The layout is detected from the file's content, never from its name. Epochs are sorted
+/// numerically. Thread-safe: reads are serialised on libhdf5's lock.
+public final class RunReader: @unchecked Sendable {
+    /// The two layouts a run can come in.
+    public enum Layout: String, Sendable { case dneckRun = "dneck run file", deepBottleneck = "deep-bottleneck dump" }
+
+    public let file: String
+    public let split: Split
+    public let layout: Layout
+    /// Logged epochs, ascending.
+    public let epochs: [Int]
+    /// Class index per sample, in the order of the activation rows.
+    public let labels: [Int]
+    /// Number of layers with activations (taken from the first logged epoch).
+    public let layerCount: Int
+
+    private let hdf5: HDF5File
+    /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").
+    private let epochRoot: String
+
+    /// Opens `path`, detects its layout and reads the labels of `split`.
+    /// - Parameter labelsPath: a `.npy` file of labels; for a deep-bottleneck dump, when nil,
+    ///   `<stem>_labels.npy` beside the file is used if it exists.
+    public init(path: String, split: Split = .train, labelsPath: String? = nil) throws {
+        file = path
+        self.split = split
+        hdf5 = try HDF5File(path: path)
+        layout = try RunReader.detectLayout(hdf5, file: path)
+        epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
+        if layout == .dneckRun {
+            guard hdf5.kind(epochRoot) == .group else {
+                throw DneckError.missing(file: path, path: split.rawValue, what: "group of the '\(split.rawValue)' split")
+            }
+        }
+        epochs = try RunReader.listEpochs(hdf5, root: epochRoot, file: path)
+        labels = try RunReader.readLabels(hdf5, layout: layout, root: epochRoot, file: path, labelsPath: labelsPath)
+        let firstActivations = RunReader.join(epochRoot, "\(epochs[0])", "activations")
+        guard hdf5.kind(firstActivations) == .group else {
+            throw DneckError.missing(file: path, path: RunReader.display(firstActivations), what: "group of layer activations")
+        }
+        layerCount = try hdf5.members(ofGroup: firstActivations).filter { Int($0) != nil }.count
+        guard layerCount > 0 else {
+            throw DneckError.missing(file: path, path: RunReader.display(firstActivations), what: "layer datasets 0, 1, …")
+        }
+    }
+
+    /// Number of classes: the largest label plus one.
+    public var classCount: Int { (labels.max() ?? -1) + 1 }
+
+    /// The in-file path of an epoch's layer, as messages show it (e.g. `train/7/activations/1`).
+    public func activationsPath(epoch: Int, layer: Int) -> String {
+        RunReader.display(RunReader.join(epochRoot, "\(epoch)", "activations", "\(layer)"))
+    }
+
+    /// The activations of one layer at one epoch: one row per sample, checked for shape and
+    /// for NaN/Inf.
+    public func activations(epoch: Int, layer: Int) throws -> Matrix {
+        let path = RunReader.join(epochRoot, "\(epoch)", "activations", "\(layer)")
+        guard hdf5.kind(path) == .dataset else {
+            throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
+        }
+        let (shape, values) = try hdf5.readDoubles(path)
+        guard shape.count == 2 else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path),
+                                      detail: "activations must be 2-D (samples × units), found shape \(shape)")
+        }
+        guard shape[0] == labels.count else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path),
+                                      detail: "has \(shape[0]) rows but there are \(labels.count) labels")
+        }
+        let matrix = Matrix(rows: shape[0], columns: shape[1], values: values)
+        if let bad = matrix.firstNonFinite() {
+            throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: bad.row, column: bad.column, value: bad.value)
+        }
+        return matrix
+    }
+
+    /// Every layer's activations at one epoch.
+    public func activations(epoch: Int) throws -> [Matrix] {
+        try (0..<layerCount).map { try activations(epoch: epoch, layer: $0) }
+    }
+
+    /// The scalar measures of one epoch; those the run does not log are nil.
+    public func record(epoch: Int) throws -> EpochRecord {
+        var record = EpochRecord(epoch: epoch)
+        let group = RunReader.join(epochRoot, "\(epoch)")
+        record.trainingAccuracy = try scalar(group, "accuracy", "training")
+        record.testAccuracy = try scalar(group, "accuracy", "test")
+        record.trainingLoss = try scalar(group, "loss", "training")
+        record.testLoss = try scalar(group, "loss", "test")
+        record.gradientMean = try vector(group, "gradmean")
+        record.gradientStd = try vector(group, "gradstd")
+        record.weightNorm = try vector(group, "weights_norm")
+        return record
+    }
+
+    // MARK: - Private
+
+    private func scalar(_ components: String...) throws -> Double? {
+        let path = RunReader.join(components)
+        guard hdf5.kind(path) == .dataset else { return nil }
+        let (shape, values) = try hdf5.readDoubles(path)
+        guard values.count == 1 else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected a scalar, found shape \(shape)")
+        }
+        guard values[0].isFinite else {
+            throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: 0, column: 0, value: values[0])
+        }
+        return values[0]
+    }
+
+    private func vector(_ components: String...) throws -> [Double]? {
+        let path = RunReader.join(components)
+        guard hdf5.kind(path) == .dataset else { return nil }
+        let (shape, values) = try hdf5.readDoubles(path)
+        guard shape.count == 1 else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected one value per layer, found shape \(shape)")
+        }
+        return values
+    }
+
+    private static func detectLayout(_ hdf5: HDF5File, file: String) throws -> Layout {
+        if let format = try hdf5.stringAttribute("format") {
+            guard format == "dneck-run" else {
+                throw DneckError.unknownLayout(file: file, detail: "attribute 'format' is '\(format)', expected 'dneck-run'")
+            }
+            let version = try hdf5.integerAttribute("format_version")
+            guard version == 1 else {
+                throw DneckError.badShape(file: file, path: "/", detail: "unsupported format_version \(version.map(String.init) ?? "(missing)"), this tool reads version 1")
+            }
+            return .dneckRun
+        }
+        let epochGroups = try hdf5.members(ofGroup: "/").filter { Int($0) != nil && hdf5.kind("/" + $0) == .group }
+        guard !epochGroups.isEmpty else {
+            throw DneckError.unknownLayout(file: file, detail: "no 'format' attribute and no epoch groups at the root")
+        }
+        return .deepBottleneck
+    }
+
+    private static func listEpochs(_ hdf5: HDF5File, root: String, file: String) throws -> [Int] {
+        let epochs = try hdf5.members(ofGroup: root)
+            .filter { name in Int(name).map { $0 >= 0 && String($0) == name } ?? false }
+            .filter { hdf5.kind(join(root, $0)) == .group }
+            .compactMap { Int($0) }
+            .sorted()
+        guard !epochs.isEmpty else {
+            throw DneckError.missing(file: file, path: display(root), what: "epoch groups (named 0, 1, …)")
+        }
+        return epochs
+    }
+
+    private static func readLabels(_ hdf5: HDF5File, layout: Layout, root: String, file: String,
+                                   labelsPath: String?) throws -> [Int] {
+        let raw: [Int64]
+        let source: (file: String, path: String)
+        if let npy = labelsPath ?? (layout == .deepBottleneck ? besideLabels(of: file) : nil) {
+            raw = try NPYReader.readIntegers(path: npy)
+            source = (npy, "(npy)")
+        } else if layout == .deepBottleneck {
+            let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            throw DneckError.badLabels(file: file, path: "(labels)",
+                                       detail: "a deep-bottleneck dump holds no labels: pass --labels FILE.npy or put \(stem)_labels.npy beside it")
+        } else {
+            let path = join(root, "labels")
+            guard hdf5.kind(path) == .dataset else {
+                throw DneckError.missing(file: file, path: display(path), what: "dataset of class labels")
+            }
+            let info = try hdf5.datasetInfo(path)
+            guard info.element == .integer else {
+                throw DneckError.badLabels(file: file, path: display(path), detail: "labels must be integers, found \(info.element) values")
+            }
+            guard info.shape.count == 1 else {
+                throw DneckError.badLabels(file: file, path: display(path), detail: "labels must be 1-D, found shape \(info.shape)")
+            }
+            raw = try hdf5.readInt64s(path).values
+            source = (file, display(path))
+        }
+        guard !raw.isEmpty else {
+            throw DneckError.badLabels(file: source.file, path: source.path, detail: "no labels (empty array)")
+        }
+        if let negative = raw.firstIndex(where: { $0 < 0 }) {
+            throw DneckError.badLabels(file: source.file, path: source.path, detail: "label \(raw[negative]) at index \(negative) is negative")
+        }
+        if let huge = raw.firstIndex(where: { $0 > 1_000_000 }) {
+            throw DneckError.badLabels(file: source.file, path: source.path, detail: "label \(raw[huge]) at index \(huge) is not a class index")
+        }
+        return raw.map { Int($0) }
+    }
+
+    /// `<stem>_labels.npy` beside `file`, if that file exists.
+    private static func besideLabels(of file: String) -> String? {
+        let url = URL(fileURLWithPath: file)
+        let candidate = url.deletingPathExtension().path + "_labels.npy"
+        return FileManager.default.fileExists(atPath: candidate) ? candidate : nil
+    }
+
+    private static func join(_ components: String...) -> String { join(components) }
+
+    private static func join(_ components: [String]) -> String {
+        "/" + components.flatMap { $0.split(separator: "/") }.joined(separator: "/")
+    }
+
+    /// A path as messages show it: no leading slash.
+    private static func display(_ path: String) -> String {
+        path == "/" ? "/" : String(path.drop { $0 == "/" })
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import DneckCore
+
+/// The binning estimator of Shwartz-Ziv & Tishby, as deep-bottleneck computes it but in
+/// float64: every activation `a` becomes the bin `floor(a / binSize)`, identical rows of bins
+/// are one state of M, I(X;M) = H(M) (the network is deterministic, so every input is its own
+/// state of X) and I(Y;M) = H(M) − Σ_y p(y) H(M | Y = y), with p(y) the class frequencies.
+public struct BinningEstimator: MIEstimator {
+    /// Width of a bin in activation units.
+    public var binSize: Double
+
+    public init(binSize: Double = 0.07) {
+        precondition(binSize > 0 && binSize.isFinite, "bin size must be positive")
+        self.binSize = binSize
+    }
+
+    public func estimate(_ activations: Matrix, labels: [Int]) -> (mixm: Double, miym: Double) {
+        let states = StateTable.assign(rowsOf: binned(activations))
+        let n = activations.rows
+        let classCount = (labels.max() ?? -1) + 1
+        var stateCounts = [Int](repeating: 0, count: states.count)
+        var jointCounts = [Int](repeating: 0, count: states.count * classCount)
+        var classCounts = [Int](repeating: 0, count: classCount)
+        for row in 0..<n {
+            let state = Int(states.ids[row])
+            stateCounts[state] += 1
+            jointCounts[state * classCount + labels[row]] += 1
+            classCounts[labels[row]] += 1
+        }
+        let hm = entropy(counts: stateCounts, total: n)
+        // Σ_y p(y) H(M|Y=y) = (1/N) Σ_y [n_y log2 n_y − Σ_s c_sy log2 c_sy]
+        var conditional = 0.0
+        for y in 0..<classCount where classCounts[y] > 0 {
+            var within = 0.0
+            for s in 0..<states.count {
+                let c = jointCounts[s * classCount + y]
+                if c > 0 { within += Double(c) * log2(Double(c)) }
+            }
+            conditional += Double(classCounts[y]) * log2(Double(classCounts[y])) - within
+        }
+        conditional /= Double(n)
+        return (hm, hm - conditional)
+    }
+
+    /// Bin indices as the bit patterns of `floor(a / binSize)` (+0.0 normalises −0.0), so any
+    /// finite activation has a bin, however large.
+    func binned(_ m: Matrix) -> BinnedRows {
+        var bins = [UInt64](repeating: 0, count: m.values.count)
+        m.values.withUnsafeBufferPointer { src in
+            bins.withUnsafeMutableBufferPointer { dst in
+                for i in 0..<src.count { dst[i] = ((src[i] / binSize).rounded(.down) + 0.0).bitPattern }
+            }
+        }
+        return BinnedRows(rows: m.rows, columns: m.columns, bins: bins)
+    }
+}
+
+/// Shannon entropy in bits of the distribution `counts / total`.
+func entropy(counts: [Int], total: Int) -> Double {
+    guard total > 0 else { return 0 }
+    var sum = 0.0
+    for c in counts where c > 0 { sum += Double(c) * log2(Double(c)) }
+    return log2(Double(total)) - sum / Double(total)
+}

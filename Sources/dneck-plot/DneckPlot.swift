@@ -1,0 +1,32 @@
+import ArgumentParser
+import DneckCore
+import Foundation
+
+@main
+struct DneckPlot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dneck-plot",
+        abstract: "Information-bottleneck artifacts from a training run logged to HDF5.",
+        discussion: """
+        Reads a dneck run file (one HDF5 file with /train and /test) or a deep-bottleneck \
+        per-split dump (labels from --labels FILE.npy or <stem>_labels.npy beside it).
+
+        Examples:
+          dneck-plot infoplane run.h5                       # writes infoplane_train.png
+          dneck-plot infoplane run.h5 --split test -o plane.pdf
+          dneck-plot measures run.h5 -o measures.csv
+          dneck-plot movie run.h5 -o plane.mp4
+        """,
+        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self])
+}
+
+/// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.
+func reportingErrors(_ body: () throws -> Void) throws {
+    TemporaryFiles.removeOnSignals()
+    do {
+        try body()
+    } catch let error as DneckError {
+        FileHandle.standardError.write(Data("dneck-plot: error: \(error)\n".utf8))
+        throw ExitCode(1)
+    }
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs what dneck-plot needs on Debian 12 (Swift 6.3 already on PATH), builds it in
+# release and writes the artifacts of the bundled example run into output/.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+packages=(pkg-config libhdf5-dev libcairo2-dev libpng-dev libavcodec-dev libavformat-dev
+          libswscale-dev libavutil-dev fonts-dejavu-core)
+missing=()
+for p in "${packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -q
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+swift build -c release --product dneck-plot
+bin="$(swift build -c release --show-bin-path)/dneck-plot"
+run=examples/harmonics_tanh_small.h5
+mkdir -p output
+for split in train test; do
+    "$bin" measures "$run" --split "$split" -o "output/information_measures_$split.csv"
+    "$bin" infoplane "$run" --split "$split" -o "output/infoplane_$split.png"
+done
+"$bin" infoplane "$run" -o output/infoplane_train.svg
+"$bin" infoplane "$run" -o output/infoplane_train.pdf
+echo "Artifacts written to output/:"
+ls -l output
