@@ -58,6 +58,19 @@ public struct Style: Sendable, Equatable {
                                "axes_line_width", "marker_size", "tick_length", "tick_direction", "grid",
                                "background", "foreground", "grid_color", "color_cycle", "colormap", "figure_size"]
 
+    /// The keys a style file may hold, typed; JSONDecoder checks each value's type.
+    private struct File: Decodable {
+        var extends: String?
+        var font_family: String?
+        var font_size, label_size, title_size, line_width, axes_line_width, marker_size, tick_length: Double?
+        var tick_direction: String?
+        var grid: Bool?
+        var background, foreground, grid_color: String?
+        var color_cycle: [String]?
+        var colormap: String?
+        var figure_size: [Double]?
+    }
+
     private mutating func apply(file path: String, seen: [String]) throws {
         let fail = { (key: String, detail: String) in DneckError.invalidOption(name: "\(path): \(key)", detail: detail) }
         guard !seen.contains(path) else { throw fail("extends", "style files extend each other in a cycle") }
@@ -65,59 +78,59 @@ public struct Style: Sendable, Equatable {
         guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
             throw fail("/", "not a JSON object")
         }
-        if let parent = object["extends"] {
-            guard let name = parent as? String else { throw fail("extends", "expected a file name") }
-            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+        for key in object.keys.sorted() where !Style.keys.contains(key) {
+            throw fail(key, "unknown key; did you mean '\(Style.nearestKey(to: key))'?")
+        }
+        let file: File
+        do { file = try JSONDecoder().decode(File.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
+            throw fail(context.codingPath.first?.stringValue ?? "/", "expected a value of type \(type)")
+        } catch {
+            throw fail("/", "not a valid style file")
+        }
+        if let parent = file.extends {
+            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(parent).path
             try apply(file: base, seen: seen + [path])
         }
-        for key in object.keys.sorted() where key != "extends" {
-            let value = object[key]!
-            func number() throws -> Double {
-                guard let n = value as? NSNumber, !(value is Bool), n.doubleValue.isFinite, n.doubleValue > 0 else {
-                    throw fail(key, "expected a positive number")
-                }
-                return n.doubleValue
+        func positive(_ key: String, _ value: Double?, _ target: inout Double) throws {
+            guard let value else { return }
+            guard value > 0, value.isFinite else { throw fail(key, "expected a positive number") }
+            target = value
+        }
+        func color(_ key: String, _ hex: String) throws -> Color {
+            guard let c = Color(hex: hex) else { throw fail(key, "expected a colour like \"#1f77b4\"") }
+            return c
+        }
+        if let family = file.font_family { fontFamily = family }
+        try positive("font_size", file.font_size, &fontSize)
+        try positive("label_size", file.label_size, &labelSize)
+        try positive("title_size", file.title_size, &titleSize)
+        try positive("line_width", file.line_width, &lineWidth)
+        try positive("axes_line_width", file.axes_line_width, &axesLineWidth)
+        try positive("marker_size", file.marker_size, &markerSize)
+        try positive("tick_length", file.tick_length, &tickLength)
+        if let direction = file.tick_direction {
+            guard direction == "in" || direction == "out" else { throw fail("tick_direction", "expected \"in\" or \"out\"") }
+            tickDirection = direction
+        }
+        if let g = file.grid { grid = g }
+        if let hex = file.background { background = try color("background", hex) }
+        if let hex = file.foreground { foreground = try color("foreground", hex) }
+        if let hex = file.grid_color { gridColor = try color("grid_color", hex) }
+        if let cycle = file.color_cycle {
+            guard !cycle.isEmpty else { throw fail("color_cycle", "expected a list of colours") }
+            colorCycle = try cycle.map { try color("color_cycle", $0) }
+        }
+        if let name = file.colormap {
+            guard Colormap.named(name) != nil else {
+                throw fail("colormap", "unknown colormap; known: \(Colormap.names.joined(separator: ", "))")
             }
-            func color(_ any: Any) throws -> Color {
-                guard let s = any as? String, let c = Color(hex: s) else { throw fail(key, "expected a colour like \"#1f77b4\"") }
-                return c
+            colormap = name
+        }
+        if let size = file.figure_size {
+            guard size.count == 2, size.allSatisfy({ $0 > 0 && $0 <= 100 }) else {
+                throw fail("figure_size", "expected [width, height] in inches")
             }
-            switch key {
-            case "font_family":
-                guard let s = value as? String, !s.isEmpty else { throw fail(key, "expected a font family name") }
-                fontFamily = s
-            case "font_size": fontSize = try number()
-            case "label_size": labelSize = try number()
-            case "title_size": titleSize = try number()
-            case "line_width": lineWidth = try number()
-            case "axes_line_width": axesLineWidth = try number()
-            case "marker_size": markerSize = try number()
-            case "tick_length": tickLength = try number()
-            case "tick_direction":
-                guard let s = value as? String, s == "in" || s == "out" else { throw fail(key, "expected \"in\" or \"out\"") }
-                tickDirection = s
-            case "grid":
-                guard let b = value as? Bool else { throw fail(key, "expected true or false") }
-                grid = b
-            case "background": background = try color(value)
-            case "foreground": foreground = try color(value)
-            case "grid_color": gridColor = try color(value)
-            case "color_cycle":
-                guard let list = value as? [Any], !list.isEmpty else { throw fail(key, "expected a list of colours") }
-                colorCycle = try list.map(color)
-            case "colormap":
-                guard let s = value as? String, Colormap.named(s) != nil else {
-                    throw fail(key, "unknown colormap; known: \(Colormap.names.joined(separator: ", "))")
-                }
-                colormap = s
-            case "figure_size":
-                guard let pair = value as? [NSNumber], pair.count == 2, pair.allSatisfy({ $0.doubleValue > 0 }) else {
-                    throw fail(key, "expected [width, height] in inches")
-                }
-                figureSize = (pair[0].doubleValue, pair[1].doubleValue)
-            default:
-                throw fail(key, "unknown key; did you mean '\(Style.nearestKey(to: key))'?")
-            }
+            figureSize = (size[0], size[1])
         }
     }
 
