@@ -28,7 +28,9 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng",
                        providers: [.apt(["libpng-dev"])]),
 
-        .target(name: "DneckCore"),
+        .systemLibrary(name: "CMalloc"),
+
+        .target(name: "DneckCore", dependencies: ["CMalloc"]),
         .target(name: "DneckIO", dependencies: ["DneckCore", "CHDF5"]),
         .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO"]),
         .target(name: "DneckFigure", dependencies: ["DneckCore"]),
@@ -40,6 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dneck-bench", dependencies: [
+            "DneckCore", "DneckIO", "DneckMeasures", "DneckPlotters", "DneckCairo", "DneckMovie",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "DneckTests", dependencies: [

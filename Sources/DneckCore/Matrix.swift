@@ -1,24 +1,55 @@
-/// A dense row-major matrix of activations: one row per sample, one column per unit.
+/// A dense row-major matrix of activations: one row per sample, one column per unit. Values
+/// stay in the precision they were logged in (float32 runs are not widened in memory).
 public struct Matrix: Sendable {
+    /// Row-major values in their stored precision.
+    public enum Storage: Sendable {
+        case float32([Float])
+        case float64([Double])
+    }
+
     public let rows: Int
     public let columns: Int
-    /// Row-major values, `rows * columns` of them.
-    public var values: [Double]
+    public let storage: Storage
 
     public init(rows: Int, columns: Int, values: [Double]) {
         precondition(values.count == rows * columns, "matrix storage does not match its shape")
         self.rows = rows
         self.columns = columns
-        self.values = values
+        storage = .float64(values)
+    }
+
+    public init(rows: Int, columns: Int, float32 values: [Float]) {
+        precondition(values.count == rows * columns, "matrix storage does not match its shape")
+        self.rows = rows
+        self.columns = columns
+        storage = .float32(values)
+    }
+
+    /// The values widened to float64 (exactly).
+    public var values: [Double] {
+        switch storage {
+        case .float32(let v): return v.map(Double.init)
+        case .float64(let v): return v
+        }
+    }
+
+    /// Calls `body` with every value as a float64, in row-major order.
+    @inlinable
+    public func forEachValue(_ body: (Int, Double) -> Void) {
+        switch storage {
+        case .float32(let v): v.withUnsafeBufferPointer { b in for i in 0..<b.count { body(i, Double(b[i])) } }
+        case .float64(let v): v.withUnsafeBufferPointer { b in for i in 0..<b.count { body(i, b[i]) } }
+        }
     }
 
     /// The index and value of the first NaN or ±Inf, if any.
     public func firstNonFinite() -> (row: Int, column: Int, value: Double)? {
-        let bad = values.withUnsafeBufferPointer { buf -> Int? in
-            for i in 0..<buf.count where !buf[i].isFinite { return i }
-            return nil
+        var bad: (Int, Double)?
+        switch storage {
+        case .float32(let v): if let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, Double(v[i])) }
+        case .float64(let v): if let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, v[i]) }
         }
-        guard let i = bad else { return nil }
-        return (i / max(columns, 1), i % max(columns, 1), values[i])
+        guard let (i, value) = bad else { return nil }
+        return (i / max(columns, 1), i % max(columns, 1), value)
     }
 }

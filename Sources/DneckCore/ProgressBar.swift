@@ -48,3 +48,4 @@ public final class ProgressBar: @unchecked Sendable {
         return String(format: "%d:%02d", s / 60, s % 60)
     }
 }
+

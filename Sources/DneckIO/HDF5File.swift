@@ -91,12 +91,33 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Reads the dataset at `path` as float64 (libhdf5 converts float32 and integers exactly).
     public func readDoubles(_ path: String) throws -> (shape: [Int], values: [Double]) {
-        try read(path, memoryType: dneck_h5t_native_double(), zero: 0.0)
+        try read(path, memoryType: dneck_h5t_native_double(), as: Double.self)
+    }
+
+    /// Reads a floating-point dataset in its stored precision: float32 stays float32 (read as
+    /// stored, no conversion inside libhdf5 while its lock is held); anything else as float64.
+    public func readMatrixValues(_ path: String) throws -> (shape: [Int], values: Matrix.Storage) {
+        if try isFloat32(path) {
+            let (shape, floats) = try read(path, memoryType: dneck_h5t_native_float(), as: Float.self)
+            return (shape, .float32(floats))
+        }
+        let (shape, doubles) = try readDoubles(path)
+        return (shape, .float64(doubles))
+    }
+
+    private func isFloat32(_ path: String) throws -> Bool {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let did = H5Dopen2(id, path, dneck_h5p_default())
+        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        defer { H5Dclose(did) }
+        let type = H5Dget_type(did)
+        defer { H5Tclose(type) }
+        return H5Tget_class(type) == H5T_FLOAT && H5Tget_size(type) == 4
     }
 
     /// Reads the dataset at `path` as int64.
     public func readInt64s(_ path: String) throws -> (shape: [Int], values: [Int64]) {
-        try read(path, memoryType: dneck_h5t_native_int64(), zero: Int64(0))
+        try read(path, memoryType: dneck_h5t_native_int64(), as: Int64.self)
     }
 
     /// The string attribute `name` of the object at `path` (variable or fixed length), or nil.
@@ -145,7 +166,7 @@ public final class HDF5File: @unchecked Sendable {
 
     // MARK: - Private
 
-    private func read<T>(_ path: String, memoryType: hid_t, zero: T) throws -> (shape: [Int], values: [T]) {
+    private func read<T>(_ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let did = H5Dopen2(id, path, dneck_h5p_default())
         guard did >= 0 else { throw failure(path, "cannot open dataset") }
@@ -155,11 +176,15 @@ public final class HDF5File: @unchecked Sendable {
             throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")
         }
         let count = shape.reduce(1, *)
-        var values = [T](repeating: zero, count: count)
-        if count > 0 {
-            let status = values.withUnsafeMutableBytes { H5Dread(did, memoryType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), $0.baseAddress) }
-            guard status >= 0 else { throw failure(path, "cannot read data") }
+        var status: herr_t = 0
+        // Uninitialised storage: libhdf5 fills every element (or the read fails and it is dropped).
+        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            if count > 0 {
+                status = H5Dread(did, memoryType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), buffer.baseAddress)
+            }
+            initialized = status >= 0 ? count : 0
         }
+        guard status >= 0 else { throw failure(path, "cannot read data") }
         return (shape, values)
     }
 

@@ -68,7 +68,7 @@ public final class RunReader: @unchecked Sendable {
         guard hdf5.kind(path) == .dataset else {
             throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
         }
-        let (shape, values) = try hdf5.readDoubles(path)
+        let (shape, values) = try hdf5.readMatrixValues(path)
         guard shape.count == 2 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "activations must be 2-D (samples × units), found shape \(shape)")
@@ -77,7 +77,11 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "has \(shape[0]) rows but there are \(labels.count) labels")
         }
-        let matrix = Matrix(rows: shape[0], columns: shape[1], values: values)
+        let matrix: Matrix
+        switch values {
+        case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
+        case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
+        }
         if let bad = matrix.firstNonFinite() {
             throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: bad.row, column: bad.column, value: bad.value)
         }

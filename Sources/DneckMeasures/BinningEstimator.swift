@@ -45,11 +45,10 @@ public struct BinningEstimator: MIEstimator {
     /// Bin indices as the bit patterns of `floor(a / binSize)` (+0.0 normalises −0.0), so any
     /// finite activation has a bin, however large.
     func binned(_ m: Matrix) -> BinnedRows {
-        var bins = [UInt64](repeating: 0, count: m.values.count)
-        m.values.withUnsafeBufferPointer { src in
-            bins.withUnsafeMutableBufferPointer { dst in
-                for i in 0..<src.count { dst[i] = ((src[i] / binSize).rounded(.down) + 0.0).bitPattern }
-            }
+        let count = m.rows * m.columns
+        let bins = [UInt64](unsafeUninitializedCapacity: count) { dst, initialized in
+            m.forEachValue { i, a in dst[i] = ((a / binSize).rounded(.down) + 0.0).bitPattern }
+            initialized = count
         }
         return BinnedRows(rows: m.rows, columns: m.columns, bins: bins)
     }

@@ -1,0 +1,101 @@
+import ArgumentParser
+import DneckCore
+import DneckIO
+import DneckMeasures
+import Foundation
+
+/// Benchmarks that time dneck-plot's work and the matplotlib/numpy way of doing the same job,
+/// side by side in one invocation, and print both times and the ratio.
+@main
+struct DneckBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dneck-bench",
+        abstract: "Time dneck-plot against the numpy/matplotlib baselines in Benchmarks/.",
+        discussion: """
+        Example:
+          python3 ../shared/tools/train_runs.py --out /tmp/tanh_3000.h5 --epochs 3000 --seed 7
+          swift run -c release dneck-bench binning /tmp/tanh_3000.h5
+        """,
+        subcommands: [Binning.self, Movie.self])
+}
+
+/// Wall-clock seconds of `body`, best of `repeats`.
+func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
+    var best = Double.infinity
+    for _ in 0..<repeats {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return best
+}
+
+/// Runs a command to completion; throws when it fails.
+func runProcess(_ executable: String, _ arguments: [String]) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = [executable] + arguments
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else {
+        throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
+    }
+}
+
+/// The `Benchmarks/` folder of this checkout.
+let benchmarksFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().appendingPathComponent("Benchmarks")
+
+func printRow(_ name: String, _ seconds: Double, baseline: Double?) {
+    let ratio = baseline.map { String(format: "%7.1f× faster than baseline", $0 / seconds) } ?? ""
+    let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+    print(String(format: "  %@ %9.3f s  %@", padded, seconds, ratio))
+}
+
+struct Binning: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Binning MI of a whole run: dneck-plot's measures vs numpy floor + np.unique (deep-bottleneck's way).")
+
+    @Argument(help: "A dneck run file.") var path: String
+    @Option var split: Split = .train
+    @Option var repeats = 3
+
+    func run() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let ours = scratch.appendingPathComponent("dneck.csv"), theirs = scratch.appendingPathComponent("numpy.csv")
+        reuseFreedMemory()
+        var rows = 0
+        let dneck = try bestTime(repeats: repeats) {
+            let reader = try RunReader(path: path, split: split)
+            let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+            rows = table.points.count
+            try AtomicOutput.write(text: table.csv(), to: ours)
+        }
+        // The same job as a user runs it: the dneck-plot command, process start-up included.
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let process = FileManager.default.isExecutableFile(atPath: cli.path)
+            ? try bestTime(repeats: repeats) {
+                try runProcess(cli.path, ["measures", path, "--split", split.rawValue, "-o", ours.path])
+            }
+            : nil
+        let numpy = try bestTime(repeats: repeats) {
+            try runProcess("python3", [benchmarksFolder.appendingPathComponent("binning_numpy.py").path, path,
+                                       "--split", split.rawValue, "-o", theirs.path])
+        }
+        let a = try String(contentsOf: ours, encoding: .utf8).split(separator: "\n").dropFirst()
+        let b = try String(contentsOf: theirs, encoding: .utf8).split(separator: "\n").dropFirst()
+        let deviation = zip(a, b).map { x, y in
+            zip(x.split(separator: ",").dropFirst(2), y.split(separator: ",").dropFirst(2))
+                .map { abs(Double($0)! - Double($1)!) }.max() ?? 0
+        }.max() ?? 0
+        print("binning estimator, \(rows) (epoch, layer) rows of \(path) [\(split.rawValue)], best of \(repeats):")
+        printRow("numpy (floor + np.unique, h5py)", numpy, baseline: nil)
+        printRow("dneck-plot measures, in-process (2 cores)", dneck, baseline: numpy)
+        if let process { printRow("dneck-plot measures, whole command", process, baseline: numpy) }
+        print(String(format: "  largest difference between the two tables: %.2e bits", deviation))
+    }
+}
+
+extension Split: ExpressibleByArgument {}
