@@ -1,1 +1,181 @@
 import CFFmpeg
+import DneckCairo
+import DneckCore
+import Foundation
+
+/// Encoder settings of a movie.
+public struct MovieSettings: Sendable {
+    public var fps: Int
+    /// x264 constant rate factor: lower is better quality (18–23 is visually lossless for plots).
+    public var crf: Int
+    /// x264 preset, from ultrafast to veryslow.
+    public var preset: String
+    /// Encoder threads: fixed, not the machine's core count, so the bytes do not depend on it.
+    public var threads: Int
+
+    public init(fps: Int = 7, crf: Int = 20, preset: String = "veryfast", threads: Int = 2) {
+        self.fps = fps; self.crf = crf; self.preset = preset; self.threads = threads
+    }
+
+    /// The x264 presets.
+    public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
+                                 "slower", "veryslow"]
+}
+
+/// H.264 in MP4 through FFmpeg's libraries, in-process: BGRA rasters → YUV 4:2:0 (BT.601,
+/// limited range) → libx264 → libavformat's MP4 muxer with the index at the front
+/// (faststart). Frames are padded to even width and height with the raster's edge colour.
+/// Deterministic: fixed threads, bit-exact flags, no wall-clock metadata.
+public final class MovieEncoder {
+    public let width: Int
+    public let height: Int
+    private let path: String
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private var codec: UnsafeMutablePointer<AVCodecContext>?
+    private var stream: UnsafeMutablePointer<AVStream>
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var frameIndex: Int64 = 0
+    private var finished = false
+
+    /// Opens `path` for a movie of frames `width × height` (rounded up to even).
+    public init(path: String, width: Int, height: Int, settings: MovieSettings) throws {
+        self.path = path
+        self.width = (width + 1) & ~1
+        self.height = (height + 1) & ~1
+        av_log_set_level(dneck_av_log_error())
+        let fail = { (what: String, code: Int32) in DneckError.encode(file: path, detail: "\(what): \(MovieEncoder.message(code))") }
+
+        var format: UnsafeMutablePointer<AVFormatContext>?
+        var status = avformat_alloc_output_context2(&format, nil, "mp4", path)
+        guard status >= 0, let format else { throw fail("cannot set up the MP4 muxer", status) }
+        self.format = format
+        format.pointee.flags |= dneck_fmt_flag_bitexact()
+        guard let encoder = avcodec_find_encoder_by_name("libx264") else {
+            avformat_free_context(format)
+            throw DneckError.encode(file: path, detail: "this FFmpeg has no libx264 encoder")
+        }
+        guard let stream = avformat_new_stream(format, nil), let codec = avcodec_alloc_context3(encoder) else {
+            avformat_free_context(format)
+            throw DneckError.encode(file: path, detail: "out of memory")
+        }
+        self.stream = stream
+        self.codec = codec
+        codec.pointee.width = Int32(self.width)
+        codec.pointee.height = Int32(self.height)
+        codec.pointee.time_base = AVRational(num: 1, den: Int32(settings.fps))
+        codec.pointee.framerate = AVRational(num: Int32(settings.fps), den: 1)
+        codec.pointee.pix_fmt = AV_PIX_FMT_YUV420P
+        codec.pointee.color_range = AVCOL_RANGE_MPEG
+        codec.pointee.colorspace = AVCOL_SPC_SMPTE170M
+        codec.pointee.color_primaries = AVCOL_PRI_SMPTE170M
+        codec.pointee.color_trc = AVCOL_TRC_SMPTE170M
+        codec.pointee.thread_count = Int32(settings.threads)
+        codec.pointee.flags |= dneck_codec_flag_bitexact()
+        if format.pointee.oformat.pointee.flags & dneck_avfmt_globalheader() != 0 {
+            codec.pointee.flags |= dneck_codec_flag_global_header()
+        }
+        av_opt_set(codec.pointee.priv_data, "preset", settings.preset, 0)
+        av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
+        status = avcodec_open2(codec, encoder, nil)
+        guard status >= 0 else { cleanUp(); throw fail("cannot open libx264", status) }
+        status = avcodec_parameters_from_context(stream.pointee.codecpar, codec)
+        guard status >= 0 else { cleanUp(); throw fail("cannot copy codec parameters", status) }
+        stream.pointee.time_base = codec.pointee.time_base
+        status = avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
+        guard status >= 0 else { cleanUp(); throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
+        var options: OpaquePointer?
+        av_dict_set(&options, "movflags", "+faststart", 0)
+        status = avformat_write_header(format, &options)
+        av_dict_free(&options)
+        guard status >= 0 else { cleanUp(); throw fail("cannot write the MP4 header", status) }
+        packet = av_packet_alloc()
+    }
+
+    deinit { cleanUp() }
+
+    /// A YUV 4:2:0 frame of this movie's size, to fill with `convert(_:into:)`.
+    public func makeFrame() throws -> VideoFrame { try VideoFrame(width: width, height: height) }
+
+    /// Encodes one frame (and writes whatever packets the encoder has ready).
+    public func encode(_ frame: VideoFrame) throws {
+        frame.frame.pointee.pts = frameIndex
+        frameIndex += 1
+        try send(frame.frame)
+    }
+
+    /// Flushes the encoder and writes the index; the file is complete after this.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try send(nil)
+        let status = av_write_trailer(format)
+        guard status >= 0 else { throw DneckError.encode(file: path, detail: "cannot write the MP4 index: \(MovieEncoder.message(status))") }
+        cleanUp()
+    }
+
+    private func send(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
+        var status = avcodec_send_frame(codec, frame)
+        guard status >= 0 else { throw DneckError.encode(file: path, detail: "libx264 refused a frame: \(MovieEncoder.message(status))") }
+        while true {
+            status = avcodec_receive_packet(codec, packet)
+            if status == dneck_averror_eagain() || status == dneck_averror_eof() { return }
+            guard status >= 0 else { throw DneckError.encode(file: path, detail: MovieEncoder.message(status)) }
+            // libx264 leaves durations at 0; without one frame's duration the movie is a frame short.
+            packet!.pointee.duration = 1
+            av_packet_rescale_ts(packet, codec!.pointee.time_base, stream.pointee.time_base)
+            packet!.pointee.stream_index = stream.pointee.index
+            status = av_interleaved_write_frame(format, packet)
+            guard status >= 0 else { throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
+        }
+    }
+
+    private func cleanUp() {
+        if packet != nil { av_packet_free(&packet) }
+        if codec != nil { avcodec_free_context(&codec) }
+        if let format {
+            if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
+            avformat_free_context(format)
+            self.format = nil
+        }
+    }
+
+    /// FFmpeg's own words for an error code.
+    static func message(_ code: Int32) -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        av_strerror(code, &buffer, buffer.count)
+        return String(cString: buffer)
+    }
+}
+
+/// One YUV 4:2:0 picture owned by libavutil.
+public final class VideoFrame {
+    let frame: UnsafeMutablePointer<AVFrame>
+
+    init(width: Int, height: Int) throws {
+        guard let frame = av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
+        frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
+        frame.pointee.width = Int32(width)
+        frame.pointee.height = Int32(height)
+        guard av_frame_get_buffer(frame, 0) >= 0 else {
+            var f: UnsafeMutablePointer<AVFrame>? = frame
+            av_frame_free(&f)
+            throw DneckError.encode(file: "(frame)", detail: "out of memory")
+        }
+        self.frame = frame
+    }
+
+    deinit {
+        var f: UnsafeMutablePointer<AVFrame>? = frame
+        av_frame_free(&f)
+    }
+
+    /// Fills the picture from a BGRA raster (see `ColorConversion`).
+    public func fill(from raster: Raster) throws {
+        guard av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
+        let f = frame.pointee
+        let planes = YUVPlanes(y: f.data.0!, u: f.data.1!, v: f.data.2!,
+                               yStride: Int(f.linesize.0), uStride: Int(f.linesize.1), vStride: Int(f.linesize.2),
+                               width: Int(f.width), height: Int(f.height))
+        raster.withPixels { ColorConversion.bgraToI420($0, stride: raster.stride, width: raster.width, height: raster.height, into: planes) }
+    }
+}

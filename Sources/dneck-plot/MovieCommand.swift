@@ -1,6 +1,100 @@
 import ArgumentParser
+import DneckCore
+import DneckMeasures
+import DneckMovie
+import DneckPlotters
+import Foundation
 
 struct MovieCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "movie", abstract: "Information-plane movie (MP4).")
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "movie",
+        abstract: "Information-plane movie: one frame per logged epoch, H.264 in MP4.",
+        discussion: """
+        Top: the information plane of the current epoch over the faint paths of earlier ones; \
+        bottom: training and test accuracy up to the current epoch. Encoded in-process with \
+        libx264 (yuv420p, index at the front so it plays while loading).
+
+        Examples:
+          dneck-plot movie run.h5 -o plane.mp4
+          dneck-plot movie run.h5 --size 1200x1800 --fps 10 --epochs 0:500 --log-epochs -o plane.mp4
+        """)
+
+    @OptionGroup var source: RunOptions
+    @OptionGroup var estimator: EstimatorOptions
+    @OptionGroup var look: LookOptions
+
+    @Option(help: "Frames per second.")
+    var fps: Int = 7
+    @Option(help: "Frame size WxH in pixels (overrides the 6 × 9 inch figure at --dpi).")
+    var size: String?
+    @Option(help: "x264 quality: 0 (lossless) to 51; lower is better.")
+    var crf: Int = 20
+    @Option(help: "x264 preset: \(MovieSettings.presets.joined(separator: ", ")).")
+    var preset: String = "veryfast"
+    @Option(help: "Only the logged epochs in FROM:TO (inclusive).")
+    var epochs: String?
+    @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis in the accuracy panel.")
+    var logEpochs = false
+
+    @Option(name: .shortAndLong, help: "Output movie (default: infoplane_<split>.mp4).")
+    var output: String?
+
+    func validate() throws {
+        guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
+        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
+        guard MovieSettings.presets.contains(preset) else {
+            throw ValidationError("unknown --preset '\(preset)'; known: \(MovieSettings.presets.joined(separator: ", "))")
+        }
+        _ = try frameSize()
+        _ = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
+    }
+
+    /// `--size` as (width, height) pixels, nil when not given.
+    private func frameSize() throws -> (Int, Int)? {
+        guard let size else { return nil }
+        let parts = size.lowercased().split(separator: "x").map { Int($0) }
+        guard parts.count == 2, let w = parts[0], let h = parts[1], (16...16384).contains(w), (16...16384).contains(h) else {
+            throw ValidationError("--size takes WxH in pixels, e.g. 1200x1800 (16 to 16384 each)")
+        }
+        return (w, h)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let target = URL(fileURLWithPath: output ?? "infoplane_\(source.split.rawValue).mp4")
+            guard target.pathExtension.lowercased() == "mp4" else {
+                throw DneckError.invalidOption(name: target.path, detail: "a movie is written as .mp4")
+            }
+            let reader = try source.reader()
+            var selected = reader.epochs
+            if let range = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true) {
+                selected = selected.filter { range.contains(Double($0)) }
+                guard !selected.isEmpty else {
+                    throw DneckError.invalidOption(name: "--epochs", detail: "no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
+                }
+            }
+            let request = try look.request(reader: reader, estimator: estimator.estimator, progressLabel: "measures",
+                                           steps: selected.count * reader.layerCount)
+            let table = try InformationMeasures.compute(reader, estimator: request.estimator, epochs: selected,
+                                                        progress: request.progress)
+            let records = try selected.map { try reader.record(epoch: $0) }
+            let (widthInches, heightInches, dpi): (Double, Double, Double)
+            if let (w, h) = try frameSize() {
+                dpi = Double(w) / 6
+                (widthInches, heightInches) = (6, Double(h) / dpi)
+            } else {
+                let size = request.style.figureSize ?? (6, 9)
+                (widthInches, heightInches, dpi) = (size.width, size.height, look.dpi)
+            }
+            let movie = InfoPlaneMovie(table: table, records: records, style: request.style, colormap: request.colormap,
+                                       widthInches: widthInches, heightInches: heightInches, dpi: dpi, logEpochs: logEpochs)
+            if !movie.hasAccuracy {
+                FileHandle.standardError.write(Data("dneck-plot: note: \(reader.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
+            }
+            let sample = movie.figure(frame: 0)
+            try MovieWriter.write(to: target, count: movie.frameCount, width: sample.pixelWidth, height: sample.pixelHeight,
+                                  settings: MovieSettings(fps: fps, crf: crf, preset: preset),
+                                  progress: ProgressBar(total: movie.frameCount, label: "movie")) { movie.figure(frame: $0) }
+        }
+    }
 }

@@ -62,10 +62,10 @@ struct LookOptions: ParsableArguments {
 }
 
 /// Parses `LO:HI` into a range.
-func parseLimits(_ text: String?, name: String) throws -> ClosedRange<Double>? {
+func parseLimits(_ text: String?, name: String, allowEqual: Bool = false) throws -> ClosedRange<Double>? {
     guard let text else { return nil }
     let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { Double($0) }
-    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, lo < hi else {
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1], lo.isFinite, hi.isFinite, allowEqual ? lo <= hi : lo < hi else {
         throw ValidationError("\(name) takes LO:HI with LO < HI, e.g. 0:12")
     }
     return lo...hi

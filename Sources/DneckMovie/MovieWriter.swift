@@ -1,0 +1,49 @@
+import DneckCairo
+import DneckCore
+import DneckFigure
+import Foundation
+
+/// Writes a movie of figures: frame k + 1 is drawn and converted on the calling thread while
+/// frame k is encoded on another, through two alternating rasters and frames. The movie
+/// appears at `url` complete, or not at all (failure, SIGINT, SIGTERM).
+public enum MovieWriter {
+    /// Draws `count` frames with `frame(k)` and encodes them into `url`.
+    /// - Parameters:
+    ///   - width, height: raster size in pixels (the figures' pixel size).
+    public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
+                             progress: ProgressBar? = nil, frame figure: (Int) -> Figure) throws {
+        try AtomicOutput.write(to: url) { temporary in
+            let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
+            let slots = 2
+            let rasters = try (0..<slots).map { _ in try Raster(width: width, height: height) }
+            let frames = try (0..<slots).map { _ in try encoder.makeFrame() }
+            let free = DispatchSemaphore(value: slots)
+            let queue = DispatchQueue(label: "dneck.movie.encode")
+            let failure = FailureBox()
+            for k in 0..<count {
+                free.wait()
+                if let error = failure.error { throw error }
+                let slot = k % slots
+                try rasters[slot].draw(figure(k))
+                try frames[slot].fill(from: rasters[slot])
+                queue.async {
+                    defer { free.signal() }
+                    guard failure.error == nil else { return }
+                    do { try encoder.encode(frames[slot]); progress?.advance() } catch { failure.set(error) }
+                }
+            }
+            queue.sync {}
+            if let error = failure.error { throw error }
+            try encoder.finish()
+            progress?.finish()
+        }
+    }
+
+    /// The first error of the encoding thread.
+    private final class FailureBox: @unchecked Sendable {
+        private let lock = NSLock()
+        private var stored: Error?
+        var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+        func set(_ error: Error) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
+    }
+}
