@@ -1,0 +1,97 @@
+import DneckCore
+import DneckFigure
+import DneckIO
+import DneckMeasures
+import DneckPlotters
+import XCTest
+
+/// The movie, decoded back through libavformat/libavcodec.
+final class MovieTests: XCTestCase {
+    private var folder: URL!
+    override func setUp() { folder = Fixtures.temporaryFolder() }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    func testStreamPropertiesPixelsAndDeterminism() throws {
+        let out = folder.appendingPathComponent("plane.mp4")
+        let result = try runCLI(["movie", Fixtures.exampleRun, "--size", "600x900", "--fps", "5", "-o", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let movie = try DecodedMovie(path: out.path)
+        XCTAssertEqual(movie.codecName, "h264")
+        XCTAssertEqual(movie.pixelFormat, "yuv420p")
+        XCTAssertEqual(movie.width, 600)
+        XCTAssertEqual(movie.height, 900)
+        XCTAssertEqual(movie.frames.count, 11)   // logged epochs of the example
+        XCTAssertEqual(movie.frameRate, 5, accuracy: 1e-9)
+        XCTAssertEqual(movie.duration, 11.0 / 5, accuracy: 0.01)
+        XCTAssertTrue(movie.indexFirst, "moov should precede mdat (faststart)")
+
+        // The last layer's point of a known epoch lands at its mapped pixel, in its colour.
+        let reader = try RunReader(path: Fixtures.exampleRun)
+        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+        let records = try reader.epochs.map { try reader.record(epoch: $0) }
+        let frames = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: .gnuplot,
+                                    widthInches: 6, heightInches: 9, dpi: 100)
+        for (k, layer) in [(6, 5), (10, 5), (3, 3)] {
+            let (figure, point) = frames.pointLocation(frame: k, layer: layer)!
+            let p = figure.pixel(point)
+            let got = movie.rgb(frame: k, x: Int(p.x), y: Int(p.y))
+            let want = frames.layerColor(layer)
+            let w = (Int(Color.byte(want.r)), Int(Color.byte(want.g)), Int(Color.byte(want.b)))
+            XCTAssertLessThanOrEqual(max(abs(got.r - w.0), abs(got.g - w.1), abs(got.b - w.2)), 12,
+                                     "frame \(k) layer \(layer): got \(got), want \(w)")
+        }
+
+        let again = folder.appendingPathComponent("again.mp4")
+        XCTAssertEqual(try runCLI(["movie", Fixtures.exampleRun, "--size", "600x900", "--fps", "5", "-o", again.path]).status, 0)
+        XCTAssertEqual(try DecodedMovie(path: again.path).frameChecksums, movie.frameChecksums)
+        XCTAssertEqual(try Data(contentsOf: again), try Data(contentsOf: out), "the same input should give the same bytes")
+    }
+
+    func testOddSizeIsPaddedAndEpochRangeSelectsFrames() throws {
+        let out = folder.appendingPathComponent("odd.mp4")
+        let result = try runCLI(["movie", Fixtures.exampleRun, "--size", "301x451", "--epochs", "5:160", "-o", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let movie = try DecodedMovie(path: out.path)
+        XCTAssertEqual(movie.width, 302)
+        XCTAssertEqual(movie.height, 452)
+        XCTAssertEqual(movie.frames.count, 6)   // logged epochs 5, 10, 20, 40, 80 and 160
+    }
+
+    func testRunWithoutAccuracyStillGivesAMovie() throws {
+        let run = folder.appendingPathComponent("noacc.h5").path
+        var synthetic = SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [[0.1, 0.5, 0.2, 0.9]]), (4, [[0.3, 0.5, 0.2, 0.1]])],
+                                     units: [1])
+        synthetic.accuracy = false
+        synthetic.writeDneck(run)
+        let out = folder.appendingPathComponent("noacc.mp4")
+        let result = try runCLI(["movie", run, "--size", "200x300", "-o", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("no accuracy"), result.stderr)
+        XCTAssertEqual(try DecodedMovie(path: out.path).frames.count, 2)
+    }
+
+    func testUnwritableAndInterruptedLeaveNoFile() throws {
+        let result = try runCLI(["movie", Fixtures.exampleRun, "-o", "/proc/nope/plane.mp4"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("cannot write output"), result.stderr)
+
+        // A big slow movie, interrupted with SIGINT part way: no .mp4 and no temporary file.
+        let process = Process()
+        process.executableURL = productsFolder().appendingPathComponent("dneck-plot")
+        process.arguments = ["movie", Fixtures.exampleRun, "--size", "2400x3600", "--preset", "veryslow", "-o",
+                             folder.appendingPathComponent("big.mp4").path]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        // Wait until the encoder has opened its temporary file, then interrupt.
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline, (try FileManager.default.contentsOfDirectory(atPath: folder.path)).isEmpty {
+            usleep(20_000)
+        }
+        usleep(300_000)
+        XCTAssertTrue(process.isRunning, "the encode finished before it could be interrupted")
+        process.interrupt()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 130)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
+    }
+}
