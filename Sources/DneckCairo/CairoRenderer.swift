@@ -11,8 +11,16 @@ public final class CairoRenderer: Renderer {
     /// A renderer on `context`, already scaled to points.
     init(context: OpaquePointer) {
         cr = context
-        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND)
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+    }
+
+    public func clear(_ color: Color) {
+        cairo_save(cr)
+        cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
+        set(color)
+        cairo_paint(cr)   // no path to rasterise: pixman fills the pixels directly
+        cairo_restore(cr)
     }
 
     public func fill(_ rect: Rect, color: Color) {
@@ -51,8 +59,7 @@ public final class CairoRenderer: Renderer {
 
     public func text(_ item: TextItem, fontFamily: String) {
         cairo_save(cr)
-        cairo_select_font_face(cr, fontFamily, CAIRO_FONT_SLANT_NORMAL,
-                               item.bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        cairo_set_font_face(cr, FontFaces.shared.face(family: fontFamily, bold: item.bold))
         cairo_set_font_size(cr, item.size)
         var extents = cairo_text_extents_t()
         cairo_text_extents(cr, item.text, &extents)
@@ -125,5 +132,22 @@ public final class CairoRenderer: Renderer {
         let scale = Double(a) / 255
         return UInt32(a) << 24 | UInt32(Color.byte(c.r * scale)) << 16 | UInt32(Color.byte(c.g * scale)) << 8
             | UInt32(Color.byte(c.b * scale))
+    }
+}
+
+/// Cairo font faces by family and weight, looked up through fontconfig once per process.
+final class FontFaces: @unchecked Sendable {
+    static let shared = FontFaces()
+    private let lock = NSLock()
+    private var faces: [String: OpaquePointer] = [:]
+
+    func face(family: String, bold: Bool) -> OpaquePointer? {
+        lock.lock(); defer { lock.unlock() }
+        let key = "\(family)|\(bold)"
+        if let face = faces[key] { return face }
+        let face = cairo_toy_font_face_create(family, CAIRO_FONT_SLANT_NORMAL,
+                                              bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
+        faces[key] = face   // kept for the life of the process
+        return face
     }
 }

@@ -1,6 +1,8 @@
 /// The few primitives a drawing backend provides, in figure points (origin top-left). The
 /// `FigureDrawer` turns a whole `Figure` into calls of these; one backend is one type.
 public protocol Renderer: AnyObject {
+    /// Paints the whole figure with `color`, replacing what was there.
+    func clear(_ color: Color)
     func fill(_ rect: Rect, color: Color)
     func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool)
     func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double)
@@ -16,7 +18,7 @@ public protocol Renderer: AnyObject {
 public enum FigureDrawer {
     public static func draw(_ figure: Figure, on renderer: Renderer) {
         let style = figure.style
-        renderer.fill(Rect(x: 0, y: 0, width: figure.width, height: figure.height), color: style.background)
+        renderer.clear(style.background)
         for panel in figure.panels { draw(panel, style: style, on: renderer) }
         for bar in figure.colorbars { draw(bar, style: style, on: renderer) }
         for item in figure.texts { renderer.text(item, fontFamily: style.fontFamily) }

@@ -11,8 +11,8 @@ struct YUVPlanes {
 }
 
 /// BGRA → I420 with BT.601 limited-range integer coefficients (those of libyuv's ARGBToI420):
-/// chroma from the mean of each 2×2 block. A dedicated loop is several times faster than
-/// libswscale 5.1's generic path at 3600 × 5400; two cores split the rows.
+/// chroma from the mean of each 2×2 block. Eight pixels at a time in 16-bit SIMD lanes, two
+/// cores splitting the rows: several times faster than libswscale 5.1's generic path.
 enum ColorConversion {
     static func bgraToI420(_ src: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, into dst: YUVPlanes) {
         let pairs = dst.height / 2
@@ -21,30 +21,71 @@ enum ColorConversion {
             for pair in pairs * band / bands..<pairs * (band + 1) / bands {
                 let row0 = src + min(2 * pair, height - 1) * stride
                 let row1 = src + min(2 * pair + 1, height - 1) * stride
-                let luma0 = dst.y + 2 * pair * dst.yStride, luma1 = luma0 + dst.yStride
-                let uRow = dst.u + pair * dst.uStride, vRow = dst.v + pair * dst.vStride
-                for cx in 0..<dst.width / 2 {
-                    let xa = min(2 * cx, width - 1) * 4, xb = min(2 * cx + 1, width - 1) * 4
-                    let b00 = Int(row0[xa]), g00 = Int(row0[xa + 1]), r00 = Int(row0[xa + 2])
-                    let b01 = Int(row0[xb]), g01 = Int(row0[xb + 1]), r01 = Int(row0[xb + 2])
-                    let b10 = Int(row1[xa]), g10 = Int(row1[xa + 1]), r10 = Int(row1[xa + 2])
-                    let b11 = Int(row1[xb]), g11 = Int(row1[xb + 1]), r11 = Int(row1[xb + 2])
-                    luma0[2 * cx] = luma(r00, g00, b00)
-                    luma0[2 * cx + 1] = luma(r01, g01, b01)
-                    luma1[2 * cx] = luma(r10, g10, b10)
-                    luma1[2 * cx + 1] = luma(r11, g11, b11)
-                    let r = (r00 + r01 + r10 + r11 + 2) >> 2
-                    let g = (g00 + g01 + g10 + g11 + 2) >> 2
-                    let b = (b00 + b01 + b10 + b11 + 2) >> 2
-                    uRow[cx] = UInt8(truncatingIfNeeded: ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128)
-                    vRow[cx] = UInt8(truncatingIfNeeded: ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128)
-                }
+                let luma0 = dst.y + 2 * pair * dst.yStride
+                convertRows(row0, row1, luma0, luma0 + dst.yStride, dst.u + pair * dst.uStride, dst.v + pair * dst.vStride,
+                            width)
             }
         }
     }
+    /// Eight BGRA pixels as sixteen 16-bit lanes: (B | G << 8, R | A << 8) per pixel. Every
+    /// sum and product below fits 16 bits, so SSE2's 16-bit multiply serves.
+    typealias W = SIMD16<UInt16>
+    typealias H = SIMD8<UInt16>
 
+    /// Luma of two rows of `n` pixels and chroma of their 2×2 blocks; an odd `n` repeats the
+    /// last column into the padding.
     @inline(__always)
-    private static func luma(_ r: Int, _ g: Int, _ b: Int) -> UInt8 {
-        UInt8(truncatingIfNeeded: ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16)
+    static func convertRows(_ s0: UnsafePointer<UInt8>, _ s1: UnsafePointer<UInt8>, _ y0: UnsafeMutablePointer<UInt8>,
+                            _ y1: UnsafeMutablePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>, _ n: Int) {
+        let r0 = UnsafeRawPointer(s0), r1 = UnsafeRawPointer(s1)
+        let low = H(repeating: 0xFF)
+        var i = 0
+        while i &+ 8 <= n {
+            let a = r0.loadUnaligned(fromByteOffset: 4 &* i, as: W.self)
+            let c = r1.loadUnaligned(fromByteOffset: 4 &* i, as: W.self)
+            let bgA = a.evenHalf, raA = a.oddHalf, bgC = c.evenHalf, raC = c.oddHalf
+            let bA = bgA & low, gA = bgA &>> 8, rA = raA & low
+            let bC = bgC & low, gC = bgC &>> 8, rC = raC & low
+            let yA = ((66 &* rA &+ 129 &* gA &+ 25 &* bA &+ 128) &>> 8) &+ 16
+            let yC = ((66 &* rC &+ 129 &* gC &+ 25 &* bC &+ 128) &>> 8) &+ 16
+            UnsafeMutableRawPointer(y0 + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: yA), as: SIMD8<UInt8>.self)
+            UnsafeMutableRawPointer(y1 + i).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: yC), as: SIMD8<UInt8>.self)
+            let bs = bA &+ bC, gs = gA &+ gC, rs = rA &+ rC
+            let b = SIMD4<Int16>(truncatingIfNeeded: (bs.evenHalf &+ bs.oddHalf &+ 2) &>> 2)
+            let g = SIMD4<Int16>(truncatingIfNeeded: (gs.evenHalf &+ gs.oddHalf &+ 2) &>> 2)
+            let r = SIMD4<Int16>(truncatingIfNeeded: (rs.evenHalf &+ rs.oddHalf &+ 2) &>> 2)
+            let uu = ((112 &* b &- 38 &* r &- 74 &* g &+ 128) &>> 8) &+ 128
+            let vv = ((112 &* r &- 94 &* g &- 18 &* b &+ 128) &>> 8) &+ 128
+            UnsafeMutableRawPointer(u + i / 2).storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: uu), as: SIMD4<UInt8>.self)
+            UnsafeMutableRawPointer(v + i / 2).storeBytes(of: SIMD4<UInt8>(truncatingIfNeeded: vv), as: SIMD4<UInt8>.self)
+            i &+= 8
+        }
+        while i &+ 2 <= n {
+            let o = 4 &* i
+            y0[i] = luma(s0 + o); y0[i &+ 1] = luma(s0 + (o &+ 4))
+            y1[i] = luma(s1 + o); y1[i &+ 1] = luma(s1 + (o &+ 4))
+            chromaPixel(s0 + o, s0 + (o &+ 4), s1 + o, s1 + (o &+ 4), u + i / 2, v + i / 2)
+            i &+= 2
+        }
+        if i < n {   // odd width: the last pixel fills its block's padding column too
+            let o = 4 &* i
+            y0[i] = luma(s0 + o); y0[i &+ 1] = y0[i]
+            y1[i] = luma(s1 + o); y1[i &+ 1] = y1[i]
+            chromaPixel(s0 + o, s0 + o, s1 + o, s1 + o, u + i / 2, v + i / 2)
+        }
+    }
+    /// Luma of one BGRA pixel.
+    @inline(__always)
+    static func luma(_ p: UnsafePointer<UInt8>) -> UInt8 {
+        UInt8(truncatingIfNeeded: ((66 &* Int32(p[2]) &+ 129 &* Int32(p[1]) &+ 25 &* Int32(p[0]) &+ 128) &>> 8) &+ 16)
+    }
+    /// U and V of one 2×2 block from its four BGRA pixels.
+    @inline(__always)
+    static func chromaPixel(_ p00: UnsafePointer<UInt8>, _ p01: UnsafePointer<UInt8>, _ p10: UnsafePointer<UInt8>,
+                            _ p11: UnsafePointer<UInt8>, _ u: UnsafeMutablePointer<UInt8>, _ v: UnsafeMutablePointer<UInt8>) {
+        func mean(_ c: Int) -> Int32 { (Int32(p00[c]) &+ Int32(p01[c]) &+ Int32(p10[c]) &+ Int32(p11[c]) &+ 2) &>> 2 }
+        let b = mean(0), g = mean(1), r = mean(2)
+        u.pointee = UInt8(truncatingIfNeeded: ((-38 &* r &- 74 &* g &+ 112 &* b &+ 128) &>> 8) &+ 128)
+        v.pointee = UInt8(truncatingIfNeeded: ((112 &* r &- 94 &* g &- 18 &* b &+ 128) &>> 8) &+ 128)
     }
 }

@@ -25,11 +25,14 @@ public enum MovieWriter {
                 if let error = failure.error { throw error }
                 let slot = k % slots
                 try rasters[slot].draw(figure(k))
-                try frames[slot].fill(from: rasters[slot])
                 queue.async {
                     defer { free.signal() }
                     guard failure.error == nil else { return }
-                    do { try encoder.encode(frames[slot]); progress?.advance() } catch { failure.set(error) }
+                    do {
+                        try frames[slot].fill(from: rasters[slot])
+                        try encoder.encode(frames[slot])
+                        progress?.advance()
+                    } catch { failure.set(error) }
                 }
             }
             queue.sync {}

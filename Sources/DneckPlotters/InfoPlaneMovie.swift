@@ -1,38 +1,50 @@
 import DneckCore
 import DneckFigure
+import DneckIO
+import DneckMeasures
 import Foundation
 
 /// The frames of the information-plane movie, one per logged epoch. Every scale is trained
 /// on the whole run before the first frame, so the axes stay fixed while the points move.
 ///
 /// Top (about two thirds): the plane with the current epoch's layers in their own colours,
-/// joined by a line, over the faint paths of all earlier epochs (coloured by epoch through the
-/// colormap) and an "Epoch N" label. Bottom: training and test accuracy up to the current
+/// joined by a line, over the faint path each layer took through all earlier epochs, and an
+/// "Epoch N" label. Bottom: training and test accuracy up to the current
 /// epoch, with a marker at it — left out when the run logs no accuracy.
 public struct InfoPlaneMovie: Sendable {
     public let table: MeasureTable
     /// Accuracy per epoch of `table.epochs` (nil where not logged).
     public let records: [EpochRecord]
     public let style: Style
-    public let colormap: Colormap
+    /// Colour of each layer: the style's colour cycle, or a colormap sampled evenly.
+    public let layerColors: [Color]
     public let widthInches: Double
     public let heightInches: Double
     public let dpi: Double
     public let logEpochs: Bool
 
     private let epochs: [Int]
+    /// The table's points grouped by epoch index, then by layer.
+    private let byEpoch: [[InformationPoint]]
     private let planeX: Scale
     private let planeY: Scale
     private let epochScale: Scale
     private let accuracyScale: Scale
-    private let epochNormalize: Normalize
 
-    public init(table: MeasureTable, records: [EpochRecord], style: Style, colormap: Colormap,
+    /// - Parameter colormap: when given, layer i of L takes the colormap's colour at i / (L − 1)
+    ///   (as deep-bottleneck colours layers); otherwise the style's colour cycle.
+    public init(table: MeasureTable, records: [EpochRecord], style: Style, colormap: Colormap? = nil,
                 widthInches: Double = 6, heightInches: Double = 9, dpi: Double = 150, logEpochs: Bool = false) {
         self.table = table
         self.records = records
         self.style = style
-        self.colormap = colormap
+        let layers = table.layerCount
+        layerColors = (0..<layers).map { i in
+            colormap.map { $0.color(at: layers > 1 ? Double(i) / Double(layers - 1) : 0) } ?? style.cycleColor(i)
+        }
+        var grouped: [Int: [InformationPoint]] = [:]
+        for p in table.points { grouped[p.epoch, default: []].append(p) }
+        byEpoch = table.epochs.map { grouped[$0]! }
         self.widthInches = widthInches
         self.heightInches = heightInches
         self.dpi = dpi
@@ -44,7 +56,17 @@ public struct InfoPlaneMovie: Sendable {
         epochScale = logEpochs ? Scale.log(fitting: epochValues, margin: 0.02) : Scale.linear(fitting: epochValues, margin: 0.02)
         let accuracies = records.flatMap { [$0.trainingAccuracy, $0.testAccuracy].compactMap { $0 } }
         accuracyScale = Scale.linear(fitting: accuracies)
-        epochNormalize = Normalize(Double(epochs.first ?? 0), Double(epochs.last ?? 1))
+    }
+
+    /// The movie of `epochs` of `reader`'s run: estimates MI of every epoch first (in
+    /// parallel, one layer's activations in memory per core), then reads the accuracies.
+    public init(reader: RunReader, estimator: any MIEstimator, epochs: [Int], style: Style, colormap: Colormap?,
+                widthInches: Double, heightInches: Double, dpi: Double, logEpochs: Bool,
+                progress: ProgressBar? = nil) throws {
+        let table = try InformationMeasures.compute(reader, estimator: estimator, epochs: epochs, progress: progress)
+        let records = try epochs.map { try reader.record(epoch: $0) }
+        self.init(table: table, records: records, style: style, colormap: colormap, widthInches: widthInches,
+                  heightInches: heightInches, dpi: dpi, logEpochs: logEpochs)
     }
 
     /// Whether the run logs accuracy (otherwise the bottom panel is left out).
@@ -71,12 +93,12 @@ public struct InfoPlaneMovie: Sendable {
     /// Where layer `layer`'s point of frame `k` lands in the figure (for tests).
     public func pointLocation(frame k: Int, layer: Int) -> (figure: Figure, point: Point)? {
         let figure = figure(frame: k)
-        guard let p = table.points(epoch: epochs[k]).first(where: { $0.layer == layer }) else { return nil }
+        guard let p = byEpoch[k].first(where: { $0.layer == layer }) else { return nil }
         return figure.panels[0].point(DataPoint(p.mixm, p.miym)).map { (figure, $0) }
     }
 
     /// The colour of layer `i`.
-    public func layerColor(_ i: Int) -> Color { style.cycleColor(i) }
+    public func layerColor(_ i: Int) -> Color { layerColors[i] }
 
     private func plane(frame: Rect, upTo k: Int) -> Panel {
         var panel = Panel(
@@ -86,14 +108,14 @@ public struct InfoPlaneMovie: Sendable {
             y: Axis(scale: planeY, label: "I(Y;M) (bits)",
                     ticks: Ticker.ticks(for: planeY, axisLength: frame.height, fontSize: style.fontSize, horizontal: false)),
             title: "Information plane")
-        for earlier in epochs[..<k] {
-            let points = table.points(epoch: earlier).map { DataPoint($0.mixm, $0.miym) }
-            let color = colormap.color(at: epochNormalize(Double(earlier)))
-            panel.marks.append(.line(points, color: color.withAlpha(0.35), width: style.lineWidth * 0.5))
-            panel.marks.append(.scatter(points, colors: Array(repeating: color.withAlpha(0.35), count: points.count),
-                                        diameter: style.markerSize * 0.5, edge: nil))
+        // Each layer's path through the plane up to now: one faint polyline per layer.
+        for layer in 0..<table.layerCount {
+            let path = byEpoch[...k].compactMap { points in
+                points.first { $0.layer == layer }.map { DataPoint($0.mixm, $0.miym) }
+            }
+            panel.marks.append(.line(path, color: layerColor(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
         }
-        let current = table.points(epoch: epochs[k])
+        let current = byEpoch[k]
         let points = current.map { DataPoint($0.mixm, $0.miym) }
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { layerColor($0.layer) },

@@ -1,6 +1,92 @@
 import ArgumentParser
+import DneckCairo
+import DneckCore
+import DneckFigure
+import DneckIO
+import DneckMeasures
+import DneckMovie
+import DneckPlotters
+import Foundation
 
 struct Movie: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Information-plane movie vs matplotlib's FFMpegWriter.")
-    func run() throws { throw ValidationError("not yet") }
+    static let configuration = CommandConfiguration(
+        abstract: "Information-plane movie: dneck-plot vs matplotlib's FFMpegWriter vs a raw libx264 encode.",
+        discussion: """
+        For each size: (1) dneck-plot's whole movie (MI of every epoch, drawing, encoding), (2) the \
+        matplotlib way (Benchmarks/movie_matplotlib.py: deep-bottleneck's InformationPlaneMoviePlotter, \
+        needs matplotlib and an ffmpeg binary; skipped when absent), (3) libx264 alone encoding the \
+        same number of frames of this movie, already drawn and converted (the encoder's floor).
+        """)
+
+    @Argument(help: "A dneck run file.") var path: String
+    @Option(help: "Frame sizes WxH, comma-separated.") var sizes = "1200x1800,3600x5400"
+    @Option(help: "x264 preset.") var preset = "veryfast"
+    @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
+
+    func run() throws {
+        reuseFreedMemory()
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-movie-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let reader = try RunReader(path: path)
+        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+        let csv = scratch.appendingPathComponent("measures.csv")
+        try AtomicOutput.write(text: table.csv(), to: csv)
+        let settings = MovieSettings(preset: preset)
+        print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset):")
+        for size in sizes.split(separator: ",") {
+            let wh = size.split(separator: "x").compactMap { Int($0) }
+            guard wh.count == 2 else { throw ValidationError("bad size \(size)") }
+            let dpi = Double(wh[0]) / 6
+            let out = scratch.appendingPathComponent("dneck.mp4")
+            var frameSize = (0, 0)
+            let dneck = try bestTime(repeats: 1) {
+                let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs,
+                                               style: Style(), colormap: nil, widthInches: 6,
+                                               heightInches: Double(wh[1]) / dpi, dpi: dpi, logEpochs: false)
+                let first = movie.figure(frame: 0)
+                frameSize = (first.pixelWidth, first.pixelHeight)
+                try MovieWriter.write(to: out, count: movie.frameCount, width: frameSize.0, height: frameSize.1,
+                                      settings: settings) { movie.figure(frame: $0) }
+            }
+            let raw = try rawEncode(reader: reader, table: table, dpi: dpi, height: Double(wh[1]) / dpi,
+                                    settings: settings, to: scratch.appendingPathComponent("raw.mp4"))
+            print("  \(frameSize.0) × \(frameSize.1):")
+            var matplotlib: Double?
+            if !noMatplotlib {
+                matplotlib = try? bestTime(repeats: 1) {
+                    try runProcess("python3", [benchmarksFolder.appendingPathComponent("movie_matplotlib.py").path, path,
+                                               csv.path, "--dpi", "\(dpi)", "-o", scratch.appendingPathComponent("mpl.mp4").path])
+                }
+                if let matplotlib { printRow("matplotlib + FFMpegWriter (deep-bottleneck)", matplotlib, baseline: nil) }
+                else { print("  matplotlib baseline could not run (pip install matplotlib h5py; apt-get install ffmpeg)") }
+            }
+            printRow("dneck-plot movie (MI + draw + encode)", dneck, baseline: matplotlib)
+            printRow("raw libx264 encode of the same frames", raw, baseline: nil)
+            print(String(format: "  dneck-plot / raw encode: %.2f×", dneck / raw))
+        }
+    }
+
+    /// libx264 alone: eight distinct frames of the movie drawn and converted beforehand, then
+    /// encoded in turn until the movie's frame count is reached.
+    private func rawEncode(reader: RunReader, table: MeasureTable, dpi: Double, height: Double,
+                           settings: MovieSettings, to url: URL) throws -> Double {
+        let records = try reader.epochs.map { try reader.record(epoch: $0) }
+        let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
+                                   widthInches: 6, heightInches: height, dpi: dpi)
+        let first = movie.figure(frame: 0)
+        let encoder = try MovieEncoder(path: url.path, width: first.pixelWidth, height: first.pixelHeight, settings: settings)
+        let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+        let count = movie.frameCount
+        let frames = try (0..<min(8, count)).map { i -> VideoFrame in
+            try raster.draw(movie.figure(frame: i * count / min(8, count)))
+            let frame = try encoder.makeFrame()
+            try frame.fill(from: raster)
+            return frame
+        }
+        return try bestTime(repeats: 1) {
+            for k in 0..<count { try encoder.encode(frames[k % frames.count]) }
+            try encoder.finish()
+        }
+    }
 }

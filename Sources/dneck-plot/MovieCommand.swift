@@ -1,5 +1,6 @@
 import ArgumentParser
 import DneckCore
+import DneckFigure
 import DneckMeasures
 import DneckMovie
 import DneckPlotters
@@ -75,9 +76,6 @@ struct MovieCommand: ParsableCommand {
             }
             let request = try look.request(reader: reader, estimator: estimator.estimator, progressLabel: "measures",
                                            steps: selected.count * reader.layerCount)
-            let table = try InformationMeasures.compute(reader, estimator: request.estimator, epochs: selected,
-                                                        progress: request.progress)
-            let records = try selected.map { try reader.record(epoch: $0) }
             let (widthInches, heightInches, dpi): (Double, Double, Double)
             if let (w, h) = try frameSize() {
                 dpi = Double(w) / 6
@@ -86,8 +84,10 @@ struct MovieCommand: ParsableCommand {
                 let size = request.style.figureSize ?? (6, 9)
                 (widthInches, heightInches, dpi) = (size.width, size.height, look.dpi)
             }
-            let movie = InfoPlaneMovie(table: table, records: records, style: request.style, colormap: request.colormap,
-                                       widthInches: widthInches, heightInches: heightInches, dpi: dpi, logEpochs: logEpochs)
+            let movie = try InfoPlaneMovie(reader: reader, estimator: request.estimator, epochs: selected,
+                                           style: request.style, colormap: look.colormap.flatMap(Colormap.named), widthInches: widthInches,
+                                           heightInches: heightInches, dpi: dpi, logEpochs: logEpochs,
+                                           progress: request.progress)
             if !movie.hasAccuracy {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(reader.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }

@@ -29,7 +29,7 @@ final class MovieTests: XCTestCase {
         let reader = try RunReader(path: Fixtures.exampleRun)
         let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
         let records = try reader.epochs.map { try reader.record(epoch: $0) }
-        let frames = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: .gnuplot,
+        let frames = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
                                     widthInches: 6, heightInches: 9, dpi: 100)
         for (k, layer) in [(6, 5), (10, 5), (3, 3)] {
             let (figure, point) = frames.pointLocation(frame: k, layer: layer)!
