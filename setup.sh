@@ -26,5 +26,6 @@ for split in train test; do
 done
 "$bin" infoplane "$run" -o output/infoplane_train.svg
 "$bin" infoplane "$run" -o output/infoplane_train.pdf
+"$bin" movie "$run" -o output/infoplane_movie_train.mp4
 echo "Artifacts written to output/:"
 ls -l output

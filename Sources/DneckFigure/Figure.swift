@@ -10,6 +10,8 @@ public struct Figure: Sendable {
     public var panels: [Panel] = []
     public var colorbars: [Colorbar] = []
     public var texts: [TextItem] = []
+    /// Legends shared by several panels, each in a corner of its own area.
+    public var legends: [FigureLegend] = []
 
     public init(widthInches: Double, heightInches: Double, dpi: Double, style: Style) {
         width = widthInches * 72
@@ -146,4 +148,11 @@ public struct TextItem: Sendable {
         self.text = text; self.at = at; self.anchor = anchor; self.size = size
         self.rotation = rotation; self.bold = bold; self.color = color
     }
+}
+
+/// A legend placed in a corner of an area of the figure rather than of one panel.
+public struct FigureLegend: Sendable {
+    public var legend: Legend
+    public var area: Rect
+    public init(legend: Legend, area: Rect) { self.legend = legend; self.area = area }
 }

@@ -22,6 +22,7 @@ public enum FigureDrawer {
         for panel in figure.panels { draw(panel, style: style, on: renderer) }
         for bar in figure.colorbars { draw(bar, style: style, on: renderer) }
         for item in figure.texts { renderer.text(item, fontFamily: style.fontFamily) }
+        for placed in figure.legends { draw(placed.legend, in: placed.area, style: style, on: renderer) }
     }
 
     private static func draw(_ panel: Panel, style: Style, on renderer: Renderer) {

@@ -26,8 +26,9 @@ public struct Style: Sendable, Equatable {
     /// Colours of successive series (layers, lines): matplotlib's tab10.
     public var colorCycle: [Color] = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
                                       "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"].compactMap { Color(hex: $0) }
-    /// Colormap of epoch colours and heatmaps, when the command does not name one.
-    public var colormap = "gnuplot"
+    /// Colormap of epoch colours and heatmaps when the command does not name one; nil: each
+    /// chart's own (gnuplot for epochs, viridis for heatmaps).
+    public var colormap: String?
     /// Figure size in inches, overriding the chart's own default when set.
     public var figureSize: (width: Double, height: Double)?
 

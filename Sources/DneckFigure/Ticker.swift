@@ -95,6 +95,12 @@ public enum Ticker {
         }
     }
 
+    /// `value` with three significant digits and a typographic minus, for range end labels.
+    public static func compactLabel(_ value: Double) -> String {
+        let text = String(format: "%.3g", value == 0 ? 0 : value)
+        return text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
+    }
+
     /// `10` with a superscript exponent for exact decades, else the plain number.
     public static func logLabel(_ value: Double) -> String {
         let e = log10(value)

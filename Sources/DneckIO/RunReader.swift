@@ -88,6 +88,11 @@ public final class RunReader: @unchecked Sendable {
         return matrix
     }
 
+    /// The in-file path of a dataset of an epoch, as messages show it (e.g. `train/7/gradmean`).
+    public func datasetPath(epoch: Int, _ name: String) -> String {
+        RunReader.display(RunReader.join(epochRoot, "\(epoch)", name))
+    }
+
     /// Every layer's activations at one epoch.
     public func activations(epoch: Int) throws -> [Matrix] {
         try (0..<layerCount).map { try activations(epoch: epoch, layer: $0) }

@@ -11,26 +11,14 @@ public enum InformationMeasures {
                                epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> MeasureTable {
         let epochs = epochs ?? reader.epochs
         let tasks = epochs.flatMap { epoch in (0..<reader.layerCount).map { (epoch, $0) } }
-        var results = [Result<InformationPoint, Error>?](repeating: nil, count: tasks.count)
-        let lock = NSLock()
         let labels = reader.labels
-        results.withUnsafeMutableBufferPointer { slots in
-            let slots = slots
-            DispatchQueue.concurrentPerform(iterations: tasks.count) { index in
-                let (epoch, layer) = tasks[index]
-                let result = Result<InformationPoint, Error> {
-                    let activations = try reader.activations(epoch: epoch, layer: layer)
-                    let mi = estimator.estimate(activations, labels: labels)
-                    return InformationPoint(epoch: epoch, layer: layer, mixm: mi.mixm, miym: mi.miym)
-                }
-                lock.lock()
-                slots[index] = result
-                lock.unlock()
-                progress?.advance()
-            }
+        let points = try parallelMap(tasks) { (epoch, layer) -> InformationPoint in
+            let activations = try reader.activations(epoch: epoch, layer: layer)
+            let mi = estimator.estimate(activations, labels: labels)
+            progress?.advance()
+            return InformationPoint(epoch: epoch, layer: layer, mixm: mi.mixm, miym: mi.miym)
         }
         progress?.finish()
-        // The first failure in epoch/layer order, so the message does not depend on scheduling.
-        return MeasureTable(points: try results.map { try $0!.get() })
+        return MeasureTable(points: points)
     }
 }

@@ -8,19 +8,25 @@ public struct PlotRequest: Sendable {
     public var reader: RunReader
     public var style: Style
     public var dpi: Double
-    /// Colormap for epoch colours and heatmaps.
-    public var colormap: Colormap
+    /// Colormap chosen on the command line, if any.
+    public var chosenColormap: Colormap?
     /// The estimator charts of mutual information use.
     public var estimator: any MIEstimator
     /// ProgressBar of the long part of the work (nil: silent).
     public var progress: ProgressBar?
+
+    /// The colormap to use: the one chosen on the command line, else the style's, else the
+    /// chart's own default (gnuplot for epochs, viridis for heatmaps).
+    public func colormap(default fallback: Colormap) -> Colormap {
+        chosenColormap ?? style.colormap.flatMap(Colormap.named) ?? fallback
+    }
 
     public init(reader: RunReader, style: Style = Style(), dpi: Double = 150, colormap: Colormap? = nil,
                 estimator: any MIEstimator = BinningEstimator(), progress: ProgressBar? = nil) {
         self.reader = reader
         self.style = style
         self.dpi = dpi
-        self.colormap = colormap ?? Colormap.named(style.colormap) ?? .gnuplot
+        chosenColormap = colormap
         self.estimator = estimator
         self.progress = progress
     }
@@ -46,4 +52,36 @@ extension BasePlotter {
         let size = request.style.figureSize ?? Self.defaultSize
         return Figure(widthInches: size.width, heightInches: size.height, dpi: request.dpi, style: request.style)
     }
+}
+
+/// Options of the charts beyond the information plane; each chart reads those it uses.
+public struct ChartOptions: Sendable {
+    /// Histogram bins (activations, single-neuron).
+    public var bins = 30
+    /// Logarithmic colour scale of counts (activations, single-neuron).
+    public var logCounts = false
+    /// Logarithmic epoch axis (accuracy, activity).
+    public var logEpochs = false
+    /// Neurons shown per layer (single-neuron).
+    public var maxNeurons = 30
+
+    public init() {}
+}
+
+/// A chart made from a run with `ChartOptions`: the plotters behind `dneck-plot <name>`.
+public protocol ChartPlotter: BasePlotter {
+    init(options: ChartOptions)
+    /// An example command line for help.
+    static var example: String { get }
+}
+
+/// The charts the command line offers, one line each.
+public enum PlotterRegistry {
+    public static let charts: [any ChartPlotter.Type] = [
+        ActivationsPlotter.self,
+        SingleNeuronPlotter.self,
+        SNRPlotter.self,
+        AccuracyPlotter.self,
+        ActivityPlotter.self,
+    ]
 }

@@ -28,6 +28,7 @@ public struct InfoPlanePlotter: BasePlotter {
     public func figure(_ table: MeasureTable, request: PlotRequest, title: String) -> Figure {
         var figure = blankFigure(request)
         let style = request.style
+        let colormap = request.colormap(default: .gnuplot)
         let colorbarWidth = 12.0
         let right = colorbarWidth + 18 + FigureDrawer.estimatedWidth("0000", size: style.fontSize) + style.labelSize + 12
         let frame = Rect(x: 62, y: 30, width: figure.width - 62 - right, height: figure.height - 30 - 48)
@@ -42,7 +43,7 @@ public struct InfoPlanePlotter: BasePlotter {
             title: title)
         let epochs = table.epochs
         let normalize = Normalize(Double(epochs.first ?? 0), Double(epochs.last ?? 1))
-        let colorOf = { (epoch: Int) in request.colormap.color(at: normalize(Double(epoch))) }
+        let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
         for epoch in epochs {
             let points = table.points(epoch: epoch).map { DataPoint($0.mixm, $0.miym) }
             panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8))
@@ -56,7 +57,7 @@ public struct InfoPlanePlotter: BasePlotter {
         let barFrame = Rect(x: frame.maxX + 14, y: frame.y, width: colorbarWidth, height: frame.height)
         let barScale = Scale.linear(normalize.lower...max(normalize.upper, normalize.lower + 1))
         figure.colorbars.append(Colorbar(
-            frame: barFrame, colormap: request.colormap, normalize: normalize, label: "Epoch",
+            frame: barFrame, colormap: colormap, normalize: normalize, label: "Epoch",
             ticks: Ticker.ticks(for: barScale, axisLength: barFrame.height, fontSize: style.fontSize, horizontal: false)))
         return figure
     }

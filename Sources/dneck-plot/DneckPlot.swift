@@ -1,5 +1,6 @@
 import ArgumentParser
 import DneckCore
+import DneckPlotters
 import Foundation
 
 @main
@@ -16,8 +17,9 @@ struct DneckPlot: ParsableCommand {
           dneck-plot infoplane run.h5 --split test -o plane.pdf
           dneck-plot measures run.h5 -o measures.csv
           dneck-plot movie run.h5 -o plane.mp4
+          dneck-plot activations run.h5 --log-counts         # also: single-neuron, snr, accuracy, activity
         """,
-        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self])
+        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self] + PlotterRegistry.charts.map { $0.command })
 }
 
 /// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.

@@ -41,7 +41,7 @@ struct LookOptions: ParsableArguments {
     @Option(help: "Raster resolution in dots per inch.")
     var dpi: Double = 150
 
-    @Option(help: "Colormap: \(Colormap.names.joined(separator: ", ")) (default: the style's, gnuplot).")
+    @Option(help: "Colormap: \(Colormap.names.joined(separator: ", ")) (default: the style's, else gnuplot for epochs and viridis for heatmaps).")
     var colormap: String?
 
     @Option(help: "A JSON style file (see styles/); repeat to apply several, left to right.")
@@ -54,7 +54,8 @@ struct LookOptions: ParsableArguments {
         }
     }
 
-    func request(reader: RunReader, estimator: any MIEstimator, progressLabel: String, steps: Int) throws -> PlotRequest {
+    func request(reader: RunReader, estimator: any MIEstimator = BinningEstimator(), progressLabel: String,
+                 steps: Int) throws -> PlotRequest {
         let style = try Style.load(self.style)
         return PlotRequest(reader: reader, style: style, dpi: dpi, colormap: colormap.flatMap(Colormap.named),
                            estimator: estimator, progress: ProgressBar(total: steps, label: progressLabel))

@@ -1,0 +1,187 @@
+import DneckCore
+import DneckIO
+import Foundation
+
+/// What the activation charts need from a run, gathered in at most two passes over it (first
+/// ranges, then counts), epochs and layers in parallel, one layer's activations per core.
+public struct ActivationSurvey: Sendable {
+    /// Which statistics to gather.
+    public struct Parts: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Histogram of all a layer's activations per epoch.
+        public static let layerHistograms = Parts(rawValue: 1)
+        /// Histogram of each neuron's activations per epoch.
+        public static let neuronHistograms = Parts(rawValue: 2)
+        /// Activation and death rates per layer and epoch.
+        public static let activity = Parts(rawValue: 4)
+    }
+
+    public let epochs: [Int]
+    /// Units per layer.
+    public let units: [Int]
+    /// Range of each layer's activations over the whole run.
+    public let layerRanges: [ClosedRange<Double>]
+    /// Range of each neuron's activations over the whole run: [layer][neuron].
+    public let neuronRanges: [[ClosedRange<Double>]]
+    /// Counts [layer][epoch index][bin] (empty unless asked for).
+    public let layerHistograms: [[[Int]]]
+    /// Counts [layer][neuron][epoch index][bin] for the first `neuronsPerLayer` neurons.
+    public let neuronHistograms: [[[[Int]]]]
+    /// Fraction of active outputs [layer][epoch index] (see `ActivityRule`).
+    public let activationRates: [[Double]]
+    /// Fraction of units with one output value for every sample [layer][epoch index].
+    public let deathRates: [[Double]]
+    /// The rule each layer's activity was judged by.
+    public let activityRules: [ActivityRule]
+    public let bins: Int
+
+    /// Surveys `reader`'s run.
+    public static func gather(_ reader: RunReader, parts: Parts, bins: Int = 30, neuronsPerLayer: Int = .max,
+                              progress: ProgressBar? = nil) throws -> ActivationSurvey {
+        let epochs = reader.epochs
+        let layers = reader.layerCount
+        let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
+        // Pass 1: ranges per layer and neuron (merged over epochs).
+        let firstPass = try parallelMap(tasks) { (e, layer) -> [ClosedRange<Double>?] in
+            let m = try reader.activations(epoch: epochs[e], layer: layer)
+            progress?.advance()
+            return columnRanges(m)
+        }
+        var neuronRanges = [[ClosedRange<Double>]](repeating: [], count: layers)
+        for layer in 0..<layers {
+            let perEpoch = epochs.indices.map { firstPass[$0 * layers + layer] }
+            let width = perEpoch.first?.count ?? 0
+            neuronRanges[layer] = (0..<width).map { j in
+                let ranges = perEpoch.compactMap { $0[j] }
+                guard let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() else { return 0...0 }
+                return lo...hi
+            }
+        }
+        let units = neuronRanges.map(\.count)
+        let layerRanges = neuronRanges.map { r -> ClosedRange<Double> in
+            guard let lo = r.map(\.lowerBound).min(), let hi = r.map(\.upperBound).max() else { return 0...0 }
+            return lo...hi
+        }
+        let rules = layerRanges.map(ActivityRule.init(range:))
+        // Pass 2: counts.
+        struct Counts { var layer: [Int] = []; var neurons: [[Int]] = []; var active = 0.0; var dead = 0.0 }
+        let secondPass = try parallelMap(tasks) { (e, layer) -> Counts in
+            var counts = Counts()
+            if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return counts }
+            let m = try reader.activations(epoch: epochs[e], layer: layer)
+            progress?.advance()
+            if parts.contains(.layerHistograms) {
+                counts.layer = histogram(m, bins: HistogramBins(range: layerRanges[layer], count: bins))
+            }
+            if parts.contains(.neuronHistograms) {
+                counts.neurons = columnHistograms(m, bins: neuronRanges[layer].prefix(neuronsPerLayer).map {
+                    HistogramBins(range: $0, count: bins)
+                })
+            }
+            if parts.contains(.activity) {
+                (counts.active, counts.dead) = rules[layer].rates(m)
+            }
+            return counts
+        }
+        func byLayer<T>(_ pick: (Counts) -> T) -> [[T]] {
+            (0..<layers).map { layer in epochs.indices.map { pick(secondPass[$0 * layers + layer]) } }
+        }
+        let neuronHistograms: [[[[Int]]]] = parts.contains(.neuronHistograms)
+            ? (0..<layers).map { layer in
+                (0..<min(units[layer], neuronsPerLayer)).map { j in epochs.indices.map { secondPass[$0 * layers + layer].neurons[j] } }
+            }
+            : []
+        return ActivationSurvey(
+            epochs: epochs, units: units, layerRanges: layerRanges, neuronRanges: neuronRanges,
+            layerHistograms: parts.contains(.layerHistograms) ? byLayer(\.layer) : [],
+            neuronHistograms: neuronHistograms,
+            activationRates: parts.contains(.activity) ? byLayer(\.active) : [],
+            deathRates: parts.contains(.activity) ? byLayer(\.dead) : [],
+            activityRules: rules, bins: bins)
+    }
+
+    /// Counts of all the values of `m` over `bins`.
+    public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
+        var counts = [Int](repeating: 0, count: bins.count)
+        m.forEachValue { _, a in if let b = bins.index(of: a) { counts[b] += 1 } }
+        return counts
+    }
+
+    /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
+    public static func columnHistograms(_ m: Matrix, bins: [HistogramBins]) -> [[Int]] {
+        var counts = bins.map { [Int](repeating: 0, count: $0.count) }
+        let width = m.columns
+        m.forEachValue { i, a in
+            let j = i % width
+            if j < bins.count, let b = bins[j].index(of: a) { counts[j][b] += 1 }
+        }
+        return counts
+    }
+
+    /// The range of each column of `m` (nil for a matrix without rows).
+    static func columnRanges(_ m: Matrix) -> [ClosedRange<Double>?] {
+        guard m.rows > 0 else { return [ClosedRange<Double>?](repeating: nil, count: m.columns) }
+        var lo = [Double](repeating: .infinity, count: m.columns), hi = [Double](repeating: -.infinity, count: m.columns)
+        let width = m.columns
+        m.forEachValue { i, a in
+            let j = i % width
+            if a < lo[j] { lo[j] = a }
+            if a > hi[j] { hi[j] = a }
+        }
+        return (0..<width).map { lo[$0]...hi[$0] }
+    }
+}
+
+/// How a layer's outputs are judged active (monitorch's activation rate), chosen from the
+/// layer's range over the run:
+/// - a layer whose outputs are never negative is ReLU-like: an output is active when it is
+///   non-zero;
+/// - any other layer is bounded (tanh-like): an output is active when it is not saturated,
+///   |a| < 0.99 · max |a| over the run.
+/// A unit is dead at an epoch when its output is the same for every sample.
+public enum ActivityRule: Sendable, Equatable {
+    case nonZero
+    case unsaturated(threshold: Double)
+
+    public init(range: ClosedRange<Double>) {
+        if range.lowerBound >= 0 {
+            self = .nonZero
+        } else {
+            self = .unsaturated(threshold: 0.99 * max(abs(range.lowerBound), abs(range.upperBound)))
+        }
+    }
+
+    /// (activation rate, death rate) of one epoch's layer.
+    public func rates(_ m: Matrix) -> (active: Double, dead: Double) {
+        guard m.rows > 0, m.columns > 0 else { return (0, 0) }
+        var active = 0
+        let width = m.columns
+        var first = [Double](repeating: 0, count: width)
+        var constant = [Bool](repeating: true, count: width)
+        m.forEachValue { i, a in
+            switch self {
+            case .nonZero: if a != 0 { active += 1 }
+            case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
+            }
+            let j = i % width
+            if i < width { first[j] = a } else if a != first[j] { constant[j] = false }
+        }
+        return (Double(active) / Double(m.rows * width), Double(constant.filter { $0 }.count) / Double(width))
+    }
+}
+
+/// `transform` over `items` on every core, results in order. The first error in item order
+/// is thrown, so the message does not depend on scheduling.
+func parallelMap<T, R>(_ items: [T], _ transform: (T) throws -> R) throws -> [R] {
+    var results = [Result<R, Error>?](repeating: nil, count: items.count)
+    let lock = NSLock()
+    results.withUnsafeMutableBufferPointer { slots in
+        let slots = slots
+        DispatchQueue.concurrentPerform(iterations: items.count) { i in
+            let r = Result { try transform(items[i]) }
+            lock.lock(); slots[i] = r; lock.unlock()
+        }
+    }
+    return try results.map { try $0!.get() }
+}

@@ -1,0 +1,133 @@
+import DneckCore
+import DneckFigure
+import DneckIO
+import DneckMeasures
+import DneckPlotters
+import XCTest
+
+final class ChartTests: XCTestCase {
+    private var folder: URL!
+    override func setUp() { folder = Fixtures.temporaryFolder() }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    /// Bin counts against a count made independently by comparing with the edges, including
+    /// values exactly on inner edges (they belong to the bin above) and the maximum (last bin).
+    func testHistogramCountsOnEdgesAndMaximum() {
+        let bins = HistogramBins(range: -1...2, count: 6)   // edges -1, -0.5, 0, 0.5, 1, 1.5, 2
+        let values: [Double] = [-1, -0.5, 0, 0.25, 0.5, 1.0, 1.4999, 1.5, 2, 2, -0.75]
+        let counts = ActivationSurvey.histogram(Matrix(rows: values.count, columns: 1, values: values), bins: bins)
+        var expected = [Int](repeating: 0, count: 6)
+        for v in values {
+            let edges = (0...6).map { -1 + 0.5 * Double($0) }
+            let i = v == 2 ? 5 : edges.lastIndex { $0 <= v }!
+            expected[i] += 1
+        }
+        XCTAssertEqual(counts, expected)
+        XCTAssertEqual(counts, [2, 1, 2, 1, 2, 3])
+        XCTAssertEqual(counts.reduce(0, +), values.count)
+        // Thirty bins over an awkward range: each value lands between its edges.
+        let awkward = HistogramBins(range: -0.9731...0.8817, count: 30)
+        for i in 0...30 {
+            let e = awkward.edge(i)
+            XCTAssertEqual(awkward.index(of: e), min(i, 29), "edge \(i)")
+        }
+        XCTAssertNil(awkward.index(of: 0.9))
+    }
+
+    func testColumnHistogramsUseEachColumnsBins() {
+        let m = Matrix(rows: 3, columns: 2, values: [0, 10, 1, 20, 2, 30])
+        let counts = ActivationSurvey.columnHistograms(m, bins: [HistogramBins(range: 0...2, count: 2),
+                                                                 HistogramBins(range: 10...30, count: 4)])
+        XCTAssertEqual(counts, [[1, 2], [1, 0, 1, 1]])
+    }
+
+    func testActivityRatesOfReLUAndTanhLayers() {
+        // ReLU: 4 samples × 3 units; unit 2 dead (always 0), unit 1 constant 0.5 (also dead).
+        let relu = Matrix(rows: 4, columns: 3, values: [0.0, 0.5, 0, 1.2, 0.5, 0, 0, 0.5, 0, 3.0, 0.5, 0])
+        let reluRule = ActivityRule(range: 0...3)
+        XCTAssertEqual(reluRule, .nonZero)
+        let r = reluRule.rates(relu)
+        XCTAssertEqual(r.active, 6.0 / 12.0)
+        XCTAssertEqual(r.dead, 2.0 / 3.0)
+        // tanh: saturated when |a| ≥ 0.99 · 1.
+        let tanh = Matrix(rows: 3, columns: 2, values: [0.995, -0.2, -1.0, 0.3, 0.5, 0.98])
+        let tanhRule = ActivityRule(range: -1...1)
+        XCTAssertEqual(tanhRule, .unsaturated(threshold: 0.99))
+        let t = tanhRule.rates(tanh)
+        XCTAssertEqual(t.active, 4.0 / 6.0)
+        XCTAssertEqual(t.dead, 0)
+    }
+
+    func testSNRSeriesAndLogAxesDropNonPositive() {
+        var records: [EpochRecord] = []
+        for (epoch, mean, std, w) in [(0, 1.0, 2.0, 3.0), (1, 0.5, 0.25, 4.0), (10, 0.0, 0.5, 5.0), (100, 0.2, 0.0, -1.0)] {
+            var r = EpochRecord(epoch: epoch)
+            r.gradientMean = [mean]; r.gradientStd = [std]; r.weightNorm = [w]
+            records.append(r)
+        }
+        let s = SNRPlotter.series(records, layers: 1)[0]
+        // Epoch 0 has no place on a log axis; zeros and negatives are left out.
+        XCTAssertEqual(s.mean, [DataPoint(1, 0.5), DataPoint(100, 0.2)])
+        XCTAssertEqual(s.std, [DataPoint(1, 0.25), DataPoint(10, 0.5)])
+        XCTAssertEqual(s.snr, [DataPoint(1, 2)])
+        XCTAssertEqual(s.weightNorm, [DataPoint(1, 4), DataPoint(10, 5)])
+    }
+
+    /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
+    func testChartsEndToEnd() throws {
+        for chart in ["activations", "single-neuron", "snr", "accuracy", "activity"] {
+            let a = folder.appendingPathComponent("\(chart).png"), b = folder.appendingPathComponent("\(chart)-again.png")
+            for out in [a, b] {
+                let result = try runCLI([chart, Fixtures.exampleRun, "--dpi", "80", "-o", out.path])
+                XCTAssertEqual(result.status, 0, "\(chart): \(result.stderr)")
+            }
+            XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b), "\(chart) is not byte-identical")
+            let png = try DecodedPNG(path: a.path)
+            XCTAssertGreaterThan(png.width, 300)
+            XCTAssertGreaterThan(png.height, 200)
+        }
+        XCTAssertEqual(try runCLI(["accuracy", Fixtures.exampleRun, "-o", folder.appendingPathComponent("a.svg").path]).status, 0)
+    }
+
+    /// The activations heatmap cell of a known (epoch, bin) has the colour its count maps to.
+    func testActivationsHeatmapCellColour() throws {
+        let out = folder.appendingPathComponent("act.png")
+        XCTAssertEqual(try runCLI(["activations", Fixtures.exampleRun, "--dpi", "100", "-o", out.path]).status, 0)
+        let png = try DecodedPNG(path: out.path)
+        let reader = try RunReader(path: Fixtures.exampleRun)
+        let survey = try ActivationSurvey.gather(reader, parts: .layerHistograms)
+        let request = PlotRequest(reader: reader, dpi: 100)
+        let figure = ActivationsPlotter(options: ChartOptions()).figure(survey, request: request)
+        XCTAssertEqual(png.width, figure.pixelWidth)
+        XCTAssertEqual(png.height, figure.pixelHeight)
+        for (layer, epochIndex, bin) in [(2, 3, 10), (5, 10, 29), (0, 0, 0), (4, 6, 15)] {
+            let panel = figure.panels[layer]
+            let range = survey.layerRanges[layer]
+            let y = range.lowerBound + (range.upperBound - range.lowerBound) * (Double(bin) + 0.5) / 30
+            let p = figure.pixel(panel.point(DataPoint(Double(epochIndex) + 0.5, y))!)
+            let counts = survey.layerHistograms[layer]
+            let normalize = Normalize(0, Double(counts.joined().max()!))
+            let want = Colormap.viridis.color(at: normalize(Double(counts[epochIndex][bin])))
+            let got = png.rgb(Int(p.x), Int(p.y))
+            XCTAssertLessThanOrEqual(max(abs(got.r - Int(Color.byte(want.r))), abs(got.g - Int(Color.byte(want.g))),
+                                         abs(got.b - Int(Color.byte(want.b)))), 2, "layer \(layer) epoch \(epochIndex) bin \(bin)")
+        }
+        XCTAssertEqual(survey.units, [10, 7, 5, 4, 3, 2])
+        XCTAssertEqual(survey.layerHistograms[3][4].reduce(0, +), 3277 * 4)   // every sample × unit counted once
+    }
+
+    func testMissingStatisticsNameTheDataset() throws {
+        let run = folder.appendingPathComponent("plain.h5").path
+        SyntheticRun(labels: [0, 1], epochs: [(0, [[0.1, 0.2]]), (3, [[0.3, 0.4]])], units: [1]).writeDneck(run)
+        let snr = try runCLI(["snr", run, "-o", folder.appendingPathComponent("s.png").path])
+        XCTAssertNotEqual(snr.status, 0)
+        XCTAssertTrue(snr.stderr.contains("plain.h5: train/0/gradmean: missing"), snr.stderr)
+        let accuracy = try runCLI(["accuracy", run, "-o", folder.appendingPathComponent("a.png").path])
+        XCTAssertNotEqual(accuracy.status, 0)
+        XCTAssertTrue(accuracy.stderr.contains("train/0/loss/training: missing"), accuracy.stderr)
+        // The charts that need only activations still work.
+        XCTAssertEqual(try runCLI(["activations", run, "-o", folder.appendingPathComponent("h.png").path]).status, 0)
+        XCTAssertEqual(try runCLI(["activity", run, "-o", folder.appendingPathComponent("r.png").path]).status, 0)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.png").path))
+    }
+}
