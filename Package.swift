@@ -25,8 +25,8 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"])]),
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libswscale libavutil",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
-        .systemLibrary(name: "CPNG", pkgConfig: "libpng",
-                       providers: [.apt(["libpng-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
 
         .systemLibrary(name: "CMalloc"),
 
@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO"]),
         .target(name: "DneckFigure", dependencies: ["DneckCore"]),
         .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
-        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CPNG"]),
+        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib"]),
         .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
         .executableTarget(name: "dneck-plot", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",

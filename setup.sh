@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(pkg-config libhdf5-dev libcairo2-dev libpng-dev libavcodec-dev libavformat-dev
+packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libavcodec-dev libavformat-dev
           libswscale-dev libavutil-dev fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
@@ -27,5 +27,8 @@ done
 "$bin" infoplane "$run" -o output/infoplane_train.svg
 "$bin" infoplane "$run" -o output/infoplane_train.pdf
 "$bin" movie "$run" -o output/infoplane_movie_train.mp4
+for chart in activations single-neuron snr accuracy activity; do
+    "$bin" "$chart" "$run" -o "output/${chart}_train.png"
+done
 echo "Artifacts written to output/:"
 ls -l output

@@ -103,20 +103,23 @@ public struct ActivationSurvey: Sendable {
 
     /// Counts of all the values of `m` over `bins`.
     public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
-        var counts = [Int](repeating: 0, count: bins.count)
-        m.forEachValue { _, a in if let b = bins.index(of: a) { counts[b] += 1 } }
-        return counts
+        columnHistograms(m, bins: [HistogramBins](repeating: bins, count: m.columns)).reduce(into: [Int](repeating: 0, count: bins.count)) {
+            for b in 0..<bins.count { $0[b] += $1[b] }
+        }
     }
 
     /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
     public static func columnHistograms(_ m: Matrix, bins: [HistogramBins]) -> [[Int]] {
-        var counts = bins.map { [Int](repeating: 0, count: $0.count) }
-        let width = m.columns
-        m.forEachValue { i, a in
-            let j = i % width
-            if j < bins.count, let b = bins[j].index(of: a) { counts[j][b] += 1 }
+        let width = m.columns, shown = min(bins.count, width)
+        guard shown > 0 else { return bins.map { [Int](repeating: 0, count: $0.count) } }
+        let stride = bins.map(\.count).max()!
+        var counts = [Int](repeating: 0, count: shown * stride)   // one flat table, column-major by bin
+        counts.withUnsafeMutableBufferPointer { table in
+            m.forEachRow { _, row in
+                for j in 0..<shown { if let b = bins[j].index(of: row[j]) { table[j * stride + b] += 1 } }
+            }
         }
-        return counts
+        return bins.indices.map { j in j < shown ? Array(counts[j * stride..<j * stride + bins[j].count]) : [Int](repeating: 0, count: bins[j].count) }
     }
 
     /// The range of each column of `m` (nil for a matrix without rows).
@@ -124,10 +127,12 @@ public struct ActivationSurvey: Sendable {
         guard m.rows > 0 else { return [ClosedRange<Double>?](repeating: nil, count: m.columns) }
         var lo = [Double](repeating: .infinity, count: m.columns), hi = [Double](repeating: -.infinity, count: m.columns)
         let width = m.columns
-        m.forEachValue { i, a in
-            let j = i % width
-            if a < lo[j] { lo[j] = a }
-            if a > hi[j] { hi[j] = a }
+        m.forEachRow { _, row in
+            for j in 0..<width {
+                let a = row[j]
+                if a < lo[j] { lo[j] = a }
+                if a > hi[j] { hi[j] = a }
+            }
         }
         return (0..<width).map { lo[$0]...hi[$0] }
     }
@@ -159,13 +164,15 @@ public enum ActivityRule: Sendable, Equatable {
         let width = m.columns
         var first = [Double](repeating: 0, count: width)
         var constant = [Bool](repeating: true, count: width)
-        m.forEachValue { i, a in
-            switch self {
-            case .nonZero: if a != 0 { active += 1 }
-            case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
+        m.forEachRow { r, row in
+            for j in 0..<width {
+                let a = row[j]
+                switch self {
+                case .nonZero: if a != 0 { active += 1 }
+                case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
+                }
+                if r == 0 { first[j] = a } else if a != first[j] { constant[j] = false }
             }
-            let j = i % width
-            if i < width { first[j] = a } else if a != first[j] { constant[j] = false }
         }
         return (Double(active) / Double(m.rows * width), Double(constant.filter { $0 }.count) / Double(width))
     }

@@ -6,6 +6,10 @@ public struct HistogramBins: Sendable, Equatable {
     public let lower: Double
     public let upper: Double
     public let count: Int
+    /// Edges 0...count, computed once.
+    private let edges: [Double]
+    /// Bins per unit of value.
+    private let scale: Double
 
     /// Bins over `range`; an empty range is widened by 0.5 on each side, as numpy does.
     public init(range: ClosedRange<Double>, count: Int) {
@@ -14,19 +18,22 @@ public struct HistogramBins: Sendable, Equatable {
         lower = widen ? range.lowerBound - 0.5 : range.lowerBound
         upper = widen ? range.upperBound + 0.5 : range.upperBound
         self.count = count
+        let (lo, hi) = (lower, upper)
+        edges = (0...count).map { i in i == count ? hi : lo + (hi - lo) * Double(i) / Double(count) }
+        scale = Double(count) / (hi - lo)
     }
 
     /// Edge `i` of `0...count`.
-    public func edge(_ i: Int) -> Double {
-        i == count ? upper : lower + (upper - lower) * Double(i) / Double(count)
-    }
+    public func edge(_ i: Int) -> Double { edges[i] }
 
     /// The bin of `value`, or nil outside `lower...upper`.
     @inline(__always)
     public func index(of value: Double) -> Int? {
         guard value >= lower, value <= upper else { return nil }
-        var i = min(Int((value - lower) / (upper - lower) * Double(count)), count - 1)
-        if value < edge(i) { i -= 1 } else if i < count - 1 && value >= edge(i + 1) { i += 1 }
-        return i
+        return edges.withUnsafeBufferPointer { e in
+            var i = min(Int((value - lower) * scale), count - 1)
+            if value < e[i] { i -= 1 } else if i < count - 1 && value >= e[i + 1] { i += 1 }
+            return i
+        }
     }
 }

@@ -10,7 +10,7 @@ public struct ActivityPlotter: ChartPlotter {
     public static let name = "activity"
     public static let summary = "Activation rate and death rate per layer against epoch (monitorch's view)."
     public static let example = "dneck-plot activity run.h5 --log-epochs -o activity.png"
-    public static let defaultSize = (width: 7.5, height: 8.5)
+    public static let defaultSize = (width: 8.5, height: 8.5)
 
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
@@ -23,7 +23,7 @@ public struct ActivityPlotter: ChartPlotter {
     public func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure {
         var figure = blankFigure(request)
         let style = request.style
-        let left = 0.85 * 72, right = 0.25 * 72, top = 0.4 * 72, gap = 0.8 * 72, bottom = 0.65 * 72
+        let left = 0.85 * 72, right = 1.35 * 72, top = 0.4 * 72, gap = 0.8 * 72, bottom = 0.65 * 72
         let height = (figure.height - top - bottom - 2 * gap) / 3
         let epochs = survey.epochs.filter { !options.logEpochs || $0 > 0 }
         let layers = survey.activationRates.count
@@ -44,9 +44,11 @@ public struct ActivityPlotter: ChartPlotter {
             for layer in 0..<layers {
                 panel.marks.append(.line(points(rates[layer]), color: style.cycleColor(layer), width: style.lineWidth))
             }
-            panel.legend = ChartParts.layerLegend(layers, style: style, corner: i == 0 ? .bottomLeft : .topLeft)
             figure.panels.append(panel)
         }
+        // One legend of layers beside the two rate panels, whatever the number of layers.
+        let legendArea = Rect(x: figure.width - right + 4, y: top - 6, width: right - 4, height: 2 * height + gap)
+        figure.legends.append(FigureLegend(legend: ChartParts.layerLegend(layers, style: style, corner: .topLeft), area: legendArea))
         let f = frame(2)
         var warnings = Panel(frame: f, x: ChartParts.epochAxis(epochs, log: options.logEpochs, length: f.width, style: style),
                              y: ChartParts.valueAxis([], length: f.height, style: style, label: "Fraction", fixed: unit),
