@@ -36,6 +36,12 @@ public struct Axis: Sendable {
     public init(scale: Scale, label: String, ticks: [Tick]) {
         self.scale = scale; self.label = label; self.ticks = ticks
     }
+
+    /// An axis with the ticks `Ticker` picks for an axis `length` points long.
+    public init(scale: Scale, label: String, length: Double, fontSize: Double, horizontal: Bool) {
+        self.init(scale: scale, label: label,
+                  ticks: Ticker.ticks(for: scale, axisLength: length, fontSize: fontSize, horizontal: horizontal))
+    }
 }
 
 /// A point in a panel's data coordinates.

@@ -122,33 +122,40 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The string attribute `name` of the object at `path` (variable or fixed length), or nil.
     public func stringAttribute(_ name: String, at path: String = "/") throws -> String? {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
-        let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
-        guard aid >= 0 else { throw failure(path, "cannot open attribute '\(name)'") }
-        defer { H5Aclose(aid) }
-        let fileType = H5Aget_type(aid)
-        defer { H5Tclose(fileType) }
-        guard H5Tget_class(fileType) == H5T_STRING else { return nil }
-        let memType = H5Tcopy(dneck_h5t_c_s1())
-        defer { H5Tclose(memType) }
-        H5Tset_cset(memType, H5Tget_cset(fileType))
-        if H5Tis_variable_str(fileType) > 0 {
-            H5Tset_size(memType, dneck_h5t_variable())
-            var pointer: UnsafeMutablePointer<CChar>? = nil
-            guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-            defer { H5free_memory(pointer) }
-            return pointer.map { String(cString: $0) }
+        try withAttribute(name, at: path) { aid, fileType in
+            guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+            let memType = H5Tcopy(dneck_h5t_c_s1())
+            defer { H5Tclose(memType) }
+            H5Tset_cset(memType, H5Tget_cset(fileType))
+            if H5Tis_variable_str(fileType) > 0 {
+                H5Tset_size(memType, dneck_h5t_variable())
+                var pointer: UnsafeMutablePointer<CChar>? = nil
+                guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
+                defer { H5free_memory(pointer) }
+                return pointer.map { String(cString: $0) }
+            }
+            let size = H5Tget_size(fileType)
+            H5Tset_size(memType, size + 1)
+            var buffer = [CChar](repeating: 0, count: size + 1)
+            guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
+            return String(cString: buffer)
         }
-        let size = H5Tget_size(fileType)
-        H5Tset_size(memType, size + 1)
-        var buffer = [CChar](repeating: 0, count: size + 1)
-        guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-        return String(cString: buffer)
     }
 
     /// The integer attribute `name` of the object at `path`, or nil when absent or not an integer.
     public func integerAttribute(_ name: String, at path: String = "/") throws -> Int64? {
+        try withAttribute(name, at: path) { aid, fileType in
+            guard H5Tget_class(fileType) == H5T_INTEGER else { return nil }
+            var value: Int64 = 0
+            guard H5Aread(aid, dneck_h5t_native_int64(), &value) >= 0 else {
+                throw failure(path, "cannot read attribute '\(name)'")
+            }
+            return value
+        }
+    }
+
+    /// Opens attribute `name` of the object at `path` and its type for `body`; nil when absent.
+    private func withAttribute<T>(_ name: String, at path: String, _ body: (hid_t, hid_t) throws -> T?) throws -> T? {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
         let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
@@ -156,12 +163,7 @@ public final class HDF5File: @unchecked Sendable {
         defer { H5Aclose(aid) }
         let fileType = H5Aget_type(aid)
         defer { H5Tclose(fileType) }
-        guard H5Tget_class(fileType) == H5T_INTEGER else { return nil }
-        var value: Int64 = 0
-        guard H5Aread(aid, dneck_h5t_native_int64(), &value) >= 0 else {
-            throw failure(path, "cannot read attribute '\(name)'")
-        }
-        return value
+        return try body(aid, fileType)
     }
 
     // MARK: - Private

@@ -13,18 +13,26 @@ enum ChartParts {
         return Axis(scale: .linear(0...Double(max(epochs.count, 1))), label: label, ticks: ticks)
     }
 
+    /// An empty information-plane panel: I(X;M) against I(Y;M), in bits.
+    static func informationPlane(frame: Rect, x: Scale, y: Scale, title: String, style: Style) -> Panel {
+        Panel(frame: frame,
+              x: Axis(scale: x, label: "I(X;M) (bits)", length: frame.width, fontSize: style.fontSize, horizontal: true),
+              y: Axis(scale: y, label: "I(Y;M) (bits)", length: frame.height, fontSize: style.fontSize, horizontal: false),
+              title: title)
+    }
+
     /// A linear or log axis over real epoch numbers.
     static func epochAxis(_ epochs: [Int], log: Bool, length: Double, style: Style, label: String = "Epoch") -> Axis {
         let values = epochs.map(Double.init)
         let scale = log ? Scale.log(fitting: values, margin: 0.02) : Scale.linear(fitting: values, margin: 0.02)
-        return Axis(scale: scale, label: label, ticks: Ticker.ticks(for: scale, axisLength: length, fontSize: style.fontSize, horizontal: true))
+        return Axis(scale: scale, label: label, length: length, fontSize: style.fontSize, horizontal: true)
     }
 
     /// A value axis fitted to `values` (linear or log).
     static func valueAxis(_ values: [Double], log: Bool = false, length: Double, style: Style, label: String,
                           fixed: ClosedRange<Double>? = nil) -> Axis {
         let scale = fixed.map { Scale.linear($0) } ?? (log ? Scale.log(fitting: values) : Scale.linear(fitting: values))
-        return Axis(scale: scale, label: label, ticks: Ticker.ticks(for: scale, axisLength: length, fontSize: style.fontSize, horizontal: false))
+        return Axis(scale: scale, label: label, length: length, fontSize: style.fontSize, horizontal: false)
     }
 
     /// Colours of `counts` (epochs × bins) through `colormap`; zero counts on a log scale take

@@ -101,13 +101,7 @@ public struct InfoPlaneMovie: Sendable {
     public func layerColor(_ i: Int) -> Color { layerColors[i] }
 
     private func plane(frame: Rect, upTo k: Int) -> Panel {
-        var panel = Panel(
-            frame: frame,
-            x: Axis(scale: planeX, label: "I(X;M) (bits)",
-                    ticks: Ticker.ticks(for: planeX, axisLength: frame.width, fontSize: style.fontSize, horizontal: true)),
-            y: Axis(scale: planeY, label: "I(Y;M) (bits)",
-                    ticks: Ticker.ticks(for: planeY, axisLength: frame.height, fontSize: style.fontSize, horizontal: false)),
-            title: "Information plane")
+        var panel = ChartParts.informationPlane(frame: frame, x: planeX, y: planeY, title: "Information plane", style: style)
         // Each layer's path through the plane up to now: one faint polyline per layer.
         for layer in 0..<table.layerCount {
             let path = byEpoch[...k].compactMap { points in
@@ -131,10 +125,8 @@ public struct InfoPlaneMovie: Sendable {
     private func accuracy(frame: Rect, upTo k: Int) -> Panel {
         var panel = Panel(
             frame: frame,
-            x: Axis(scale: epochScale, label: "Epoch",
-                    ticks: Ticker.ticks(for: epochScale, axisLength: frame.width, fontSize: style.fontSize, horizontal: true)),
-            y: Axis(scale: accuracyScale, label: "Accuracy",
-                    ticks: Ticker.ticks(for: accuracyScale, axisLength: frame.height, fontSize: style.fontSize, horizontal: false)))
+            x: Axis(scale: epochScale, label: "Epoch", length: frame.width, fontSize: style.fontSize, horizontal: true),
+            y: Axis(scale: accuracyScale, label: "Accuracy", length: frame.height, fontSize: style.fontSize, horizontal: false))
         let shown = records[...k]
         let series: [(String, KeyPath<EpochRecord, Double?>, Color)] = [
             ("Training", \.trainingAccuracy, style.cycleColor(0)), ("Test", \.testAccuracy, style.cycleColor(1)),

@@ -34,13 +34,7 @@ public struct InfoPlanePlotter: BasePlotter {
         let frame = Rect(x: 62, y: 30, width: figure.width - 62 - right, height: figure.height - 30 - 48)
         let xScale = xlim.map(Scale.linear) ?? Scale.linear(fitting: table.points.map(\.mixm))
         let yScale = ylim.map(Scale.linear) ?? Scale.linear(fitting: table.points.map(\.miym))
-        var panel = Panel(
-            frame: frame,
-            x: Axis(scale: xScale, label: "I(X;M) (bits)",
-                    ticks: Ticker.ticks(for: xScale, axisLength: frame.width, fontSize: style.fontSize, horizontal: true)),
-            y: Axis(scale: yScale, label: "I(Y;M) (bits)",
-                    ticks: Ticker.ticks(for: yScale, axisLength: frame.height, fontSize: style.fontSize, horizontal: false)),
-            title: title)
+        var panel = ChartParts.informationPlane(frame: frame, x: xScale, y: yScale, title: title, style: style)
         let epochs = table.epochs
         let normalize = Normalize(Double(epochs.first ?? 0), Double(epochs.last ?? 1))
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }

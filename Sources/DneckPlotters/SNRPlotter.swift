@@ -74,8 +74,8 @@ public struct SNRPlotter: ChartPlotter {
             let frame = Rect(x: left + Double(layer) * (panelWidth + gap), y: top, width: panelWidth,
                              height: figure.height - top - bottom)
             var panel = Panel(frame: frame,
-                              x: Axis(scale: xScale, label: "Epoch", ticks: Ticker.ticks(for: xScale, axisLength: frame.width, fontSize: style.fontSize, horizontal: true)),
-                              y: Axis(scale: yScale, label: "", ticks: Ticker.ticks(for: yScale, axisLength: frame.height, fontSize: style.fontSize, horizontal: false)),
+                              x: Axis(scale: xScale, label: "Epoch", length: frame.width, fontSize: style.fontSize, horizontal: true),
+                              y: Axis(scale: yScale, label: "", length: frame.height, fontSize: style.fontSize, horizontal: false),
                               title: "Layer \(layer)")
             for (_, key, color) in lines { panel.marks.append(.line(s[keyPath: key], color: color, width: style.lineWidth)) }
             figure.panels.append(panel)

@@ -15,16 +15,14 @@ struct Charts: ParsableCommand {
 
     func run() throws {
         reuseFreedMemory()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-charts-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try ScratchFolder(name: "charts")
         var baseline: [String: Double] = [:]
         if !noMatplotlib {
             let pipe = Pipe()
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["python3", benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
-                                 "--dpi", "\(dpi)", "--out", scratch.path]
+                                 "--dpi", "\(dpi)", "--out", scratch.url.path]
             process.standardOutput = pipe
             try process.run()
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
@@ -42,7 +40,7 @@ struct Charts: ParsableCommand {
                 let reader = try RunReader(path: path)
                 let figure = try chart.init(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: dpi))
                 pixels = (figure.pixelWidth, figure.pixelHeight)
-                try FigureWriter.write(figure, to: scratch.appendingPathComponent("\(chart.name).png"))
+                try FigureWriter.write(figure, to: scratch.file("\(chart.name).png"))
             }
             let reference = baseline[chart.name]
             if let reference {

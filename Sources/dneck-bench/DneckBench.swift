@@ -42,6 +42,17 @@ func runProcess(_ executable: String, _ arguments: [String]) throws {
     }
 }
 
+/// A temporary folder for a benchmark's files, removed when the value goes away.
+final class ScratchFolder {
+    let url: URL
+    init(name: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-\(name)-\(getpid())")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(at: url) }
+    func file(_ name: String) -> URL { url.appendingPathComponent(name) }
+}
+
 /// The `Benchmarks/` folder of this checkout.
 let benchmarksFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Benchmarks")
@@ -61,10 +72,8 @@ struct Binning: ParsableCommand {
     @Option var repeats = 3
 
     func run() throws {
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let ours = scratch.appendingPathComponent("dneck.csv"), theirs = scratch.appendingPathComponent("numpy.csv")
+        let scratch = try ScratchFolder(name: "binning")
+        let ours = scratch.file("dneck.csv"), theirs = scratch.file("numpy.csv")
         reuseFreedMemory()
         var rows = 0
         let dneck = try bestTime(repeats: repeats) {

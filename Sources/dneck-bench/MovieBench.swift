@@ -25,12 +25,10 @@ struct Movie: ParsableCommand {
 
     func run() throws {
         reuseFreedMemory()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-bench-movie-\(getpid())")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
+        let scratch = try ScratchFolder(name: "movie")
         let reader = try RunReader(path: path)
         let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
-        let csv = scratch.appendingPathComponent("measures.csv")
+        let csv = scratch.file("measures.csv")
         try AtomicOutput.write(text: table.csv(), to: csv)
         let settings = MovieSettings(preset: preset)
         print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset):")
@@ -38,7 +36,7 @@ struct Movie: ParsableCommand {
             let wh = size.split(separator: "x").compactMap { Int($0) }
             guard wh.count == 2 else { throw ValidationError("bad size \(size)") }
             let dpi = Double(wh[0]) / 6
-            let out = scratch.appendingPathComponent("dneck.mp4")
+            let out = scratch.file("dneck.mp4")
             var frameSize = (0, 0)
             let dneck = try bestTime(repeats: 1) {
                 let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs,
@@ -50,13 +48,13 @@ struct Movie: ParsableCommand {
                                       settings: settings) { movie.figure(frame: $0) }
             }
             let raw = try rawEncode(reader: reader, table: table, dpi: dpi, height: Double(wh[1]) / dpi,
-                                    settings: settings, to: scratch.appendingPathComponent("raw.mp4"))
+                                    settings: settings, to: scratch.file("raw.mp4"))
             print("  \(frameSize.0) × \(frameSize.1):")
             var matplotlib: Double?
             if !noMatplotlib {
                 matplotlib = try? bestTime(repeats: 1) {
                     try runProcess("python3", [benchmarksFolder.appendingPathComponent("movie_matplotlib.py").path, path,
-                                               csv.path, "--dpi", "\(dpi)", "-o", scratch.appendingPathComponent("mpl.mp4").path])
+                                               csv.path, "--dpi", "\(dpi)", "-o", scratch.file("mpl.mp4").path])
                 }
                 if let matplotlib { printRow("matplotlib + FFMpegWriter (deep-bottleneck)", matplotlib, baseline: nil) }
                 else { print("  matplotlib baseline could not run (pip install matplotlib h5py; apt-get install ffmpeg)") }

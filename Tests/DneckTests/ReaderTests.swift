@@ -119,6 +119,26 @@ final class ReaderTests: XCTestCase {
         inf.writeDneck(infPath)
         expect(infPath, "train/10/activations/0: contains -Inf")
 
+        let noEpochs = folder.appendingPathComponent("noepochs.h5").path
+        SyntheticRun(labels: [0, 1], epochs: [], units: []).writeDneck(noEpochs)
+        expect(noEpochs, "noepochs.h5: train: missing epoch groups")
+
+        let w2 = H5Writer(path: folder.appendingPathComponent("nolayer.h5").path)
+        w2.stringAttribute("format", "dneck-run"); w2.intAttribute("format_version", 1)
+        w2.dataset("train/labels", shape: [2], doubles: [0, 1], storage: .int64)
+        w2.dataset("train/0/activations/0", shape: [2, 1], doubles: [0.1, 0.2])
+        w2.dataset("train/1/accuracy/training", shape: [], doubles: [0.5], storage: .float64)
+        w2.group("train/1/activations")
+        w2.close()
+        expect(folder.appendingPathComponent("nolayer.h5").path, "train/1/activations/0: missing activations dataset")
+
+        let w3 = H5Writer(path: folder.appendingPathComponent("labels2d.h5").path)
+        w3.stringAttribute("format", "dneck-run"); w3.intAttribute("format_version", 1)
+        w3.dataset("train/labels", shape: [2, 1], doubles: [0, 1], storage: .int64)
+        w3.dataset("train/0/activations/0", shape: [2, 1], doubles: [0.1, 0.2])
+        w3.close()
+        expect(folder.appendingPathComponent("labels2d.h5").path, "train/labels: labels must be 1-D")
+
         let wrongCount = folder.appendingPathComponent("l.npy").path
         writeNPY([0, 1, 0], to: wrongCount)
         expect(good, labels: wrongCount, "has 6 rows but there are 3 labels")
