@@ -13,19 +13,48 @@ public protocol Renderer: AnyObject {
     func clip(_ rect: Rect?)
 }
 
-/// Draws a `Figure` on any `Renderer`: background, panels (grid, marks, frame, ticks, labels,
-/// title, legend), colorbars and free text. Knows nothing about what the data mean.
+/// Draws a `Figure` on any `Renderer`: background, panels (grid, frame, ticks, labels, title,
+/// marks, legend), colorbars and free text. Knows nothing about what the data mean.
+///
+/// A figure is drawn in two layers: the decorations (everything but the panels' marks and the
+/// legends), then the marks, clipped inside the panel frames, and the legends. A movie whose
+/// frames share their decorations draws them once and only the marks per frame; drawing both
+/// layers at once gives the same pixels.
 public enum FigureDrawer {
-    public static func draw(_ figure: Figure, on renderer: Renderer) {
-        let style = figure.style
-        renderer.clear(style.background)
-        for panel in figure.panels { draw(panel, style: style, on: renderer) }
-        for bar in figure.colorbars { draw(bar, style: style, on: renderer) }
-        for item in figure.texts { renderer.text(item, fontFamily: style.fontFamily) }
-        for placed in figure.legends { draw(placed.legend, in: placed.area, style: style, on: renderer) }
+    /// The layers of a figure.
+    public struct Layers: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Background, grids, frames, ticks, axis labels, titles, colorbars, free text.
+        public static let decorations = Layers(rawValue: 1)
+        /// Panel marks and all legends.
+        public static let marks = Layers(rawValue: 2)
+        public static let all: Layers = [.decorations, .marks]
     }
 
-    private static func draw(_ panel: Panel, style: Style, on renderer: Renderer) {
+    public static func draw(_ figure: Figure, on renderer: Renderer, layers: Layers = .all) {
+        let style = figure.style
+        if layers.contains(.decorations) {
+            renderer.clear(style.background)
+            for panel in figure.panels { drawDecorations(panel, style: style, on: renderer) }
+            for bar in figure.colorbars { draw(bar, style: style, on: renderer) }
+            for item in figure.texts { renderer.text(item, fontFamily: style.fontFamily) }
+        }
+        if layers.contains(.marks) {
+            for panel in figure.panels {
+                // Inside the frame line, so marks never cover it and the layers compose exactly.
+                let inset = style.axesLineWidth / 2
+                let f = panel.frame
+                renderer.clip(Rect(x: f.x + inset, y: f.y + inset, width: f.width - 2 * inset, height: f.height - 2 * inset))
+                for mark in panel.marks { draw(mark, in: panel, style: style, on: renderer) }
+                renderer.clip(nil)
+                if let legend = panel.legend { draw(legend, in: f, style: style, on: renderer) }
+            }
+            for placed in figure.legends { draw(placed.legend, in: placed.area, style: style, on: renderer) }
+        }
+    }
+
+    private static func drawDecorations(_ panel: Panel, style: Style, on renderer: Renderer) {
         let f = panel.frame
         if panel.grid && style.grid {
             for tick in panel.x.ticks { if let fx = panel.x.scale.fraction(tick.value) {
@@ -37,9 +66,6 @@ public enum FigureDrawer {
                                 color: style.gridColor, width: 0.6, dashed: false)
             } }
         }
-        renderer.clip(f)
-        for mark in panel.marks { draw(mark, in: panel, style: style, on: renderer) }
-        renderer.clip(nil)
         let corners = [Point(f.x, f.y), Point(f.maxX, f.y), Point(f.maxX, f.maxY), Point(f.x, f.maxY), Point(f.x, f.y)]
         renderer.stroke(corners, color: style.foreground, width: style.axesLineWidth, dashed: false)
         drawTicks(panel, style: style, on: renderer)
@@ -47,7 +73,6 @@ public enum FigureDrawer {
             renderer.text(TextItem(title, at: Point(f.x + f.width / 2, f.y - 6), anchor: TextAnchor(.center, .bottom),
                                    size: style.titleSize, color: style.foreground), fontFamily: style.fontFamily)
         }
-        if let legend = panel.legend { draw(legend, in: f, style: style, on: renderer) }
     }
 
     private static func drawTicks(_ panel: Panel, style: Style, on renderer: Renderer) {

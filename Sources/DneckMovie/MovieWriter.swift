@@ -3,9 +3,11 @@ import DneckCore
 import DneckFigure
 import Foundation
 
-/// Writes a movie of figures: frame k + 1 is drawn and converted on the calling thread while
-/// frame k is encoded on another, through two alternating rasters and frames. The movie
-/// appears at `url` complete, or not at all (failure, SIGINT, SIGTERM).
+/// Writes a movie of figures: frame k + 1 is drawn on the calling thread while frame k is
+/// converted and encoded on another, through two alternating rasters and frames. Every frame
+/// must share the decorations of frame 0 (fixed axes, titles, colorbars: see
+/// `FigureDrawer.Layers`): they are drawn once, and each frame copies them and draws only its
+/// marks. The movie appears at `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Draws `count` frames with `frame(k)` and encodes them into `url`.
     /// - Parameters:
@@ -17,6 +19,8 @@ public enum MovieWriter {
             let slots = 2
             let rasters = try (0..<slots).map { _ in try Raster(width: width, height: height) }
             let frames = try (0..<slots).map { _ in try encoder.makeFrame() }
+            let decorations = try Raster(width: width, height: height)
+            try decorations.draw(figure(0), layers: .decorations)
             let free = DispatchSemaphore(value: slots)
             let queue = DispatchQueue(label: "dneck.movie.encode")
             let failure = FailureBox()
@@ -24,7 +28,8 @@ public enum MovieWriter {
                 free.wait()
                 if let error = failure.error { throw error }
                 let slot = k % slots
-                try rasters[slot].draw(figure(k))
+                rasters[slot].copyPixels(from: decorations)
+                try rasters[slot].draw(figure(k), layers: .marks)
                 queue.async {
                     defer { free.signal() }
                     guard failure.error == nil else { return }

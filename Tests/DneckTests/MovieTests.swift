@@ -1,3 +1,4 @@
+import DneckCairo
 import DneckCore
 import DneckFigure
 import DneckIO
@@ -45,6 +46,26 @@ final class MovieTests: XCTestCase {
         XCTAssertEqual(try runCLI(["movie", Fixtures.exampleRun, "--size", "600x900", "--fps", "5", "-o", again.path]).status, 0)
         XCTAssertEqual(try DecodedMovie(path: again.path).frameChecksums, movie.frameChecksums)
         XCTAssertEqual(try Data(contentsOf: again), try Data(contentsOf: out), "the same input should give the same bytes")
+    }
+
+    /// Decorations drawn once plus a frame's marks give the very pixels of the whole frame.
+    func testLayeredDrawingEqualsFullDrawing() throws {
+        let reader = try RunReader(path: Fixtures.exampleRun)
+        let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs, style: Style(),
+                                       colormap: nil, widthInches: 6, heightInches: 9, dpi: 60, logEpochs: false)
+        let first = movie.figure(frame: 0)
+        let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+        try decorations.draw(first, layers: .decorations)
+        for k in [0, 5, 10] {
+            let whole = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+            try whole.draw(movie.figure(frame: k))
+            let layered = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+            layered.copyPixels(from: decorations)
+            try layered.draw(movie.figure(frame: k), layers: .marks)
+            let count = whole.stride * whole.height
+            let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
+            XCTAssertTrue(same, "frame \(k) differs when drawn in layers")
+        }
     }
 
     func testOddSizeIsPaddedAndEpochRangeSelectsFrames() throws {
