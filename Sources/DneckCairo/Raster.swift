@@ -2,6 +2,27 @@ import CCairo
 import DneckCore
 import DneckFigure
 
+/// A rectangle of pixels, half-open, with even corners (so it covers whole 2×2 chroma blocks).
+public struct PixelRegion: Sendable, Equatable {
+    public let x0: Int, y0: Int, x1: Int, y1: Int
+
+    /// The pixels covering `rect` (figure points) of `figure`, grown to even corners and
+    /// clipped to the even-padded frame of `width × height` pixels.
+    public init(covering rect: Rect, of figure: Figure, width: Int, height: Int) {
+        let scale = figure.dpi / 72
+        let evenWidth = (width + 1) & ~1, evenHeight = (height + 1) & ~1
+        func down(_ v: Double) -> Int { max(0, Int((v * scale).rounded(.down)) - 2) & ~1 }
+        func up(_ v: Double, _ limit: Int) -> Int { min(limit, (Int((v * scale).rounded(.up)) + 3) & ~1) }
+        x0 = down(rect.x); y0 = down(rect.y)
+        x1 = up(rect.maxX, evenWidth); y1 = up(rect.maxY, evenHeight)
+    }
+
+    /// The whole even-padded frame of `width × height` pixels.
+    public init(all width: Int, _ height: Int) {
+        x0 = 0; y0 = 0; x1 = (width + 1) & ~1; y1 = (height + 1) & ~1
+    }
+}
+
 /// A figure drawn into pixels: Cairo's ARGB32 image (BGRA bytes on little-endian machines),
 /// reusable frame after frame of the same size.
 public final class Raster {
@@ -39,12 +60,19 @@ public final class Raster {
         }
     }
 
-    /// Replaces every pixel with those of `other`, a raster of the same size.
-    public func copyPixels(from other: Raster) {
+    /// Replaces the pixels of `region` (all of them by default) with those of `other`, a
+    /// raster of the same size.
+    public func copyPixels(from other: Raster, region: PixelRegion? = nil) {
         precondition(other.width == width && other.height == height, "rasters differ in size")
+        let r = region ?? PixelRegion(all: width, height)
+        let (x0, x1) = (min(r.x0, width), min(r.x1, width)), (y0, y1) = (min(r.y0, height), min(r.y1, height))
+        guard x1 > x0, y1 > y0 else { return }
         cairo_surface_flush(surface)
+        let target = cairo_image_surface_get_data(surface)!
         other.withPixels { source in
-            cairo_image_surface_get_data(surface)!.update(from: source, count: stride * height)
+            for y in y0..<y1 {
+                (target + y * stride + 4 * x0).update(from: source + y * stride + 4 * x0, count: 4 * (x1 - x0))
+            }
         }
         cairo_surface_mark_dirty(surface)
     }

@@ -54,6 +54,16 @@ public enum FigureDrawer {
         }
     }
 
+    /// The part of the figure the marks layer can touch (panel frames and legend areas), in
+    /// points; outside it a figure is its decorations alone.
+    public static func marksRegion(_ figure: Figure) -> Rect {
+        let rects = figure.panels.map(\.frame) + figure.legends.map(\.area)
+        guard !rects.isEmpty else { return Rect(x: 0, y: 0, width: 0, height: 0) }
+        let x0 = rects.map(\.x).min()!, y0 = rects.map(\.y).min()!
+        let x1 = rects.map(\.maxX).max()!, y1 = rects.map(\.maxY).max()!
+        return Rect(x: x0, y: y0, width: x1 - x0, height: y1 - y0)
+    }
+
     private static func drawDecorations(_ panel: Panel, style: Style, on renderer: Renderer) {
         let f = panel.frame
         if panel.grid && style.grid {

@@ -1,3 +1,4 @@
+import DneckCairo
 import Dispatch
 
 /// Destination planes of a YUV 4:2:0 picture.
@@ -14,19 +15,25 @@ struct YUVPlanes {
 /// chroma from the mean of each 2×2 block. Eight pixels at a time in 16-bit SIMD lanes, two
 /// cores splitting the rows: several times faster than libswscale 5.1's generic path.
 enum ColorConversion {
-    static func bgraToI420(_ src: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, into dst: YUVPlanes) {
-        let pairs = dst.height / 2
+    /// Converts the pixels of `region` (even corners, within the padded picture) of a
+    /// `width × height` BGRA image; the rest of `dst` is left as it was.
+    static func bgraToI420(_ src: UnsafePointer<UInt8>, stride: Int, width: Int, height: Int, region: PixelRegion,
+                           into dst: YUVPlanes) {
+        let firstPair = region.y0 / 2, pairs = region.y1 / 2 - firstPair
+        let x0 = region.x0, count = min(region.x1, width) - x0   // odd only at an odd image's edge
+        guard pairs > 0, count > 0 else { return }
         let bands = 2
         DispatchQueue.concurrentPerform(iterations: bands) { band in
-            for pair in pairs * band / bands..<pairs * (band + 1) / bands {
-                let row0 = src + min(2 * pair, height - 1) * stride
-                let row1 = src + min(2 * pair + 1, height - 1) * stride
-                let luma0 = dst.y + 2 * pair * dst.yStride
-                convertRows(row0, row1, luma0, luma0 + dst.yStride, dst.u + pair * dst.uStride, dst.v + pair * dst.vStride,
-                            width)
+            for pair in firstPair + pairs * band / bands..<firstPair + pairs * (band + 1) / bands {
+                let row0 = src + min(2 * pair, height - 1) * stride + 4 * x0
+                let row1 = src + min(2 * pair + 1, height - 1) * stride + 4 * x0
+                let luma0 = dst.y + 2 * pair * dst.yStride + x0
+                convertRows(row0, row1, luma0, luma0 + dst.yStride, dst.u + pair * dst.uStride + x0 / 2,
+                            dst.v + pair * dst.vStride + x0 / 2, count)
             }
         }
     }
+
     /// Eight BGRA pixels as sixteen 16-bit lanes: (B | G << 8, R | A << 8) per pixel. Every
     /// sum and product below fits 16 bits, so SSE2's 16-bit multiply serves.
     typealias W = SIMD16<UInt16>

@@ -13,7 +13,7 @@ public struct MovieSettings: Sendable {
     /// Encoder threads: fixed, not the machine's core count, so the bytes do not depend on it.
     public var threads: Int
 
-    public init(fps: Int = 7, crf: Int = 20, preset: String = "veryfast", threads: Int = 2) {
+    public init(fps: Int = 7, crf: Int = 20, preset: String = "veryfast", threads: Int = 4) {
         self.fps = fps; self.crf = crf; self.preset = preset; self.threads = threads
     }
 
@@ -169,13 +169,16 @@ public final class VideoFrame {
         av_frame_free(&f)
     }
 
-    /// Fills the picture from a BGRA raster (see `ColorConversion`).
-    public func fill(from raster: Raster) throws {
+    /// Fills the picture (or its `region`) from a BGRA raster (see `ColorConversion`).
+    public func fill(from raster: Raster, region: PixelRegion? = nil) throws {
         guard av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
         let f = frame.pointee
         let planes = YUVPlanes(y: f.data.0!, u: f.data.1!, v: f.data.2!,
                                yStride: Int(f.linesize.0), uStride: Int(f.linesize.1), vStride: Int(f.linesize.2),
                                width: Int(f.width), height: Int(f.height))
-        raster.withPixels { ColorConversion.bgraToI420($0, stride: raster.stride, width: raster.width, height: raster.height, into: planes) }
+        raster.withPixels {
+            ColorConversion.bgraToI420($0, stride: raster.stride, width: raster.width, height: raster.height,
+                                       region: region ?? PixelRegion(all: raster.width, raster.height), into: planes)
+        }
     }
 }

@@ -6,8 +6,10 @@ import Foundation
 /// Writes a movie of figures: frame k + 1 is drawn on the calling thread while frame k is
 /// converted and encoded on another, through two alternating rasters and frames. Every frame
 /// must share the decorations of frame 0 (fixed axes, titles, colorbars: see
-/// `FigureDrawer.Layers`): they are drawn once, and each frame copies them and draws only its
-/// marks. The movie appears at `url` complete, or not at all (failure, SIGINT, SIGTERM).
+/// `FigureDrawer.Layers`): they are drawn and converted once, and each frame restores them only
+/// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just that
+/// region, which spares most of the memory traffic at high resolution. The movie appears at
+/// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Draws `count` frames with `frame(k)` and encodes them into `url`.
     /// - Parameters:
@@ -16,11 +18,17 @@ public enum MovieWriter {
                              progress: ProgressBar? = nil, frame figure: (Int) -> Figure) throws {
         try AtomicOutput.write(to: url) { temporary in
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
-            let slots = 2
+            let slots = 3
             let rasters = try (0..<slots).map { _ in try Raster(width: width, height: height) }
             let frames = try (0..<slots).map { _ in try encoder.makeFrame() }
+            let first = figure(0)
             let decorations = try Raster(width: width, height: height)
-            try decorations.draw(figure(0), layers: .decorations)
+            try decorations.draw(first, layers: .decorations)
+            let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
+            for slot in 0..<slots {
+                rasters[slot].copyPixels(from: decorations)
+                try frames[slot].fill(from: decorations)
+            }
             let free = DispatchSemaphore(value: slots)
             let queue = DispatchQueue(label: "dneck.movie.encode")
             let failure = FailureBox()
@@ -28,13 +36,13 @@ public enum MovieWriter {
                 free.wait()
                 if let error = failure.error { throw error }
                 let slot = k % slots
-                rasters[slot].copyPixels(from: decorations)
+                rasters[slot].copyPixels(from: decorations, region: region)
                 try rasters[slot].draw(figure(k), layers: .marks)
+                try frames[slot].fill(from: rasters[slot], region: region)
                 queue.async {
                     defer { free.signal() }
                     guard failure.error == nil else { return }
                     do {
-                        try frames[slot].fill(from: rasters[slot])
                         try encoder.encode(frames[slot])
                         progress?.advance()
                     } catch { failure.set(error) }

@@ -1,3 +1,4 @@
+import DneckCairo
 @testable import DneckMovie
 import XCTest
 
@@ -17,7 +18,8 @@ final class ColorConversionTests: XCTestCase {
                 y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in v.withUnsafeMutableBufferPointer { vp in
                     let planes = YUVPlanes(y: yp.baseAddress!, u: up.baseAddress!, v: vp.baseAddress!, yStride: w,
                                            uStride: w / 2, vStride: w / 2, width: w, height: h)
-                    ColorConversion.bgraToI420(src.baseAddress!, stride: stride, width: width, height: height, into: planes)
+                    ColorConversion.bgraToI420(src.baseAddress!, stride: stride, width: width, height: height,
+                                               region: PixelRegion(all: width, height), into: planes)
                 } } }
             }
             func pixel(_ x: Int, _ yy: Int) -> (Int, Int, Int) {

@@ -48,7 +48,8 @@ final class MovieTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: again), try Data(contentsOf: out), "the same input should give the same bytes")
     }
 
-    /// Decorations drawn once plus a frame's marks give the very pixels of the whole frame.
+    /// Decorations drawn once plus a frame's marks give the very pixels of the whole frame, also
+    /// when only the marks region is restored over the previous frame.
     func testLayeredDrawingEqualsFullDrawing() throws {
         let reader = try RunReader(path: Fixtures.exampleRun)
         let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs, style: Style(),
@@ -56,11 +57,14 @@ final class MovieTests: XCTestCase {
         let first = movie.figure(frame: 0)
         let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         try decorations.draw(first, layers: .decorations)
+        let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: first.pixelWidth,
+                                 height: first.pixelHeight)
+        let layered = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+        layered.copyPixels(from: decorations)
         for k in [0, 5, 10] {
             let whole = try Raster(width: first.pixelWidth, height: first.pixelHeight)
             try whole.draw(movie.figure(frame: k))
-            let layered = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-            layered.copyPixels(from: decorations)
+            layered.copyPixels(from: decorations, region: region)
             try layered.draw(movie.figure(frame: k), layers: .marks)
             let count = whole.stride * whole.height
             let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
