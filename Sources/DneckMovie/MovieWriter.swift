@@ -3,63 +3,98 @@ import DneckCore
 import DneckFigure
 import Foundation
 
-/// Writes a movie of figures: frame k + 1 is drawn on the calling thread while frame k is
-/// converted and encoded on another, through two alternating rasters and frames. Every frame
-/// must share the decorations of frame 0 (fixed axes, titles, colorbars: see
+/// Writes a movie of figures. Two drawing workers draw and convert frames ahead into a ring of
+/// slots (raster + YUV frame) while the calling thread hands the finished ones to the encoder
+/// in order; at small sizes drawing is the larger cost, at large ones encoding, and both
+/// overlap on the two cores.
+///
+/// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
 /// `FigureDrawer.Layers`): they are drawn and converted once, and each frame restores them only
 /// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just that
 /// region, which spares most of the memory traffic at high resolution. The movie appears at
 /// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
-    /// Draws `count` frames with `frame(k)` and encodes them into `url`.
+    /// Slots in the ring between the drawing workers and the encoder.
+    static let slots = 4
+    /// Frames drawn at once.
+    static let drawingWorkers = 2
+
+    /// Draws `count` frames with `frame(k)` (called from several threads) and encodes them
+    /// into `url`.
     /// - Parameters:
     ///   - width, height: raster size in pixels (the figures' pixel size).
     public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
-                             progress: ProgressBar? = nil, frame figure: (Int) -> Figure) throws {
+                             progress: ProgressBar? = nil, frame figure: @escaping @Sendable (Int) -> Figure) throws {
         try AtomicOutput.write(to: url) { temporary in
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
-            let slots = 3
-            let rasters = try (0..<slots).map { _ in try Raster(width: width, height: height) }
-            let frames = try (0..<slots).map { _ in try encoder.makeFrame() }
             let first = figure(0)
             let decorations = try Raster(width: width, height: height)
             try decorations.draw(first, layers: .decorations)
             let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
-            for slot in 0..<slots {
-                rasters[slot].copyPixels(from: decorations)
-                try frames[slot].fill(from: decorations)
-            }
+            let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
+
             let free = DispatchSemaphore(value: slots)
-            let queue = DispatchQueue(label: "dneck.movie.encode")
+            let workers = DispatchSemaphore(value: drawingWorkers)
             let failure = FailureBox()
-            for k in 0..<count {
-                free.wait()
-                if let error = failure.error { throw error }
-                let slot = k % slots
-                rasters[slot].copyPixels(from: decorations, region: region)
-                try rasters[slot].draw(figure(k), layers: .marks)
-                try frames[slot].fill(from: rasters[slot], region: region)
-                queue.async {
-                    defer { free.signal() }
-                    guard failure.error == nil else { return }
-                    do {
-                        try encoder.encode(frames[slot])
-                        progress?.advance()
-                    } catch { failure.set(error) }
+            let producer = DispatchGroup()
+            DispatchQueue.global().async(group: producer) {
+                for k in 0..<count {
+                    free.wait()
+                    workers.wait()
+                    let slot = ring[k % slots]
+                    DispatchQueue.global().async(group: producer) {
+                        defer { workers.signal(); slot.ready.signal() }
+                        guard !failure.failed else { return }
+                        do { try slot.draw(figure(k), over: decorations, region: region) } catch { failure.set(error) }
+                    }
                 }
             }
-            queue.sync {}
-            if let error = failure.error { throw error }
+            defer {
+                // On failure, release the producer so that it ends before the slots go away.
+                failure.set(DneckError.interrupted(file: url.path))
+                for _ in 0..<count { free.signal() }
+                producer.wait()
+            }
+            for k in 0..<count {
+                let slot = ring[k % slots]
+                slot.ready.wait()
+                if let error = failure.error { throw error }
+                try encoder.encode(slot.frame)
+                progress?.advance()
+                free.signal()
+            }
             try encoder.finish()
             progress?.finish()
         }
     }
 
-    /// The first error of the encoding thread.
+    /// A raster and the YUV frame converted from it; outside the marks region both always hold
+    /// the decorations.
+    private final class Slot: @unchecked Sendable {
+        let raster: Raster
+        let frame: VideoFrame
+        let ready = DispatchSemaphore(value: 0)
+
+        init(decorations: Raster, encoder: MovieEncoder) throws {
+            raster = try Raster(width: decorations.width, height: decorations.height)
+            raster.copyPixels(from: decorations)
+            frame = try encoder.makeFrame()
+            try frame.fill(from: decorations)
+        }
+
+        func draw(_ figure: Figure, over decorations: Raster, region: PixelRegion) throws {
+            raster.copyPixels(from: decorations, region: region)
+            try raster.draw(figure, layers: .marks)
+            try frame.fill(from: raster, region: region)
+        }
+    }
+
+    /// The first error of any thread.
     private final class FailureBox: @unchecked Sendable {
         private let lock = NSLock()
         private var stored: Error?
         var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
+        var failed: Bool { error != nil }
         func set(_ error: Error) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
     }
 }
