@@ -18,5 +18,6 @@ static inline hid_t dneck_h5t_ieee_f32le(void) { H5open(); return H5T_IEEE_F32LE
 static inline hid_t dneck_h5t_ieee_f64le(void) { H5open(); return H5T_IEEE_F64LE; }
 static inline hid_t dneck_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
 static inline size_t dneck_h5t_variable(void) { return H5T_VARIABLE; }
+static inline haddr_t dneck_haddr_undef(void) { return HADDR_UNDEF; }
 
 #endif

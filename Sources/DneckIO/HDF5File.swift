@@ -12,6 +12,10 @@ public final class HDF5File: @unchecked Sendable {
     /// The path as the user gave it, used in messages.
     public let displayName: String
     private let id: hid_t
+    /// The file opened again for direct reads of contiguous datasets.
+    private let descriptor: Int32
+    /// Bytes before the HDF5 superblock (dataset addresses count from there).
+    private let userBlock: UInt64
 
     /// Opens `path` read-only, telling an absent, empty, non-HDF5 and truncated file apart.
     public init(path: String) throws {
@@ -30,9 +34,16 @@ public final class HDF5File: @unchecked Sendable {
             throw DneckError.hdf5(file: path, path: "/", detail: "cannot open: " + HDF5File.lastErrorMessage())
         }
         id = fid
+        var userBlockSize: hsize_t = 0
+        let plist = H5Fget_create_plist(fid)
+        H5Pget_userblock(plist, &userBlockSize)
+        H5Pclose(plist)
+        userBlock = UInt64(userBlockSize)
+        descriptor = open(path, O_RDONLY)
     }
 
     deinit {
+        if descriptor >= 0 { close(descriptor) }
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         H5Fclose(id)
     }
@@ -94,10 +105,20 @@ public final class HDF5File: @unchecked Sendable {
         try read(path, memoryType: dneck_h5t_native_double(), as: Double.self)
     }
 
-    /// Reads a floating-point dataset in its stored precision: float32 stays float32 (read as
-    /// stored, no conversion inside libhdf5 while its lock is held); anything else as float64.
+    /// Reads a floating-point dataset in its stored precision: float32 stays float32, anything
+    /// else is read as float64. A contiguous, unfiltered little-endian float dataset (the common
+    /// case for activations) is read straight from the file with `pread`, outside libhdf5's
+    /// lock, so several threads read at once; everything else goes through `H5Dread`.
     public func readMatrixValues(_ path: String) throws -> (shape: [Int], values: Matrix.Storage) {
-        if try isFloat32(path) {
+        let plan = try readPlan(path)
+        if let offset = plan.offset {
+            let count = plan.shape.reduce(1, *)
+            if plan.float32 {
+                return (plan.shape, .float32(try readRaw(path, offset: offset, count: count, as: Float.self)))
+            }
+            return (plan.shape, .float64(try readRaw(path, offset: offset, count: count, as: Double.self)))
+        }
+        if plan.float32 {
             let (shape, floats) = try read(path, memoryType: dneck_h5t_native_float(), as: Float.self)
             return (shape, .float32(floats))
         }
@@ -105,14 +126,47 @@ public final class HDF5File: @unchecked Sendable {
         return (shape, .float64(doubles))
     }
 
-    private func isFloat32(_ path: String) throws -> Bool {
+    /// How to read a dataset: its shape, whether it is float32, and the file offset of its
+    /// bytes when they can be read directly (contiguous, unfiltered, IEEE little-endian).
+    private func readPlan(_ path: String) throws -> (shape: [Int], float32: Bool, offset: UInt64?) {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let did = H5Dopen2(id, path, dneck_h5p_default())
         guard did >= 0 else { throw failure(path, "cannot open dataset") }
         defer { H5Dclose(did) }
+        let (shape, element) = try info(of: did, path)
         let type = H5Dget_type(did)
         defer { H5Tclose(type) }
-        return H5Tget_class(type) == H5T_FLOAT && H5Tget_size(type) == 4
+        let float32 = element == .float && H5Tget_size(type) == 4
+        let direct = H5Tequal(type, dneck_h5t_ieee_f32le()) > 0 || H5Tequal(type, dneck_h5t_ieee_f64le()) > 0
+        let address = H5Dget_offset(did)
+        let bytes = UInt64(shape.reduce(1, *) * Int(H5Tget_size(type)))
+        guard descriptor >= 0, direct, address != dneck_haddr_undef(), bytes > 0, H5Dget_storage_size(did) == bytes else {
+            return (shape, float32, nil)
+        }
+        return (shape, float32, UInt64(address) + userBlock)
+    }
+
+    /// `count` values of type `T` at `offset` of the file, read with `pread` (no HDF5 lock).
+    private func readRaw<T>(_ path: String, offset: UInt64, count: Int, as: T.Type) throws -> [T] {
+        let bytes = count * MemoryLayout<T>.stride
+        var failure: DneckError?
+        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
+            while done < bytes {
+                let n = pread(descriptor, base + done, bytes - done, off_t(offset) + off_t(done))
+                if n <= 0 {
+                    failure = .badShape(file: displayName, path: trimmed(path),
+                                        detail: n == 0 ? "data end beyond the end of the file (truncated file?)"
+                                                       : "cannot read data: \(String(cString: strerror(errno)))")
+                    break
+                }
+                done += n
+            }
+            initialized = failure == nil ? count : 0
+        }
+        if let failure { throw failure }
+        return values
     }
 
     /// Reads the dataset at `path` as int64.
