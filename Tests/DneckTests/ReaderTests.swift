@@ -52,6 +52,8 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(reader.layout, .deepBottleneck)
         XCTAssertEqual(reader.epochs, [1, 2, 10])
         XCTAssertEqual(reader.labels, run.labels)
+        // Contiguous float32 data, read directly from the file: the stored values exactly.
+        XCTAssertEqual(try reader.activations(epoch: 10, layer: 0).values, run.epochs[0].layers[0].map { Double(Float($0)) })
         let other = folder.appendingPathComponent("other.npy").path
         writeNPY([1, 1, 1, 0, 0, 0], to: other, descr: "<i8")
         XCTAssertEqual(try RunReader(path: path, labelsPath: other).labels, [1, 1, 1, 0, 0, 0])
