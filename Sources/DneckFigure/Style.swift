@@ -4,7 +4,7 @@ import Foundation
 /// The look of every chart: fonts, sizes in points, line widths, colours. Loaded from flat
 /// JSON style files (see `styles/`); each key is validated, an unknown key is an error that
 /// names the nearest known one, and `"extends": "other.json"` builds on another file.
-public struct Style: Sendable, Equatable {
+public struct Style: Sendable {
     public var fontFamily = "DejaVu Sans"
     /// Tick labels and legend text.
     public var fontSize = 9.0
@@ -36,15 +36,6 @@ public struct Style: Sendable, Equatable {
 
     /// The colour of series `index`, cycling.
     public func cycleColor(_ index: Int) -> Color { colorCycle[index % colorCycle.count] }
-
-    public static func == (a: Style, b: Style) -> Bool {
-        a.fontFamily == b.fontFamily && a.fontSize == b.fontSize && a.labelSize == b.labelSize
-            && a.titleSize == b.titleSize && a.lineWidth == b.lineWidth && a.axesLineWidth == b.axesLineWidth
-            && a.markerSize == b.markerSize && a.tickLength == b.tickLength && a.tickDirection == b.tickDirection
-            && a.grid == b.grid && a.background == b.background && a.foreground == b.foreground
-            && a.gridColor == b.gridColor && a.colorCycle == b.colorCycle && a.colormap == b.colormap
-            && a.figureSize?.width == b.figureSize?.width && a.figureSize?.height == b.figureSize?.height
-    }
 
     // MARK: - Loading
 
