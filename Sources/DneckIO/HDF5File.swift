@@ -105,6 +105,19 @@ public final class HDF5File: @unchecked Sendable {
         try read(path, memoryType: dneck_h5t_native_double(), as: Double.self)
     }
 
+    /// Reads the dataset at `path` as float64, or nil when there is no dataset there (a single
+    /// open attempt, cheaper than checking every component of the path first).
+    public func readDoublesIfPresent(_ path: String) throws -> (shape: [Int], values: [Double])? {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let did = H5Dopen2(id, path, dneck_h5p_default())
+        guard did >= 0 else {
+            H5Eclear2(dneck_h5e_default())
+            return nil
+        }
+        H5Dclose(did)
+        return try readDoubles(path)
+    }
+
     /// Reads a floating-point dataset in its stored precision: float32 stays float32, anything
     /// else is read as float64. A contiguous, unfiltered little-endian float dataset (the common
     /// case for activations) is read straight from the file with `pread`, outside libhdf5's

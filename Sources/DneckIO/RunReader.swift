@@ -116,8 +116,7 @@ public final class RunReader: @unchecked Sendable {
 
     private func scalar(_ components: String...) throws -> Double? {
         let path = RunReader.join(components)
-        guard hdf5.kind(path) == .dataset else { return nil }
-        let (shape, values) = try hdf5.readDoubles(path)
+        guard let (shape, values) = try hdf5.readDoublesIfPresent(path) else { return nil }
         guard values.count == 1 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected a scalar, found shape \(shape)")
         }
@@ -129,8 +128,7 @@ public final class RunReader: @unchecked Sendable {
 
     private func vector(_ components: String...) throws -> [Double]? {
         let path = RunReader.join(components)
-        guard hdf5.kind(path) == .dataset else { return nil }
-        let (shape, values) = try hdf5.readDoubles(path)
+        guard let (shape, values) = try hdf5.readDoublesIfPresent(path) else { return nil }
         guard shape.count == 1 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected one value per layer, found shape \(shape)")
         }

@@ -110,13 +110,29 @@ public struct ActivationSurvey: Sendable {
 
     /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
     public static func columnHistograms(_ m: Matrix, bins: [HistogramBins]) -> [[Int]] {
-        let width = m.columns, shown = min(bins.count, width)
+        let shown = min(bins.count, m.columns)
         guard shown > 0 else { return bins.map { [Int](repeating: 0, count: $0.count) } }
+        // Flat tables of every column's parts, so the hot loop touches no array of structs.
         let stride = bins.map(\.count).max()!
-        var counts = [Int](repeating: 0, count: shown * stride)   // one flat table, column-major by bin
+        let lowers = bins.prefix(shown).map(\.lower), uppers = bins.prefix(shown).map(\.upper)
+        let scales = bins.prefix(shown).map(\.scale), sizes = bins.prefix(shown).map(\.count)
+        var edges = [Double](repeating: 0, count: shown * (stride + 1))
+        for j in 0..<shown { for i in 0...sizes[j] { edges[j * (stride + 1) + i] = bins[j].edges[i] } }
+        var counts = [Int](repeating: 0, count: shown * stride)
         counts.withUnsafeMutableBufferPointer { table in
-            m.forEachRow { _, row in
-                for j in 0..<shown { if let b = bins[j].index(of: row[j]) { table[j * stride + b] += 1 } }
+            edges.withUnsafeBufferPointer { e in
+                lowers.withUnsafeBufferPointer { lo in uppers.withUnsafeBufferPointer { hi in
+                    scales.withUnsafeBufferPointer { sc in sizes.withUnsafeBufferPointer { n in
+                        m.forEachRow { _, row in
+                            for j in 0..<shown {
+                                if let b = HistogramBins.index(of: row[j], lower: lo[j], upper: hi[j], scale: sc[j], count: n[j],
+                                                               edges: e.baseAddress! + j * (stride + 1)) {
+                                    table[j * stride + b] += 1
+                                }
+                            }
+                        }
+                    } }
+                } }
             }
         }
         return bins.indices.map { j in j < shown ? Array(counts[j * stride..<j * stride + bins[j].count]) : [Int](repeating: 0, count: bins[j].count) }

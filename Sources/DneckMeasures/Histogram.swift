@@ -7,9 +7,9 @@ public struct HistogramBins: Sendable, Equatable {
     public let upper: Double
     public let count: Int
     /// Edges 0...count, computed once.
-    private let edges: [Double]
+    let edges: [Double]
     /// Bins per unit of value.
-    private let scale: Double
+    let scale: Double
 
     /// Bins over `range`; an empty range is widened by 0.5 on each side, as numpy does.
     public init(range: ClosedRange<Double>, count: Int) {
@@ -27,13 +27,19 @@ public struct HistogramBins: Sendable, Equatable {
     public func edge(_ i: Int) -> Double { edges[i] }
 
     /// The bin of `value`, or nil outside `lower...upper`.
-    @inline(__always)
     public func index(of value: Double) -> Int? {
-        guard value >= lower, value <= upper else { return nil }
-        return edges.withUnsafeBufferPointer { e in
-            var i = min(Int((value - lower) * scale), count - 1)
-            if value < e[i] { i -= 1 } else if i < count - 1 && value >= e[i + 1] { i += 1 }
-            return i
+        edges.withUnsafeBufferPointer {
+            HistogramBins.index(of: value, lower: lower, upper: upper, scale: scale, count: count, edges: $0.baseAddress!)
         }
+    }
+
+    /// The bin of `value` given a histogram's parts (for hot loops over many histograms).
+    @inline(__always)
+    static func index(of value: Double, lower: Double, upper: Double, scale: Double, count: Int,
+                      edges: UnsafePointer<Double>) -> Int? {
+        guard value >= lower, value <= upper else { return nil }
+        var i = min(Int((value - lower) * scale), count - 1)
+        if value < edges[i] { i -= 1 } else if i < count - 1 && value >= edges[i + 1] { i += 1 }
+        return i
     }
 }
