@@ -17,7 +17,7 @@ public struct BinningEstimator: MIEstimator {
     public func estimate(_ activations: Matrix, labels: [Int]) -> (mixm: Double, miym: Double) {
         let states = StateTable.assign(rowsOf: binned(activations))
         let n = activations.rows
-        let classCount = (labels.max() ?? -1) + 1
+        let (labels, classCount) = denseClasses(labels)
         var stateCounts = [Int](repeating: 0, count: states.count)
         var jointCounts = [Int](repeating: 0, count: states.count * classCount)
         var classCounts = [Int](repeating: 0, count: classCount)
@@ -52,6 +52,16 @@ public struct BinningEstimator: MIEstimator {
         }
         return BinnedRows(rows: m.rows, columns: m.columns, bins: bins)
     }
+}
+
+/// `labels` renumbered 0..<k in the order of their values when they are sparse (class ids
+/// like 7 and 900000), so that count tables stay as small as the number of classes.
+func denseClasses(_ labels: [Int]) -> (labels: [Int], count: Int) {
+    let top = (labels.max() ?? -1) + 1
+    guard top > labels.count else { return (labels, top) }
+    let classes = Array(Set(labels)).sorted()
+    let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+    return (labels.map { index[$0]! }, classes.count)
 }
 
 /// Shannon entropy in bits of the distribution `counts / total`.

@@ -38,7 +38,8 @@ public struct HistogramBins: Sendable, Equatable {
     static func index(of value: Double, lower: Double, upper: Double, scale: Double, count: Int,
                       edges: UnsafePointer<Double>) -> Int? {
         guard value >= lower, value <= upper else { return nil }
-        var i = min(Int((value - lower) * scale), count - 1)
+        let f = (value - lower) * scale   // not finite only for ranges wider than Double allows
+        var i = f.isFinite ? min(Int(f), count - 1) : (value == upper ? count - 1 : 0)
         if value < edges[i] { i -= 1 } else if i < count - 1 && value >= edges[i + 1] { i += 1 }
         return i
     }

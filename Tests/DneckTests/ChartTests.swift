@@ -32,6 +32,10 @@ final class ChartTests: XCTestCase {
             XCTAssertEqual(awkward.index(of: e), min(i, 29), "edge \(i)")
         }
         XCTAssertNil(awkward.index(of: 0.9))
+        // A range wider than Double can span does not trap.
+        let huge = HistogramBins(range: -1e308...1.7e308, count: 30)
+        XCTAssertEqual(huge.index(of: 1.7e308), 29)
+        XCTAssertNotNil(huge.index(of: 0))
     }
 
     func testColumnHistogramsUseEachColumnsBins() {

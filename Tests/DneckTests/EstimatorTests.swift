@@ -53,6 +53,17 @@ final class EstimatorTests: XCTestCase {
         XCTAssertEqual(mi.miym, hy, accuracy: 1e-12)
     }
 
+    /// Sparse class ids give the same numbers as dense ones (and no giant count table).
+    func testSparseLabelsEqualDenseLabels() {
+        let values = (0..<40).map { Double($0 % 7) * 0.1 }
+        let dense = (0..<40).map { $0 % 3 }
+        let sparse = dense.map { [5, 900_000, 42][$0] }
+        let m = Matrix(rows: 40, columns: 1, values: values)
+        let a = BinningEstimator().estimate(m, labels: dense), b = BinningEstimator().estimate(m, labels: sparse)
+        XCTAssertEqual(a.mixm, b.mixm)
+        XCTAssertEqual(a.miym, b.miym, accuracy: 1e-12)
+    }
+
     func testZeroUnitLayerCarriesNothing() {
         let mi = BinningEstimator().estimate(Matrix(rows: 5, columns: 0, values: []), labels: [0, 1, 0, 1, 1])
         XCTAssertEqual(mi.mixm, 0)
