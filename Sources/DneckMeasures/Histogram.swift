@@ -19,8 +19,14 @@ public struct HistogramBins: Sendable, Equatable {
         upper = widen ? range.upperBound + 0.5 : range.upperBound
         self.count = count
         let (lo, hi) = (lower, upper)
-        edges = (0...count).map { i in i == count ? hi : lo + (hi - lo) * Double(i) / Double(count) }
-        scale = Double(count) / (hi - lo)
+        let n = Double(count)
+        if (hi - lo).isFinite {
+            edges = (0...count).map { i in i == count ? hi : lo + (hi - lo) * Double(i) / n }
+            scale = n / (hi - lo)
+        } else {   // a range wider than Double spans: step by parts that do not overflow
+            edges = (0...count).map { i in i == count ? hi : lo * (1 - Double(i) / n) + hi * (Double(i) / n) }
+            scale = 1 / (hi / n - lo / n)
+        }
     }
 
     /// Edge `i` of `0...count`.
@@ -38,8 +44,9 @@ public struct HistogramBins: Sendable, Equatable {
     static func index(of value: Double, lower: Double, upper: Double, scale: Double, count: Int,
                       edges: UnsafePointer<Double>) -> Int? {
         guard value >= lower, value <= upper else { return nil }
-        let f = (value - lower) * scale   // not finite only for ranges wider than Double allows
-        var i = f.isFinite ? min(Int(f), count - 1) : (value == upper ? count - 1 : 0)
+        let offset = value - lower   // overflows only for ranges wider than Double spans
+        let f = offset.isFinite ? offset * scale : value * scale - lower * scale
+        var i = f.isFinite ? min(max(Int(f), 0), count - 1) : count - 1
         if value < edges[i] { i -= 1 } else if i < count - 1 && value >= edges[i + 1] { i += 1 }
         return i
     }
