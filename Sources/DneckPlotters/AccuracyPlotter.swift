@@ -13,9 +13,10 @@ public struct AccuracyPlotter: ChartPlotter {
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
 
-    public func figure(_ request: PlotRequest) throws -> Figure {
-        let reader = request.reader
-        let records = try ChartParts.records(reader)
+    public static let needsRecords = true
+
+    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
+        let reader = inputs.reader, records = inputs.records!
         let needed: [(String, KeyPath<EpochRecord, Double?>)] = [
             ("accuracy/training", \.trainingAccuracy), ("accuracy/test", \.testAccuracy),
             ("loss/training", \.trainingLoss), ("loss/test", \.testLoss),

@@ -15,10 +15,10 @@ public struct ActivationsPlotter: ChartPlotter {
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
 
-    public func figure(_ request: PlotRequest) throws -> Figure {
-        let survey = try ActivationSurvey.gather(request.reader, parts: .layerHistograms, bins: options.bins,
-                                                 progress: request.progress)
-        return figure(survey, request: request)
+    public static let surveyParts: ActivationSurvey.Parts = .layerHistograms
+
+    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
+        figure(inputs.survey!, request: request)
     }
 
     /// The chart of a survey holding layer histograms.

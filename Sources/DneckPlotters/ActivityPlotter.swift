@@ -15,9 +15,10 @@ public struct ActivityPlotter: ChartPlotter {
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
 
-    public func figure(_ request: PlotRequest) throws -> Figure {
-        let survey = try ActivationSurvey.gather(request.reader, parts: .activity, progress: request.progress)
-        return figure(survey, request: request)
+    public static let surveyParts: ActivationSurvey.Parts = .activity
+
+    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
+        figure(inputs.survey!, request: request)
     }
 
     public func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure {

@@ -2,6 +2,7 @@ import DneckCore
 import DneckFigure
 import DneckIO
 import DneckMeasures
+import Foundation
 
 /// What every chart is given: the run to read and how it should look.
 public struct PlotRequest: Sendable {
@@ -68,11 +69,54 @@ public struct ChartOptions: Sendable {
     public init() {}
 }
 
-/// A chart made from a run with `ChartOptions`: the plotters behind `dneck-plot <name>`.
+/// A chart made from a run with `ChartOptions`: the plotters behind `dneck-plot <name>`. A
+/// chart says what it needs from the run (`surveyParts`, `needsRecords`) and builds its
+/// figure from `ChartInputs`, so that several charts made together share one pass over the run.
 public protocol ChartPlotter: BasePlotter {
     init(options: ChartOptions)
+    var options: ChartOptions { get }
     /// An example command line for help.
     static var example: String { get }
+    /// The activation statistics the chart needs (none: `[]`).
+    static var surveyParts: ActivationSurvey.Parts { get }
+    /// Whether the chart needs the per-epoch scalars (accuracy, loss, gradient statistics).
+    static var needsRecords: Bool { get }
+    /// The chart, from inputs gathered for (at least) this chart's needs.
+    func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure
+}
+
+extension ChartPlotter {
+    public static var surveyParts: ActivationSurvey.Parts { [] }
+    public static var needsRecords: Bool { false }
+
+    public func figure(_ request: PlotRequest) throws -> Figure {
+        let inputs = try ChartInputs(request.reader, parts: Self.surveyParts, records: Self.needsRecords,
+                                     options: options, progress: request.progress)
+        return try figure(inputs, request: request)
+    }
+}
+
+/// What a set of charts needs from a run, gathered once: the activation survey (at most two
+/// passes) and the per-epoch scalars.
+public struct ChartInputs: Sendable {
+    public let reader: RunReader
+    public let survey: ActivationSurvey?
+    public let records: [EpochRecord]?
+
+    public init(_ reader: RunReader, parts: ActivationSurvey.Parts, records: Bool, options: ChartOptions,
+                progress: ProgressBar? = nil) throws {
+        self.reader = reader
+        survey = parts.isEmpty ? nil : try ActivationSurvey.gather(reader, parts: parts, bins: options.bins,
+                                                                    neuronsPerLayer: options.maxNeurons, progress: progress)
+        self.records = records ? try reader.epochs.map { try reader.record(epoch: $0) } : nil
+    }
+
+    /// Inputs for every chart of `plotters`.
+    public init(_ reader: RunReader, for plotters: [any ChartPlotter.Type], options: ChartOptions,
+                progress: ProgressBar? = nil) throws {
+        try self.init(reader, parts: plotters.reduce(into: []) { $0.formUnion($1.surveyParts) },
+                      records: plotters.contains { $0.needsRecords }, options: options, progress: progress)
+    }
 }
 
 /// The charts the command line offers, one line each.
@@ -84,4 +128,24 @@ public enum PlotterRegistry {
         AccuracyPlotter.self,
         ActivityPlotter.self,
     ]
+}
+
+extension PlotterRegistry {
+    /// Makes every chart of `plotters` from shared `inputs` and hands each figure to `write`,
+    /// two charts at a time (one is drawn while the other is written). Returns, in the order of
+    /// `plotters`, the error of each chart that failed (nil for those written).
+    public static func makeCharts(_ plotters: [any ChartPlotter.Type], inputs: ChartInputs, request: PlotRequest,
+                                  options: ChartOptions, write: @Sendable (String, Figure) throws -> Void) -> [Error?] {
+        var outcomes = [Error?](repeating: nil, count: plotters.count)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: plotters.count) { i in
+            let plotter = plotters[i]
+            do {
+                try write(plotter.name, try plotter.init(options: options).figure(inputs, request: request))
+            } catch {
+                lock.lock(); outcomes[i] = error; lock.unlock()
+            }
+        }
+        return outcomes
+    }
 }

@@ -62,9 +62,4 @@ enum ChartParts {
         Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: style.cycleColor($0), symbol: .line) },
                corner: corner)
     }
-
-    /// The records of every logged epoch.
-    static func records(_ reader: RunReader) throws -> [EpochRecord] {
-        try reader.epochs.map { try reader.record(epoch: $0) }
-    }
 }

@@ -43,9 +43,10 @@ public struct SNRPlotter: ChartPlotter {
         }
     }
 
-    public func figure(_ request: PlotRequest) throws -> Figure {
-        let reader = request.reader
-        let records = try ChartParts.records(reader)
+    public static let needsRecords = true
+
+    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
+        let reader = inputs.reader, records = inputs.records!
         for (name, key) in [("gradmean", \EpochRecord.gradientMean), ("gradstd", \.gradientStd), ("weights_norm", \.weightNorm)] {
             if let missing = records.first(where: { $0[keyPath: key] == nil }) {
                 throw DneckError.missing(file: reader.file, path: reader.datasetPath(epoch: missing.epoch, name),

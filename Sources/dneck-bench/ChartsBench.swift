@@ -50,6 +50,19 @@ struct Charts: ParsableCommand {
             }
             printRow("dneck-plot \(chart.name) (\(pixels.0) × \(pixels.1))", seconds, baseline: reference)
         }
+        // All five charts together, sharing one survey of the run, as `dneck-plot charts` does.
+        let together = try bestTime(repeats: 1) {
+            let reader = try RunReader(path: path)
+            let request = PlotRequest(reader: reader, dpi: dpi)
+            let inputs = try ChartInputs(reader, for: PlotterRegistry.charts, options: ChartOptions())
+            let folder = scratch.url
+            let outcomes = PlotterRegistry.makeCharts(PlotterRegistry.charts, inputs: inputs, request: request,
+                                                      options: ChartOptions()) { name, figure in
+                try FigureWriter.write(figure, to: folder.appendingPathComponent("all-\(name).png"))
+            }
+            if let error = outcomes.compactMap({ $0 }).first { throw error }
+        }
+        printRow("dneck-plot charts (all five, one pass)", together, baseline: totalBaseline > 0 ? totalBaseline : nil)
         if totalBaseline > 0 {
             print(String(format: "  the charts matplotlib also draws: %.3f s against %.3f s, %.1f× faster", total, totalBaseline,
                          totalBaseline / total))

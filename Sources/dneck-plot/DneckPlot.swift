@@ -18,8 +18,10 @@ struct DneckPlot: ParsableCommand {
           dneck-plot measures run.h5 -o measures.csv
           dneck-plot movie run.h5 -o plane.mp4
           dneck-plot activations run.h5 --log-counts         # also: single-neuron, snr, accuracy, activity
+          dneck-plot charts run.h5 -d figures                 # every chart above, one pass over the run
         """,
-        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self] + PlotterRegistry.charts.map { $0.command })
+        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self, ChartsCommand.self]
+            + PlotterRegistry.charts.map { $0.command })
 }
 
 /// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.

@@ -91,6 +91,14 @@ final class ChartTests: XCTestCase {
             XCTAssertGreaterThan(png.height, 200)
         }
         XCTAssertEqual(try runCLI(["accuracy", Fixtures.exampleRun, "-o", folder.appendingPathComponent("a.svg").path]).status, 0)
+        // The one-pass `charts` command draws the very same charts.
+        let all = folder.appendingPathComponent("all")
+        try FileManager.default.createDirectory(at: all, withIntermediateDirectories: true)
+        XCTAssertEqual(try runCLI(["charts", Fixtures.exampleRun, "--dpi", "80", "-d", all.path]).status, 0)
+        for chart in ["activations", "single-neuron", "snr", "accuracy", "activity"] {
+            XCTAssertEqual(try Data(contentsOf: all.appendingPathComponent("\(chart)_train.png")),
+                           try Data(contentsOf: folder.appendingPathComponent("\(chart).png")), chart)
+        }
     }
 
     /// The activations heatmap cell of a known (epoch, bin) has the colour its count maps to.
@@ -133,5 +141,14 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(try runCLI(["activations", run, "-o", folder.appendingPathComponent("h.png").path]).status, 0)
         XCTAssertEqual(try runCLI(["activity", run, "-o", folder.appendingPathComponent("r.png").path]).status, 0)
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("s.png").path))
+        // All charts at once: the ones the run can give are written, the others skipped with a note.
+        let all = folder.appendingPathComponent("all")
+        try FileManager.default.createDirectory(at: all, withIntermediateDirectories: true)
+        let result = try runCLI(["charts", run, "-d", all.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("skipped snr"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("skipped accuracy"), result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: all.path).sorted(),
+                       ["activations_train.png", "activity_train.png", "single-neuron_train.png"])
     }
 }
