@@ -42,20 +42,21 @@ public final class MovieEncoder {
         self.path = path
         self.width = (width + 1) & ~1
         self.height = (height + 1) & ~1
-        av_log_set_level(dneck_av_log_error())
+        try FFmpeg.load()
+        FFmpeg.av_log_set_level(dneck_av_log_error())
         let fail = { (what: String, code: Int32) in DneckError.encode(file: path, detail: "\(what): \(MovieEncoder.message(code))") }
 
         var format: UnsafeMutablePointer<AVFormatContext>?
-        var status = avformat_alloc_output_context2(&format, nil, "mp4", path)
+        var status = FFmpeg.avformat_alloc_output_context2(&format, nil, "mp4", path)
         guard status >= 0, let format else { throw fail("cannot set up the MP4 muxer", status) }
         self.format = format
         format.pointee.flags |= dneck_fmt_flag_bitexact()
-        guard let encoder = avcodec_find_encoder_by_name("libx264") else {
-            avformat_free_context(format)
+        guard let encoder = FFmpeg.avcodec_find_encoder_by_name("libx264") else {
+            FFmpeg.avformat_free_context(format)
             throw DneckError.encode(file: path, detail: "this FFmpeg has no libx264 encoder")
         }
-        guard let stream = avformat_new_stream(format, nil), let codec = avcodec_alloc_context3(encoder) else {
-            avformat_free_context(format)
+        guard let stream = FFmpeg.avformat_new_stream(format, nil), let codec = FFmpeg.avcodec_alloc_context3(encoder) else {
+            FFmpeg.avformat_free_context(format)
             throw DneckError.encode(file: path, detail: "out of memory")
         }
         self.stream = stream
@@ -74,21 +75,21 @@ public final class MovieEncoder {
         if format.pointee.oformat.pointee.flags & dneck_avfmt_globalheader() != 0 {
             codec.pointee.flags |= dneck_codec_flag_global_header()
         }
-        av_opt_set(codec.pointee.priv_data, "preset", settings.preset, 0)
-        av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
-        status = avcodec_open2(codec, encoder, nil)
+        FFmpeg.av_opt_set(codec.pointee.priv_data, "preset", settings.preset, 0)
+        FFmpeg.av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
+        status = FFmpeg.avcodec_open2(codec, encoder, nil)
         guard status >= 0 else { cleanUp(); throw fail("cannot open libx264", status) }
-        status = avcodec_parameters_from_context(stream.pointee.codecpar, codec)
+        status = FFmpeg.avcodec_parameters_from_context(stream.pointee.codecpar, codec)
         guard status >= 0 else { cleanUp(); throw fail("cannot copy codec parameters", status) }
         stream.pointee.time_base = codec.pointee.time_base
-        status = avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
+        status = FFmpeg.avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
         guard status >= 0 else { cleanUp(); throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
         var options: OpaquePointer?
-        av_dict_set(&options, "movflags", "+faststart", 0)
-        status = avformat_write_header(format, &options)
-        av_dict_free(&options)
+        FFmpeg.av_dict_set(&options, "movflags", "+faststart", 0)
+        status = FFmpeg.avformat_write_header(format, &options)
+        FFmpeg.av_dict_free(&options)
         guard status >= 0 else { cleanUp(); throw fail("cannot write the MP4 header", status) }
-        packet = av_packet_alloc()
+        packet = FFmpeg.av_packet_alloc()
     }
 
     deinit { cleanUp() }
@@ -108,33 +109,33 @@ public final class MovieEncoder {
         guard !finished else { return }
         finished = true
         try send(nil)
-        let status = av_write_trailer(format)
+        let status = FFmpeg.av_write_trailer(format)
         guard status >= 0 else { throw DneckError.encode(file: path, detail: "cannot write the MP4 index: \(MovieEncoder.message(status))") }
         cleanUp()
     }
 
     private func send(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
-        var status = avcodec_send_frame(codec, frame)
+        var status = FFmpeg.avcodec_send_frame(codec, frame)
         guard status >= 0 else { throw DneckError.encode(file: path, detail: "libx264 refused a frame: \(MovieEncoder.message(status))") }
         while true {
-            status = avcodec_receive_packet(codec, packet)
+            status = FFmpeg.avcodec_receive_packet(codec, packet)
             if status == dneck_averror_eagain() || status == dneck_averror_eof() { return }
             guard status >= 0 else { throw DneckError.encode(file: path, detail: MovieEncoder.message(status)) }
             // libx264 leaves durations at 0; without one frame's duration the movie is a frame short.
             packet!.pointee.duration = 1
-            av_packet_rescale_ts(packet, codec!.pointee.time_base, stream.pointee.time_base)
+            FFmpeg.av_packet_rescale_ts(packet, codec!.pointee.time_base, stream.pointee.time_base)
             packet!.pointee.stream_index = stream.pointee.index
-            status = av_interleaved_write_frame(format, packet)
+            status = FFmpeg.av_interleaved_write_frame(format, packet)
             guard status >= 0 else { throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
         }
     }
 
     private func cleanUp() {
-        if packet != nil { av_packet_free(&packet) }
-        if codec != nil { avcodec_free_context(&codec) }
+        if packet != nil { FFmpeg.av_packet_free(&packet) }
+        if codec != nil { FFmpeg.avcodec_free_context(&codec) }
         if let format {
-            if format.pointee.pb != nil { avio_closep(&format.pointee.pb) }
-            avformat_free_context(format)
+            if format.pointee.pb != nil { FFmpeg.avio_closep(&format.pointee.pb) }
+            FFmpeg.avformat_free_context(format)
             self.format = nil
         }
     }
@@ -142,7 +143,7 @@ public final class MovieEncoder {
     /// FFmpeg's own words for an error code.
     static func message(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
-        av_strerror(code, &buffer, buffer.count)
+        _ = FFmpeg.av_strerror(code, &buffer, buffer.count)
         return String(cString: buffer)
     }
 }
@@ -152,13 +153,13 @@ public final class VideoFrame {
     let frame: UnsafeMutablePointer<AVFrame>
 
     init(width: Int, height: Int) throws {
-        guard let frame = av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
+        guard let frame = FFmpeg.av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         frame.pointee.width = Int32(width)
         frame.pointee.height = Int32(height)
-        guard av_frame_get_buffer(frame, 0) >= 0 else {
+        guard FFmpeg.av_frame_get_buffer(frame, 0) >= 0 else {
             var f: UnsafeMutablePointer<AVFrame>? = frame
-            av_frame_free(&f)
+            FFmpeg.av_frame_free(&f)
             throw DneckError.encode(file: "(frame)", detail: "out of memory")
         }
         self.frame = frame
@@ -166,12 +167,12 @@ public final class VideoFrame {
 
     deinit {
         var f: UnsafeMutablePointer<AVFrame>? = frame
-        av_frame_free(&f)
+        FFmpeg.av_frame_free(&f)
     }
 
     /// Fills the picture (or its `region`) from a BGRA raster (see `ColorConversion`).
     public func fill(from raster: Raster, region: PixelRegion? = nil) throws {
-        guard av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
+        guard FFmpeg.av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
         let f = frame.pointee
         let planes = YUVPlanes(y: f.data.0!, u: f.data.1!, v: f.data.2!,
                                yStride: Int(f.linesize.0), uStride: Int(f.linesize.1), vStride: Int(f.linesize.2),

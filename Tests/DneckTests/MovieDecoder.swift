@@ -1,4 +1,5 @@
 import CFFmpeg
+import DneckMovie
 import Foundation
 
 /// Decodes an MP4 back through libavformat/libavcodec, for checking movies in tests.
@@ -16,31 +17,32 @@ struct DecodedMovie {
     var frames: [(y: [UInt8], u: [UInt8], v: [UInt8])] = []
 
     init(path: String) throws {
+        try FFmpeg.load()
         var format: UnsafeMutablePointer<AVFormatContext>?
-        guard avformat_open_input(&format, path, nil, nil) >= 0, let format else { throw DecodeError("cannot open \(path)") }
-        defer { var f: UnsafeMutablePointer<AVFormatContext>? = format; avformat_close_input(&f) }
-        guard avformat_find_stream_info(format, nil) >= 0 else { throw DecodeError("no stream info") }
-        let index = av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard FFmpeg.avformat_open_input(&format, path, nil, nil) >= 0, let format else { throw DecodeError("cannot open \(path)") }
+        defer { var f: UnsafeMutablePointer<AVFormatContext>? = format; FFmpeg.avformat_close_input(&f) }
+        guard FFmpeg.avformat_find_stream_info(format, nil) >= 0 else { throw DecodeError("no stream info") }
+        let index = FFmpeg.av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard index >= 0 else { throw DecodeError("no video stream") }
         let stream = format.pointee.streams[Int(index)]!
         let parameters = stream.pointee.codecpar!
-        guard let decoder = avcodec_find_decoder(parameters.pointee.codec_id) else { throw DecodeError("no decoder") }
+        guard let decoder = FFmpeg.avcodec_find_decoder(parameters.pointee.codec_id) else { throw DecodeError("no decoder") }
         codecName = String(cString: decoder.pointee.name)
         width = Int(parameters.pointee.width)
         height = Int(parameters.pointee.height)
-        pixelFormat = String(cString: av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.pointee.format)))
+        pixelFormat = String(cString: FFmpeg.av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.pointee.format)))
         frameRate = av_q2d(stream.pointee.avg_frame_rate)
         duration = Double(format.pointee.duration) / 1_000_000
-        var codec: UnsafeMutablePointer<AVCodecContext>? = avcodec_alloc_context3(decoder)
-        defer { avcodec_free_context(&codec) }
-        avcodec_parameters_to_context(codec, parameters)
+        var codec: UnsafeMutablePointer<AVCodecContext>? = FFmpeg.avcodec_alloc_context3(decoder)
+        defer { FFmpeg.avcodec_free_context(&codec) }
+        FFmpeg.avcodec_parameters_to_context(codec, parameters)
         codec!.pointee.thread_count = 1
-        guard avcodec_open2(codec, decoder, nil) >= 0 else { throw DecodeError("cannot open decoder") }
-        var packet: UnsafeMutablePointer<AVPacket>? = av_packet_alloc()
-        var frame: UnsafeMutablePointer<AVFrame>? = av_frame_alloc()
-        defer { av_packet_free(&packet); av_frame_free(&frame) }
+        guard FFmpeg.avcodec_open2(codec, decoder, nil) >= 0 else { throw DecodeError("cannot open decoder") }
+        var packet: UnsafeMutablePointer<AVPacket>? = FFmpeg.av_packet_alloc()
+        var frame: UnsafeMutablePointer<AVFrame>? = FFmpeg.av_frame_alloc()
+        defer { FFmpeg.av_packet_free(&packet); FFmpeg.av_frame_free(&frame) }
         func drain() {
-            while avcodec_receive_frame(codec, frame) >= 0 {
+            while FFmpeg.avcodec_receive_frame(codec, frame) >= 0 {
                 let f = frame!.pointee
                 func plane(_ data: UnsafeMutablePointer<UInt8>, _ stride: Int32, _ w: Int, _ h: Int) -> [UInt8] {
                     var out = [UInt8](); out.reserveCapacity(w * h)
@@ -52,11 +54,11 @@ struct DecodedMovie {
                                plane(f.data.2!, f.linesize.2, width / 2, height / 2)))
             }
         }
-        while av_read_frame(format, packet) >= 0 {
-            if packet!.pointee.stream_index == index { avcodec_send_packet(codec, packet) ; drain() }
-            av_packet_unref(packet)
+        while FFmpeg.av_read_frame(format, packet) >= 0 {
+            if packet!.pointee.stream_index == index { FFmpeg.avcodec_send_packet(codec, packet) ; drain() }
+            FFmpeg.av_packet_unref(packet)
         }
-        avcodec_send_packet(codec, nil)
+        FFmpeg.avcodec_send_packet(codec, nil)
         drain()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         if let moov = bytes.range(of: Data("moov".utf8)), let mdat = bytes.range(of: Data("mdat".utf8)) {
