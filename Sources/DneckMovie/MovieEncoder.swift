@@ -75,8 +75,8 @@ public final class MovieEncoder {
         if format.pointee.oformat.pointee.flags & dneck_avfmt_globalheader() != 0 {
             codec.pointee.flags |= dneck_codec_flag_global_header()
         }
-        FFmpeg.av_opt_set(codec.pointee.priv_data, "preset", settings.preset, 0)
-        FFmpeg.av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
+        _ = FFmpeg.av_opt_set(codec.pointee.priv_data, "preset", settings.preset, 0)
+        _ = FFmpeg.av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
         status = FFmpeg.avcodec_open2(codec, encoder, nil)
         guard status >= 0 else { cleanUp(); throw fail("cannot open libx264", status) }
         status = FFmpeg.avcodec_parameters_from_context(stream.pointee.codecpar, codec)
@@ -85,7 +85,7 @@ public final class MovieEncoder {
         status = FFmpeg.avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
         guard status >= 0 else { cleanUp(); throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
         var options: OpaquePointer?
-        FFmpeg.av_dict_set(&options, "movflags", "+faststart", 0)
+        _ = FFmpeg.av_dict_set(&options, "movflags", "+faststart", 0)
         status = FFmpeg.avformat_write_header(format, &options)
         FFmpeg.av_dict_free(&options)
         guard status >= 0 else { cleanUp(); throw fail("cannot write the MP4 header", status) }
@@ -134,7 +134,7 @@ public final class MovieEncoder {
         if packet != nil { FFmpeg.av_packet_free(&packet) }
         if codec != nil { FFmpeg.avcodec_free_context(&codec) }
         if let format {
-            if format.pointee.pb != nil { FFmpeg.avio_closep(&format.pointee.pb) }
+            if format.pointee.pb != nil { _ = FFmpeg.avio_closep(&format.pointee.pb) }
             FFmpeg.avformat_free_context(format)
             self.format = nil
         }

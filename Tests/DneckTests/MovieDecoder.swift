@@ -30,12 +30,12 @@ struct DecodedMovie {
         codecName = String(cString: decoder.pointee.name)
         width = Int(parameters.pointee.width)
         height = Int(parameters.pointee.height)
-        pixelFormat = String(cString: FFmpeg.av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.pointee.format)))
+        pixelFormat = FFmpeg.av_get_pix_fmt_name(AVPixelFormat(rawValue: parameters.pointee.format)).map { String(cString: $0) } ?? "unknown"
         frameRate = av_q2d(stream.pointee.avg_frame_rate)
         duration = Double(format.pointee.duration) / 1_000_000
         var codec: UnsafeMutablePointer<AVCodecContext>? = FFmpeg.avcodec_alloc_context3(decoder)
         defer { FFmpeg.avcodec_free_context(&codec) }
-        FFmpeg.avcodec_parameters_to_context(codec, parameters)
+        guard FFmpeg.avcodec_parameters_to_context(codec, parameters) >= 0 else { throw DecodeError("bad codec parameters") }
         codec!.pointee.thread_count = 1
         guard FFmpeg.avcodec_open2(codec, decoder, nil) >= 0 else { throw DecodeError("cannot open decoder") }
         var packet: UnsafeMutablePointer<AVPacket>? = FFmpeg.av_packet_alloc()
