@@ -55,10 +55,10 @@ struct DecodedMovie {
             }
         }
         while FFmpeg.av_read_frame(format, packet) >= 0 {
-            if packet!.pointee.stream_index == index { FFmpeg.avcodec_send_packet(codec, packet) ; drain() }
+            if packet!.pointee.stream_index == index { _ = FFmpeg.avcodec_send_packet(codec, packet); drain() }
             FFmpeg.av_packet_unref(packet)
         }
-        FFmpeg.avcodec_send_packet(codec, nil)
+        _ = FFmpeg.avcodec_send_packet(codec, nil)
         drain()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         if let moov = bytes.range(of: Data("moov".utf8)), let mdat = bytes.range(of: Data("mdat".utf8)) {
