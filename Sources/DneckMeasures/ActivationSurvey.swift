@@ -103,9 +103,19 @@ public struct ActivationSurvey: Sendable {
 
     /// Counts of all the values of `m` over `bins`.
     public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
-        columnHistograms(m, bins: [HistogramBins](repeating: bins, count: m.columns)).reduce(into: [Int](repeating: 0, count: bins.count)) {
-            for b in 0..<bins.count { $0[b] += $1[b] }
+        var counts = [Int](repeating: 0, count: bins.count)
+        let (lower, upper, scale, n) = (bins.lower, bins.upper, bins.scale, bins.count)
+        counts.withUnsafeMutableBufferPointer { table in
+            bins.edges.withUnsafeBufferPointer { edges in
+                m.forEachRow { _, row in
+                    for a in row {
+                        if let b = HistogramBins.index(of: a, lower: lower, upper: upper, scale: scale, count: n,
+                                                       edges: edges.baseAddress!) { table[b] += 1 }
+                    }
+                }
+            }
         }
+        return counts
     }
 
     /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
