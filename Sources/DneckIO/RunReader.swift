@@ -62,8 +62,8 @@ public final class RunReader: @unchecked Sendable {
     }
 
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
-    /// for NaN/Inf.
-    public func activations(epoch: Int, layer: Int) throws -> Matrix {
+    /// (unless `checkFinite` is false, for data already checked) for NaN/Inf.
+    public func activations(epoch: Int, layer: Int, checkFinite: Bool = true) throws -> Matrix {
         let path = RunReader.join(epochRoot, "\(epoch)", "activations", "\(layer)")
         guard hdf5.kind(path) == .dataset else {
             throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
@@ -82,7 +82,7 @@ public final class RunReader: @unchecked Sendable {
         case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
         case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
         }
-        if let bad = matrix.firstNonFinite() {
+        if checkFinite, let bad = matrix.firstNonFinite() {
             throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: bad.row, column: bad.column, value: bad.value)
         }
         return matrix

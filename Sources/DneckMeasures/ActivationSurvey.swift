@@ -64,27 +64,17 @@ public struct ActivationSurvey: Sendable {
             return lo...hi
         }
         let rules = layerRanges.map(ActivityRule.init(range:))
-        // Pass 2: counts.
-        struct Counts { var layer: [Int] = []; var neurons: [[Int]] = []; var active = 0.0; var dead = 0.0 }
-        let secondPass = try parallelMap(tasks) { (e, layer) -> Counts in
-            var counts = Counts()
-            if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return counts }
-            let m = try reader.activations(epoch: epochs[e], layer: layer)
+        // Pass 2: counts, everything asked for in one sweep over each layer's rows.
+        let secondPass = try parallelMap(tasks) { (e, layer) -> LayerTally in
+            if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return LayerTally() }
+            let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked in pass 1
             progress?.advance()
-            if parts.contains(.layerHistograms) {
-                counts.layer = histogram(m, bins: HistogramBins(range: layerRanges[layer], count: bins))
-            }
-            if parts.contains(.neuronHistograms) {
-                counts.neurons = columnHistograms(m, bins: neuronRanges[layer].prefix(neuronsPerLayer).map {
-                    HistogramBins(range: $0, count: bins)
-                })
-            }
-            if parts.contains(.activity) {
-                (counts.active, counts.dead) = rules[layer].rates(m)
-            }
-            return counts
+            return tally(m, layerBins: parts.contains(.layerHistograms) ? HistogramBins(range: layerRanges[layer], count: bins) : nil,
+                         neuronBins: parts.contains(.neuronHistograms)
+                             ? neuronRanges[layer].prefix(neuronsPerLayer).map { HistogramBins(range: $0, count: bins) } : [],
+                         rule: parts.contains(.activity) ? rules[layer] : nil)
         }
-        func byLayer<T>(_ pick: (Counts) -> T) -> [[T]] {
+        func byLayer<T>(_ pick: (LayerTally) -> T) -> [[T]] {
             (0..<layers).map { layer in epochs.indices.map { pick(secondPass[$0 * layers + layer]) } }
         }
         let neuronHistograms: [[[[Int]]]] = parts.contains(.neuronHistograms)
@@ -103,41 +93,57 @@ public struct ActivationSurvey: Sendable {
 
     /// Counts of all the values of `m` over `bins`.
     public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
-        var counts = [Int](repeating: 0, count: bins.count)
-        let (lower, upper, scale, n) = (bins.lower, bins.upper, bins.scale, bins.count)
-        counts.withUnsafeMutableBufferPointer { table in
-            bins.edges.withUnsafeBufferPointer { edges in
-                m.forEachRow { _, row in
-                    for a in row {
-                        if let b = HistogramBins.index(of: a, lower: lower, upper: upper, scale: scale, count: n,
-                                                       edges: edges.baseAddress!) { table[b] += 1 }
-                    }
-                }
-            }
-        }
-        return counts
+        tally(m, layerBins: bins, neuronBins: [], rule: nil).layer
     }
 
     /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
     public static func columnHistograms(_ m: Matrix, bins: [HistogramBins]) -> [[Int]] {
-        let shown = min(bins.count, m.columns)
-        guard shown > 0 else { return bins.map { [Int](repeating: 0, count: $0.count) } }
-        // Flat tables of every column's parts, so the hot loop touches no array of structs.
-        let stride = bins.map(\.count).max()!
-        let lowers = bins.prefix(shown).map(\.lower), uppers = bins.prefix(shown).map(\.upper)
-        let scales = bins.prefix(shown).map(\.scale), sizes = bins.prefix(shown).map(\.count)
-        var edges = [Double](repeating: 0, count: shown * (stride + 1))
-        for j in 0..<shown { for i in 0...sizes[j] { edges[j * (stride + 1) + i] = bins[j].edges[i] } }
-        var counts = [Int](repeating: 0, count: shown * stride)
+        tally(m, layerBins: nil, neuronBins: bins, rule: nil).neurons
+    }
+
+    /// What pass 2 counts for one layer at one epoch.
+    struct LayerTally {
+        var layer: [Int] = []
+        var neurons: [[Int]] = []
+        var active = 0.0
+        var dead = 0.0
+    }
+
+    /// One sweep over `m`'s rows: the histogram of all values over `layerBins`, of each of the
+    /// first `neuronBins.count` columns over its own bins, and the activation and death rates
+    /// by `rule` — each only when asked for.
+    static func tally(_ m: Matrix, layerBins: HistogramBins?, neuronBins: [HistogramBins], rule: ActivityRule?) -> LayerTally {
+        let width = m.columns, shown = min(neuronBins.count, width)
+        // Flat tables of every histogram's parts, so the hot loop touches no array of structs.
+        let all = (layerBins.map { [$0] } ?? []) + neuronBins.prefix(shown)
+        let stride = (all.map(\.count).max() ?? 0) + 1
+        var edges = [Double](repeating: 0, count: all.count * stride)
+        for (h, bins) in all.enumerated() { for i in 0...bins.count { edges[h * stride + i] = bins.edges[i] } }
+        let lowers = all.map(\.lower), uppers = all.map(\.upper), scales = all.map(\.scale), sizes = all.map(\.count)
+        var counts = [Int](repeating: 0, count: all.count * stride)
+        var active = 0
+        var first = [Double](repeating: 0, count: width)
+        var constant = [Bool](repeating: true, count: width)
+        let layerTable = layerBins == nil ? -1 : 0, neuronBase = layerBins == nil ? 0 : 1
         counts.withUnsafeMutableBufferPointer { table in
             edges.withUnsafeBufferPointer { e in
                 lowers.withUnsafeBufferPointer { lo in uppers.withUnsafeBufferPointer { hi in
                     scales.withUnsafeBufferPointer { sc in sizes.withUnsafeBufferPointer { n in
-                        m.forEachRow { _, row in
-                            for j in 0..<shown {
-                                if let b = HistogramBins.index(of: row[j], lower: lo[j], upper: hi[j], scale: sc[j], count: n[j],
-                                                               edges: e.baseAddress! + j * (stride + 1)) {
-                                    table[j * stride + b] += 1
+                        func count(_ a: Double, in h: Int) {
+                            if let b = HistogramBins.index(of: a, lower: lo[h], upper: hi[h], scale: sc[h], count: n[h],
+                                                           edges: e.baseAddress! + h * stride) { table[h * stride + b] += 1 }
+                        }
+                        m.forEachRow { r, row in
+                            for j in 0..<width {
+                                let a = row[j]
+                                if layerTable == 0 { count(a, in: 0) }
+                                if j < shown { count(a, in: neuronBase + j) }
+                                if let rule {
+                                    switch rule {
+                                    case .nonZero: if a != 0 { active += 1 }
+                                    case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
+                                    }
+                                    if r == 0 { first[j] = a } else if a != first[j] { constant[j] = false }
                                 }
                             }
                         }
@@ -145,7 +151,17 @@ public struct ActivationSurvey: Sendable {
                 } }
             }
         }
-        return bins.indices.map { j in j < shown ? Array(counts[j * stride..<j * stride + bins[j].count]) : [Int](repeating: 0, count: bins[j].count) }
+        var result = LayerTally()
+        if let layerBins { result.layer = Array(counts[0..<layerBins.count]) }
+        result.neurons = neuronBins.indices.map { j in
+            j < shown ? Array(counts[(neuronBase + j) * stride..<(neuronBase + j) * stride + neuronBins[j].count])
+                      : [Int](repeating: 0, count: neuronBins[j].count)
+        }
+        if rule != nil, m.rows > 0, width > 0 {
+            result.active = Double(active) / Double(m.rows * width)
+            result.dead = Double(constant.filter { $0 }.count) / Double(width)
+        }
+        return result
     }
 
     /// The range of each column of `m` (nil for a matrix without rows).
@@ -185,22 +201,8 @@ public enum ActivityRule: Sendable, Equatable {
 
     /// (activation rate, death rate) of one epoch's layer.
     public func rates(_ m: Matrix) -> (active: Double, dead: Double) {
-        guard m.rows > 0, m.columns > 0 else { return (0, 0) }
-        var active = 0
-        let width = m.columns
-        var first = [Double](repeating: 0, count: width)
-        var constant = [Bool](repeating: true, count: width)
-        m.forEachRow { r, row in
-            for j in 0..<width {
-                let a = row[j]
-                switch self {
-                case .nonZero: if a != 0 { active += 1 }
-                case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
-                }
-                if r == 0 { first[j] = a } else if a != first[j] { constant[j] = false }
-            }
-        }
-        return (Double(active) / Double(m.rows * width), Double(constant.filter { $0 }.count) / Double(width))
+        let t = ActivationSurvey.tally(m, layerBins: nil, neuronBins: [], rule: self)
+        return (t.active, t.dead)
     }
 }
 

@@ -12,6 +12,8 @@ struct Charts: ParsableCommand {
     @Argument(help: "A dneck run file.") var path: String
     @Option var dpi = 300.0
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
+    @Option(help: "Runs of each dneck-plot measurement; the best is printed (the machine is shared, times jitter).")
+    var repeats = 3
 
     func run() throws {
         reuseFreedMemory()
@@ -32,11 +34,11 @@ struct Charts: ParsableCommand {
                 if parts.count == 2, let seconds = Double(parts[1]) { baseline[String(parts[0])] = seconds }
             }
         }
-        print("static charts of \(path) at dpi \(Int(dpi)) (each: read the run, compute, draw, write PNG):")
+        print("static charts of \(path) at dpi \(Int(dpi)) (each: read the run, compute, draw, write PNG; dneck-plot best of \(repeats)):")
         var total = 0.0, totalBaseline = 0.0
         for chart in PlotterRegistry.charts {
             var pixels = (0, 0)
-            let seconds = try bestTime(repeats: 1) {
+            let seconds = try bestTime(repeats: repeats) {
                 let reader = try RunReader(path: path)
                 let figure = try chart.init(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: dpi))
                 pixels = (figure.pixelWidth, figure.pixelHeight)
@@ -51,7 +53,7 @@ struct Charts: ParsableCommand {
             printRow("dneck-plot \(chart.name) (\(pixels.0) × \(pixels.1))", seconds, baseline: reference)
         }
         // All five charts together, sharing one survey of the run, as `dneck-plot charts` does.
-        let together = try bestTime(repeats: 1) {
+        let together = try bestTime(repeats: repeats) {
             let reader = try RunReader(path: path)
             let request = PlotRequest(reader: reader, dpi: dpi)
             let inputs = try ChartInputs(reader, for: PlotterRegistry.charts, options: ChartOptions())

@@ -23,6 +23,7 @@ struct Movie: ParsableCommand {
     @Option(help: "Frame sizes WxH, comma-separated.") var sizes = "1200x1800,3600x5400"
     @Option(help: "x264 preset.") var preset = "veryfast"
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
+    @Option(help: "Runs of dneck-plot's movie and of the raw encode; the best is printed.") var repeats = 2
 
     func run() throws {
         reuseFreedMemory()
@@ -39,7 +40,7 @@ struct Movie: ParsableCommand {
             let dpi = Double(wh[0]) / 6
             let out = scratch.file("dneck.mp4")
             var frameSize = (0, 0)
-            let dneck = try bestTime(repeats: 1) {
+            let dneck = try bestTime(repeats: repeats) {
                 let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs,
                                                style: Style(), colormap: nil, widthInches: 6,
                                                heightInches: Double(wh[1]) / dpi, dpi: dpi, logEpochs: false)
@@ -74,17 +75,22 @@ struct Movie: ParsableCommand {
         let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
                                    widthInches: 6, heightInches: height, dpi: dpi)
         let first = movie.figure(frame: 0)
-        let encoder = try MovieEncoder(path: url.path, width: first.pixelWidth, height: first.pixelHeight, settings: settings)
+        let sizing = try MovieEncoder(path: url.path, width: first.pixelWidth, height: first.pixelHeight, settings: settings)
         let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         let frames = try (0..<movie.frameCount).map { k -> VideoFrame in
             try raster.draw(movie.figure(frame: k))
-            let frame = try encoder.makeFrame()
+            let frame = try sizing.makeFrame()
             try frame.fill(from: raster)
             return frame
         }
-        return try bestTime(repeats: 1) {
-            for frame in frames { try encoder.encode(frame) }
-            try encoder.finish()
+        var best = Double.infinity
+        for _ in 0..<repeats {
+            let encoder = try MovieEncoder(path: url.path, width: first.pixelWidth, height: first.pixelHeight, settings: settings)
+            best = min(best, try bestTime(repeats: 1) {
+                for frame in frames { try encoder.encode(frame) }
+                try encoder.finish()
+            })
         }
+        return best
     }
 }
