@@ -27,8 +27,6 @@ done
 "$bin" infoplane "$run" -o output/infoplane_train.svg
 "$bin" infoplane "$run" -o output/infoplane_train.pdf
 "$bin" movie "$run" -o output/infoplane_movie_train.mp4
-for chart in activations single-neuron snr accuracy activity; do
-    "$bin" "$chart" "$run" -o "output/${chart}_train.png"
-done
+"$bin" charts "$run" -d output   # activations, single-neuron, snr, accuracy, activity
 echo "Artifacts written to output/:"
 ls -l output
