@@ -6,7 +6,7 @@ import DneckMeasures
 /// unit) against epoch: bins span the layer's range over the whole run, epochs are columns
 /// labelled with their real numbers, counts are coloured through the colormap (viridis unless
 /// one is chosen) with a colorbar "Absolute frequency" per layer.
-public struct ActivationsPlotter: ChartPlotter {
+public struct ActivationsPlotter: SurveyChart {
     public static let name = "activations"
     public static let summary = "Histogram of each layer's activations against epoch, as heatmaps."
     public static let example = "dneck-plot activations run.h5 --bins 30 --log-counts -o activations.png"
@@ -16,10 +16,6 @@ public struct ActivationsPlotter: ChartPlotter {
     public init(options: ChartOptions) { self.options = options }
 
     public static let surveyParts: ActivationSurvey.Parts = .layerHistograms
-
-    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
-        figure(inputs.survey!, request: request)
-    }
 
     /// The chart of a survey holding layer histograms.
     public func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure {

@@ -6,7 +6,7 @@ import DneckMeasures
 /// rate and the death rate (see `ActivityRule` for what counts as active and dead), one line
 /// per layer, and a warning panel with the lowest activation rate and the highest death rate
 /// over the layers.
-public struct ActivityPlotter: ChartPlotter {
+public struct ActivityPlotter: SurveyChart {
     public static let name = "activity"
     public static let summary = "Activation rate and death rate per layer against epoch (monitorch's view)."
     public static let example = "dneck-plot activity run.h5 --log-epochs -o activity.png"
@@ -16,10 +16,6 @@ public struct ActivityPlotter: ChartPlotter {
     public init(options: ChartOptions) { self.options = options }
 
     public static let surveyParts: ActivationSurvey.Parts = .activity
-
-    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
-        figure(inputs.survey!, request: request)
-    }
 
     public func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure {
         var figure = blankFigure(request)

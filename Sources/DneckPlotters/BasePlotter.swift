@@ -96,6 +96,17 @@ extension ChartPlotter {
     }
 }
 
+/// A chart drawn from the activation survey alone.
+public protocol SurveyChart: ChartPlotter {
+    func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure
+}
+
+extension SurveyChart {
+    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
+        figure(inputs.survey!, request: request)
+    }
+}
+
 /// What a set of charts needs from a run, gathered once: the activation survey (at most two
 /// passes) and the per-epoch scalars.
 public struct ChartInputs: Sendable {

@@ -6,7 +6,7 @@ import DneckMeasures
 /// per neuron (each with its own range), smaller layers centred vertically. Layers wider than
 /// `maxNeurons` show their first `maxNeurons` neurons, and the figure says so. Each cell has
 /// its own colour scale of absolute frequency, shown by a slim colorbar with its 0 and maximum.
-public struct SingleNeuronPlotter: ChartPlotter {
+public struct SingleNeuronPlotter: SurveyChart {
     public static let name = "single-neuron"
     public static let summary = "Histogram of each neuron's activations against epoch, one cell per neuron."
     public static let example = "dneck-plot single-neuron run.h5 --max-neurons 30 -o neurons.png"
@@ -16,10 +16,6 @@ public struct SingleNeuronPlotter: ChartPlotter {
     public init(options: ChartOptions) { self.options = options }
 
     public static let surveyParts: ActivationSurvey.Parts = .neuronHistograms
-
-    public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
-        figure(inputs.survey!, request: request)
-    }
 
     public func figure(_ survey: ActivationSurvey, request: PlotRequest) -> Figure {
         let style = request.style
