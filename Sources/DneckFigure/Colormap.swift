@@ -55,23 +55,26 @@ public struct Colormap: Sendable, Equatable {
     }
 }
 
-/// Maps data values to a fraction of a colormap, linearly or logarithmically.
+/// Maps data values to a fraction of a colormap, linearly or logarithmically (of
+/// `value + offset`, so that a log scale of epochs can start at epoch 0 with offset 1).
 public struct Normalize: Sendable, Equatable {
     public var lower: Double
     public var upper: Double
     public var logarithmic: Bool
+    public var offset: Double
 
-    public init(_ lower: Double, _ upper: Double, logarithmic: Bool = false) {
-        self.lower = lower; self.upper = upper; self.logarithmic = logarithmic
+    public init(_ lower: Double, _ upper: Double, logarithmic: Bool = false, offset: Double = 0) {
+        self.lower = lower; self.upper = upper; self.logarithmic = logarithmic; self.offset = offset
     }
 
     /// The fraction of `value` in lower...upper (0.5 for an empty range; NaN for a non-positive
-    /// value on a log scale).
+    /// value + offset on a log scale).
     public func callAsFunction(_ value: Double) -> Double {
         if logarithmic {
-            guard value > 0, lower > 0 else { return .nan }
-            guard upper > lower else { return 0.5 }
-            return (log10(value) - log10(lower)) / (log10(upper) - log10(lower))
+            let (v, lo, hi) = (value + offset, lower + offset, upper + offset)
+            guard v > 0, lo > 0 else { return .nan }
+            guard hi > lo else { return 0.5 }
+            return (log10(v) - log10(lo)) / (log10(hi) - log10(lo))
         }
         guard upper > lower else { return 0.5 }
         return (value - lower) / (upper - lower)

@@ -13,10 +13,14 @@ public struct InfoPlanePlotter: BasePlotter {
     /// Fixed axis limits; nil fits the data with a 5 % margin.
     public var xlim: ClosedRange<Double>?
     public var ylim: ClosedRange<Double>?
+    /// Colour epochs by log(epoch + 1) rather than linearly, so the early epochs of a long run,
+    /// where most of the movement is, get distinct colours.
+    public var logEpochColors: Bool
 
-    public init(xlim: ClosedRange<Double>? = nil, ylim: ClosedRange<Double>? = nil) {
+    public init(xlim: ClosedRange<Double>? = nil, ylim: ClosedRange<Double>? = nil, logEpochColors: Bool = false) {
         self.xlim = xlim
         self.ylim = ylim
+        self.logEpochColors = logEpochColors
     }
 
     public func figure(_ request: PlotRequest) throws -> Figure {
@@ -36,7 +40,8 @@ public struct InfoPlanePlotter: BasePlotter {
         let yScale = ylim.map(Scale.linear) ?? Scale.linear(fitting: table.points.map(\.miym))
         var panel = ChartParts.informationPlane(frame: frame, x: xScale, y: yScale, title: title, style: style)
         let epochs = table.epochs
-        let normalize = Normalize(Double(epochs.first ?? 0), Double(epochs.last ?? 1))
+        let normalize = Normalize(Double(epochs.first ?? 0), Double(epochs.last ?? 1), logarithmic: logEpochColors,
+                                  offset: logEpochColors ? 1 : 0)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
         for epoch in epochs {
             let points = table.points(epoch: epoch).map { DataPoint($0.mixm, $0.miym) }
@@ -49,10 +54,16 @@ public struct InfoPlanePlotter: BasePlotter {
         }
         figure.panels.append(panel)
         let barFrame = Rect(x: frame.maxX + 14, y: frame.y, width: colorbarWidth, height: frame.height)
-        let barScale = Scale.linear(normalize.lower...max(normalize.upper, normalize.lower + 1))
-        figure.colorbars.append(Colorbar(
-            frame: barFrame, colormap: colormap, normalize: normalize, label: "Epoch",
-            ticks: Ticker.ticks(for: barScale, axisLength: barFrame.height, fontSize: style.fontSize, horizontal: false)))
+        let barTicks: [Tick]
+        if logEpochColors {   // the first epoch, then decades
+            let decades = Ticker.logTicks(max(normalize.lower, 1), max(normalize.upper, 2)).filter { $0 > normalize.lower }
+            barTicks = ([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) }
+        } else {
+            let barScale = Scale.linear(normalize.lower...max(normalize.upper, normalize.lower + 1))
+            barTicks = Ticker.ticks(for: barScale, axisLength: barFrame.height, fontSize: style.fontSize, horizontal: false)
+        }
+        figure.colorbars.append(Colorbar(frame: barFrame, colormap: colormap, normalize: normalize,
+                                         label: logEpochColors ? "Epoch (log scale)" : "Epoch", ticks: barTicks))
         return figure
     }
 }

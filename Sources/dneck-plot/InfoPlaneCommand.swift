@@ -15,6 +15,7 @@ struct InfoPlaneCommand: ParsableCommand {
         Examples:
           dneck-plot infoplane run.h5                          # infoplane_train.png
           dneck-plot infoplane run.h5 --split test --colormap viridis -o plane_test.svg
+          dneck-plot infoplane run.h5 --log-epoch-colors -o plane.png
           dneck-plot infoplane run_train.h5 --labels run_train_labels.npy --xlim 0:12 --ylim 0:1
         """)
 
@@ -26,6 +27,9 @@ struct InfoPlaneCommand: ParsableCommand {
     var xlim: String?
     @Option(help: "Fixed y-axis limits LO:HI in bits.")
     var ylim: String?
+
+    @Flag(name: .customLong("log-epoch-colors"), help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart.")
+    var logEpochColors = false
 
     @Option(name: .shortAndLong, help: "Output file (default: infoplane_<split>.png).")
     var output: String?
@@ -42,7 +46,8 @@ struct InfoPlaneCommand: ParsableCommand {
             let reader = try source.reader()
             let request = try look.request(reader: reader, estimator: estimator.estimator, progressLabel: "infoplane",
                                            steps: reader.epochs.count * reader.layerCount)
-            let plotter = InfoPlanePlotter(xlim: try parseLimits(xlim, name: "--xlim"), ylim: try parseLimits(ylim, name: "--ylim"))
+            let plotter = InfoPlanePlotter(xlim: try parseLimits(xlim, name: "--xlim"), ylim: try parseLimits(ylim, name: "--ylim"),
+                                           logEpochColors: logEpochColors)
             try FigureWriter.write(try plotter.figure(request), to: target)
         }
     }

@@ -61,6 +61,15 @@ final class FigureModelTests: XCTestCase {
         XCTAssertNil(Colormap.named("nope"))
     }
 
+    func testNormalizeLinearAndLogOfEpochs() {
+        XCTAssertEqual(Normalize(0, 980)(490), 0.5)
+        let log = Normalize(0, 999, logarithmic: true, offset: 1)   // log10(epoch + 1)
+        XCTAssertEqual(log(0), 0)
+        XCTAssertEqual(log(9), 1.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(log(999), 1, accuracy: 1e-12)
+        XCTAssertTrue(Normalize(1, 10, logarithmic: true)(0).isNaN)
+    }
+
     func testScalesMapAndDropWhatTheyCannotPlace() {
         XCTAssertEqual(Scale.linear(0...10).fraction(2.5), 0.25)
         XCTAssertEqual(Scale.log(1...100).fraction(10)!, 0.5, accuracy: 1e-12)
