@@ -114,8 +114,8 @@ public final class HDF5File: @unchecked Sendable {
             H5Eclear2(dneck_h5e_default())
             return nil
         }
-        H5Dclose(did)
-        return try readDoubles(path)
+        defer { H5Dclose(did) }
+        return try read(did, path, memoryType: dneck_h5t_native_double(), as: Double.self)
     }
 
     /// Reads a floating-point dataset in its stored precision: float32 stays float32, anything
@@ -235,11 +235,16 @@ public final class HDF5File: @unchecked Sendable {
 
     // MARK: - Private
 
-    private func read<T>(_ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
+    private func read<T>(_ path: String, memoryType: hid_t, as type: T.Type) throws -> (shape: [Int], values: [T]) {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let did = H5Dopen2(id, path, dneck_h5p_default())
         guard did >= 0 else { throw failure(path, "cannot open dataset") }
         defer { H5Dclose(did) }
+        return try read(did, path, memoryType: memoryType, as: type)
+    }
+
+    /// Reads the open dataset `did` (the lock is held by the caller).
+    private func read<T>(_ did: hid_t, _ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
         let (shape, element) = try info(of: did, path)
         guard element == .float || element == .integer else {
             throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")

@@ -53,14 +53,6 @@ public final class RunReader: @unchecked Sendable {
         }
     }
 
-    /// Number of classes: the largest label plus one.
-    public var classCount: Int { (labels.max() ?? -1) + 1 }
-
-    /// The in-file path of an epoch's layer, as messages show it (e.g. `train/7/activations/1`).
-    public func activationsPath(epoch: Int, layer: Int) -> String {
-        RunReader.display(RunReader.join(epochRoot, "\(epoch)", "activations", "\(layer)"))
-    }
-
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
     /// (unless `checkFinite` is false, for data already checked) for NaN/Inf.
     public func activations(epoch: Int, layer: Int, checkFinite: Bool = true) throws -> Matrix {

@@ -28,10 +28,10 @@ enum ChartParts {
         return Axis(scale: scale, label: label, length: length, fontSize: style.fontSize, horizontal: true)
     }
 
-    /// A value axis fitted to `values` (linear or log).
-    static func valueAxis(_ values: [Double], log: Bool = false, length: Double, style: Style, label: String,
+    /// A linear value axis fitted to `values`, or over `fixed`.
+    static func valueAxis(_ values: [Double], length: Double, style: Style, label: String,
                           fixed: ClosedRange<Double>? = nil) -> Axis {
-        let scale = fixed.map { Scale.linear($0) } ?? (log ? Scale.log(fitting: values) : Scale.linear(fitting: values))
+        let scale = fixed.map { Scale.linear($0) } ?? Scale.linear(fitting: values)
         return Axis(scale: scale, label: label, length: length, fontSize: style.fontSize, horizontal: false)
     }
 
