@@ -98,6 +98,27 @@ final class CLITests: XCTestCase {
         XCTAssertTrue(String(decoding: pdfData.suffix(7), as: UTF8.self).contains("%%EOF"))
     }
 
+    /// A deep-bottleneck dump with its labels beside it gives, through the command line, the very
+    /// table of the same run in the dneck layout.
+    func testDeepBottleneckDumpEndToEnd() throws {
+        let labels = (0..<40).map { $0 % 3 }
+        let layer = (0..<80).map { Double(($0 * 37) % 23) * 0.05 - 0.5 }
+        let run = SyntheticRun(labels: labels, epochs: [(5, [layer]), (50, [layer.reversed()])], units: [2])
+        let dump = folder.appendingPathComponent("experiment_1_run_2_train.h5")
+        run.writeFlat(dump.path)
+        writeNPY(labels.map(Int64.init), to: folder.appendingPathComponent("experiment_1_run_2_train_labels.npy").path)
+        let dneck = folder.appendingPathComponent("run.h5")
+        run.writeDneck(dneck.path)
+        for (input, output) in [(dump, "a.csv"), (dneck, "b.csv")] {
+            let result = try runCLI(["measures", input.path, "-o", folder.appendingPathComponent(output).path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        let a = try String(contentsOf: folder.appendingPathComponent("a.csv"), encoding: .utf8)
+        XCTAssertEqual(a, try String(contentsOf: folder.appendingPathComponent("b.csv"), encoding: .utf8))
+        XCTAssertEqual(a.split(separator: "\n").count, 3)
+        XCTAssertEqual(try runCLI(["infoplane", dump.path, "-o", folder.appendingPathComponent("p.png").path]).status, 0)
+    }
+
     func testDefaultOutputName() throws {
         XCTAssertEqual(try runCLI(["infoplane", Fixtures.exampleRun, "--split", "test"], in: folder).status, 0)
         XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("infoplane_test.png").path))
