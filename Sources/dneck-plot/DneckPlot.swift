@@ -13,12 +13,12 @@ struct DneckPlot: ParsableCommand {
         per-split dump (labels from --labels FILE.npy or <stem>_labels.npy beside it).
 
         Examples:
-          dneck-plot infoplane run.h5                       # writes infoplane_train.png
+          dneck-plot infoplane run.h5
           dneck-plot infoplane run.h5 --split test -o plane.pdf
           dneck-plot measures run.h5 -o measures.csv
           dneck-plot movie run.h5 -o plane.mp4
-          dneck-plot activations run.h5 --log-counts         # also: single-neuron, snr, accuracy, activity
-          dneck-plot charts run.h5 -d figures                 # every chart above, one pass over the run
+          dneck-plot activations run.h5 --log-counts
+          dneck-plot charts run.h5 -d figures
         """,
         subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self, ChartsCommand.self]
             + PlotterRegistry.charts.map { $0.command })
