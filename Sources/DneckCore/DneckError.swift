@@ -27,8 +27,6 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case render(file: String, detail: String)
     /// Encoding a movie failed inside libav*.
     case encode(file: String, detail: String)
-    /// The work was interrupted by a signal.
-    case interrupted(file: String)
 
     public var description: String {
         switch self {
@@ -46,7 +44,6 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .invalidOption(let name, let detail): return "\(name): \(detail)"
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"
         case .encode(let file, let detail): return "\(file): encoding failed (\(detail))"
-        case .interrupted(let file): return "\(file): interrupted; nothing was written"
         }
     }
 }

@@ -95,7 +95,7 @@ public final class MovieEncoder {
     deinit { cleanUp() }
 
     /// A YUV 4:2:0 frame of this movie's size, to fill with `convert(_:into:)`.
-    public func makeFrame() throws -> VideoFrame { try VideoFrame(width: width, height: height) }
+    public func makeFrame() throws -> VideoFrame { try VideoFrame(pictureWidth: width, height: height) }
 
     /// Encodes one frame (and writes whatever packets the encoder has ready).
     public func encode(_ frame: VideoFrame) throws {
@@ -152,7 +152,10 @@ public final class MovieEncoder {
 public final class VideoFrame {
     let frame: UnsafeMutablePointer<AVFrame>
 
-    init(width: Int, height: Int) throws {
+    /// A frame for pictures of `width × height` pixels, rounded up to even as H.264 in 4:2:0 needs.
+    public init(pictureWidth width: Int, height: Int) throws {
+        try FFmpeg.load()
+        let (width, height) = ((width + 1) & ~1, (height + 1) & ~1)
         guard let frame = FFmpeg.av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
         frame.pointee.width = Int32(width)

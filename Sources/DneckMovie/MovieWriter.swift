@@ -44,14 +44,14 @@ public enum MovieWriter {
                     let slot = ring[k % slots]
                     DispatchQueue.global().async(group: producer) {
                         defer { workers.signal(); slot.ready.signal() }
-                        guard !failure.failed else { return }
+                        guard !failure.stopped else { return }
                         do { try slot.draw(figure(k), over: decorations, region: region) } catch { failure.set(error) }
                     }
                 }
             }
             defer {
-                // On failure, release the producer so that it ends before the slots go away.
-                failure.set(DneckError.interrupted(file: url.path))
+                // On failure, stop and release the producer so that it ends before the slots go away.
+                failure.stop()
                 for _ in 0..<count { free.signal() }
                 producer.wait()
             }
@@ -89,12 +89,15 @@ public enum MovieWriter {
         }
     }
 
-    /// The first error of any thread.
+    /// The first error of any thread, and whether the drawing should stop.
     private final class FailureBox: @unchecked Sendable {
         private let lock = NSLock()
         private var stored: Error?
+        private var halted = false
         var error: Error? { lock.lock(); defer { lock.unlock() }; return stored }
-        var failed: Bool { error != nil }
+        /// True after an error or `stop()`.
+        var stopped: Bool { lock.lock(); defer { lock.unlock() }; return halted || stored != nil }
         func set(_ error: Error) { lock.lock(); if stored == nil { stored = error }; lock.unlock() }
+        func stop() { lock.lock(); halted = true; lock.unlock() }
     }
 }

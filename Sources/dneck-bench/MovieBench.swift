@@ -75,11 +75,10 @@ struct Movie: ParsableCommand {
         let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
                                    widthInches: 6, heightInches: height, dpi: dpi)
         let first = movie.figure(frame: 0)
-        let sizing = try MovieEncoder(path: url.path, width: first.pixelWidth, height: first.pixelHeight, settings: settings)
         let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         let frames = try (0..<movie.frameCount).map { k -> VideoFrame in
             try raster.draw(movie.figure(frame: k))
-            let frame = try sizing.makeFrame()
+            let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame
         }
