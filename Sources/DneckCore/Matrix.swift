@@ -42,30 +42,6 @@ public struct Matrix: Sendable {
         }
     }
 
-    /// Calls `body` with each row's values as float64 (float32 rows are widened into one
-    /// reused buffer), in row order.
-    @inlinable
-    public func forEachRow(_ body: (Int, UnsafeBufferPointer<Double>) -> Void) {
-        guard columns > 0 else { return }
-        switch storage {
-        case .float64(let v):
-            v.withUnsafeBufferPointer { b in
-                for r in 0..<rows { body(r, UnsafeBufferPointer(rebasing: b[r * columns..<(r + 1) * columns])) }
-            }
-        case .float32(let v):
-            var row = [Double](repeating: 0, count: columns)
-            v.withUnsafeBufferPointer { b in
-                row.withUnsafeMutableBufferPointer { out in
-                    for r in 0..<rows {
-                        let base = r * columns
-                        for j in 0..<columns { out[j] = Double(b[base + j]) }
-                        body(r, UnsafeBufferPointer(out))
-                    }
-                }
-            }
-        }
-    }
-
     /// The index and value of the first NaN or ±Inf, if any.
     public func firstNonFinite() -> (row: Int, column: Int, value: Double)? {
         var bad: (Int, Double)?

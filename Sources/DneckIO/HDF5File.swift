@@ -16,6 +16,9 @@ public final class HDF5File: @unchecked Sendable {
     private let descriptor: Int32
     /// Bytes before the HDF5 superblock (dataset addresses count from there).
     private let userBlock: UInt64
+    /// Read plans of the datasets read so far (guarded by `lock`): a second pass over a run
+    /// goes straight to `pread` without asking libhdf5 again.
+    private var plans: [String: ReadPlan] = [:]
 
     /// Opens `path` read-only, telling an absent, empty, non-HDF5 and truncated file apart.
     public init(path: String) throws {
@@ -106,16 +109,16 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Reads the dataset at `path` as float64, or nil when there is no dataset there (a single
-    /// open attempt, cheaper than checking every component of the path first).
+    /// open attempt, cheaper than checking every component of the path first). Float data is
+    /// read in its stored precision and widened here: libhdf5's own conversion would allocate
+    /// and clear a 1 MiB buffer for every read.
     public func readDoublesIfPresent(_ path: String) throws -> (shape: [Int], values: [Double])? {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        let did = H5Dopen2(id, path, dneck_h5p_default())
-        guard did >= 0 else {
-            H5Eclear2(dneck_h5e_default())
-            return nil
+        guard try planIfPresent(path) != nil else { return nil }
+        let (shape, values) = try readMatrixValues(path)
+        switch values {
+        case .float32(let v): return (shape, v.map(Double.init))
+        case .float64(let v): return (shape, v)
         }
-        defer { H5Dclose(did) }
-        return try read(did, path, memoryType: dneck_h5t_native_double(), as: Double.self)
     }
 
     /// Reads a floating-point dataset in its stored precision: float32 stays float32, anything
@@ -141,10 +144,44 @@ public final class HDF5File: @unchecked Sendable {
 
     /// How to read a dataset: its shape, whether it is float32, and the file offset of its
     /// bytes when they can be read directly (contiguous, unfiltered, IEEE little-endian).
-    private func readPlan(_ path: String) throws -> (shape: [Int], float32: Bool, offset: UInt64?) {
+    private struct ReadPlan {
+        let shape: [Int]
+        let float32: Bool
+        let offset: UInt64?
+    }
+
+    private func readPlan(_ path: String) throws -> ReadPlan {
+        guard let plan = try planIfPresent(path) else { throw failure(path, "cannot open dataset") }
+        return plan
+    }
+
+    /// The read plan of the dataset at `path`, or nil when libhdf5 cannot open one there.
+    private func planIfPresent(_ path: String) throws -> ReadPlan? {
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        let did = H5Dopen2(id, path, dneck_h5p_default())
-        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        if let plan = plans[path] { return plan }
+        return try makePlan(at: id, name: path, path: path)
+    }
+
+    /// Plans the reads of the datasets `names` of the group at `group` in one go (one lock, one
+    /// walk to the group), so reading them afterwards asks libhdf5 nothing. Names that are
+    /// absent or unreadable are left to fail, with their message, when they are read.
+    public func preparePlans(inGroup group: String, names: [String]) {
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        let paths = names.map { group + "/" + $0 }
+        guard paths.contains(where: { plans[$0] == nil }) else { return }
+        let gid = H5Gopen2(id, group, dneck_h5p_default())
+        guard gid >= 0 else { H5Eclear2(dneck_h5e_default()); return }
+        defer { H5Gclose(gid) }
+        for (name, path) in zip(names, paths) where plans[path] == nil {
+            if (try? makePlan(at: gid, name: name, path: path)) == nil { H5Eclear2(dneck_h5e_default()) }
+        }
+    }
+
+    /// Opens dataset `name` relative to `location` and records its plan under `path` (the
+    /// lock is held by the caller); nil when it cannot be opened.
+    private func makePlan(at location: hid_t, name: String, path: String) throws -> ReadPlan? {
+        let did = H5Dopen2(location, name, dneck_h5p_default())
+        guard did >= 0 else { return nil }
         defer { H5Dclose(did) }
         let (shape, element) = try info(of: did, path)
         let type = H5Dget_type(did)
@@ -153,10 +190,11 @@ public final class HDF5File: @unchecked Sendable {
         let direct = H5Tequal(type, dneck_h5t_ieee_f32le()) > 0 || H5Tequal(type, dneck_h5t_ieee_f64le()) > 0
         let address = H5Dget_offset(did)
         let bytes = UInt64(shape.reduce(1, *) * Int(H5Tget_size(type)))
-        guard descriptor >= 0, direct, address != dneck_haddr_undef(), bytes > 0, H5Dget_storage_size(did) == bytes else {
-            return (shape, float32, nil)
-        }
-        return (shape, float32, UInt64(address) + userBlock)
+        let contiguous = descriptor >= 0 && direct && address != dneck_haddr_undef() && bytes > 0
+            && H5Dget_storage_size(did) == bytes
+        let plan = ReadPlan(shape: shape, float32: float32, offset: contiguous ? UInt64(address) + userBlock : nil)
+        plans[path] = plan
+        return plan
     }
 
     /// `count` values of type `T` at `offset` of the file, read with `pread` (no HDF5 lock).

@@ -56,11 +56,19 @@ public final class RunReader: @unchecked Sendable {
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
     /// (unless `checkFinite` is false, for data already checked) for NaN/Inf.
     public func activations(epoch: Int, layer: Int, checkFinite: Bool = true) throws -> Matrix {
-        let path = RunReader.join(epochRoot, "\(epoch)", "activations", "\(layer)")
-        guard hdf5.kind(path) == .dataset else {
-            throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
+        let group = RunReader.join(epochRoot, "\(epoch)", "activations")
+        let path = group + "/\(layer)"
+        hdf5.preparePlans(inGroup: group, names: (0..<layerCount).map(String.init))
+        let shape: [Int], values: Matrix.Storage
+        do {
+            (shape, values) = try hdf5.readMatrixValues(path)
+        } catch {
+            // Tell an absent dataset apart from one libhdf5 cannot read (checked only on failure).
+            guard hdf5.kind(path) == .dataset else {
+                throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
+            }
+            throw error
         }
-        let (shape, values) = try hdf5.readMatrixValues(path)
         guard shape.count == 2 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "activations must be 2-D (samples × units), found shape \(shape)")

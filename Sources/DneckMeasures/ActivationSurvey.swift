@@ -22,7 +22,8 @@ public struct ActivationSurvey: Sendable {
     public let units: [Int]
     /// Range of each layer's activations over the whole run.
     public let layerRanges: [ClosedRange<Double>]
-    /// Range of each neuron's activations over the whole run: [layer][neuron].
+    /// Range of each neuron's activations over the whole run: [layer][neuron] (empty unless
+    /// neuron histograms were asked for).
     public let neuronRanges: [[ClosedRange<Double>]]
     /// Counts [layer][epoch index][bin] (empty unless asked for).
     public let layerHistograms: [[[Int]]]
@@ -42,29 +43,24 @@ public struct ActivationSurvey: Sendable {
         let epochs = reader.epochs
         let layers = reader.layerCount
         let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
-        // Pass 1: ranges per layer and neuron (merged over epochs).
-        let firstPass = try parallelMap(tasks) { (e, layer) -> [ClosedRange<Double>?] in
-            let m = try reader.activations(epoch: epochs[e], layer: layer)
+        // Pass 1: ranges per layer, and per neuron when neuron histograms are asked for.
+        let perNeuron = parts.contains(.neuronHistograms)
+        let firstPass = try parallelMap(tasks) { (e, layer) -> RangeSweep in
+            let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked by the sweep
             progress?.advance()
-            return columnRanges(m)
-        }
-        var neuronRanges = [[ClosedRange<Double>]](repeating: [], count: layers)
-        for layer in 0..<layers {
-            let perEpoch = epochs.indices.map { firstPass[$0 * layers + layer] }
-            let width = perEpoch.first?.count ?? 0
-            neuronRanges[layer] = (0..<width).map { j in
-                let ranges = perEpoch.compactMap { $0[j] }
-                guard let lo = ranges.map(\.lowerBound).min(), let hi = ranges.map(\.upperBound).max() else { return 0...0 }
-                return lo...hi
+            guard let sweep = RangeSweep(m, perColumn: perNeuron) else {
+                let bad = m.firstNonFinite()!
+                throw DneckError.nonFinite(file: reader.file, path: reader.datasetPath(epoch: epochs[e], "activations/\(layer)"),
+                                           row: bad.row, column: bad.column, value: bad.value)
             }
+            return sweep
         }
-        let units = neuronRanges.map(\.count)
-        let layerRanges = neuronRanges.map { r -> ClosedRange<Double> in
-            guard let lo = r.map(\.lowerBound).min(), let hi = r.map(\.upperBound).max() else { return 0...0 }
-            return lo...hi
-        }
+        let sweeps = (0..<layers).map { layer in RangeSweep(merging: epochs.indices.map { firstPass[$0 * layers + layer] }) }
+        let units = sweeps.map(\.columns)
+        let layerRanges = sweeps.map { $0.all ?? 0...0 }
+        let neuronRanges = sweeps.map { $0.perColumn.map { $0 ?? 0...0 } }
         let rules = layerRanges.map(ActivityRule.init(range:))
-        // Pass 2: counts, everything asked for in one sweep over each layer's rows.
+        // Pass 2: counts, everything asked for from one read of each layer at each epoch.
         let secondPass = try parallelMap(tasks) { (e, layer) -> LayerTally in
             if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return LayerTally() }
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked in pass 1
@@ -110,74 +106,106 @@ public struct ActivationSurvey: Sendable {
         var dead = 0.0
     }
 
-    /// One sweep over `m`'s rows: the histogram of all values over `layerBins`, of each of the
-    /// first `neuronBins.count` columns over its own bins, and the activation and death rates
-    /// by `rule` — each only when asked for.
+    /// The histogram of all values of `m` over `layerBins`, of each of the first
+    /// `neuronBins.count` columns over its own bins, and the activation and death rates by
+    /// `rule` — each only when asked for. Each is one tight loop over the values in their stored
+    /// precision (the matrix stays in cache between them).
     static func tally(_ m: Matrix, layerBins: HistogramBins?, neuronBins: [HistogramBins], rule: ActivityRule?) -> LayerTally {
-        let width = m.columns, shown = min(neuronBins.count, width)
-        // Flat tables of every histogram's parts, so the hot loop touches no array of structs.
-        let all = (layerBins.map { [$0] } ?? []) + neuronBins.prefix(shown)
-        let stride = (all.map(\.count).max() ?? 0) + 1
-        var edges = [Double](repeating: 0, count: all.count * stride)
-        for (h, bins) in all.enumerated() { for i in 0...bins.count { edges[h * stride + i] = bins.edges[i] } }
-        let lowers = all.map(\.lower), uppers = all.map(\.upper), scales = all.map(\.scale), sizes = all.map(\.count)
-        var counts = [Int](repeating: 0, count: all.count * stride)
-        var active = 0
-        var first = [Double](repeating: 0, count: width)
-        var constant = [Bool](repeating: true, count: width)
-        let layerTable = layerBins == nil ? -1 : 0, neuronBase = layerBins == nil ? 0 : 1
-        counts.withUnsafeMutableBufferPointer { table in
-            edges.withUnsafeBufferPointer { e in
-                lowers.withUnsafeBufferPointer { lo in uppers.withUnsafeBufferPointer { hi in
-                    scales.withUnsafeBufferPointer { sc in sizes.withUnsafeBufferPointer { n in
-                        func count(_ a: Double, in h: Int) {
-                            if let b = HistogramBins.index(of: a, lower: lo[h], upper: hi[h], scale: sc[h], count: n[h],
-                                                           edges: e.baseAddress! + h * stride) { table[h * stride + b] += 1 }
-                        }
-                        m.forEachRow { r, row in
-                            for j in 0..<width {
-                                let a = row[j]
-                                if layerTable == 0 { count(a, in: 0) }
-                                if j < shown { count(a, in: neuronBase + j) }
-                                if let rule {
-                                    switch rule {
-                                    case .nonZero: if a != 0 { active += 1 }
-                                    case .unsaturated(let threshold): if abs(a) < threshold { active += 1 }
-                                    }
-                                    if r == 0 { first[j] = a } else if a != first[j] { constant[j] = false }
-                                }
-                            }
-                        }
-                    } }
-                } }
-            }
+        switch m.storage {
+        case .float32(let v): return v.withUnsafeBufferPointer { tally($0, columns: m.columns, layerBins: layerBins, neuronBins: neuronBins, rule: rule) }
+        case .float64(let v): return v.withUnsafeBufferPointer { tally($0, columns: m.columns, layerBins: layerBins, neuronBins: neuronBins, rule: rule) }
         }
+    }
+
+    @inline(__always)
+    private static func tally<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>, columns: Int, layerBins: HistogramBins?,
+                                                      neuronBins: [HistogramBins], rule: ActivityRule?) -> LayerTally {
+        let rows = columns > 0 ? values.count / columns : 0
         var result = LayerTally()
-        if let layerBins { result.layer = Array(counts[0..<layerBins.count]) }
-        result.neurons = neuronBins.indices.map { j in
-            j < shown ? Array(counts[(neuronBase + j) * stride..<(neuronBase + j) * stride + neuronBins[j].count])
-                      : [Int](repeating: 0, count: neuronBins[j].count)
+        if let layerBins { result.layer = layerBins.counts(of: values, from: 0, step: 1, count: values.count) }
+        result.neurons = neuronBins.enumerated().map { j, bins in
+            j < columns ? bins.counts(of: values, from: j, step: columns, count: rows) : [Int](repeating: 0, count: bins.count)
         }
-        if rule != nil, m.rows > 0, width > 0 {
-            result.active = Double(active) / Double(m.rows * width)
-            result.dead = Double(constant.filter { $0 }.count) / Double(width)
+        if let rule, rows > 0 {
+            var active = 0
+            switch rule {
+            case .nonZero: for a in values where a != 0 { active += 1 }
+            case .unsaturated(let threshold): for a in values where abs(Double(a)) < threshold { active += 1 }
+            }
+            var dead = 0
+            for j in 0..<columns {
+                let first = values[j]
+                var r = 1
+                while r < rows && values[r * columns + j] == first { r += 1 }
+                if r == rows { dead += 1 }
+            }
+            result.active = Double(active) / Double(values.count)
+            result.dead = Double(dead) / Double(columns)
         }
         return result
     }
 
-    /// The range of each column of `m` (nil for a matrix without rows).
-    static func columnRanges(_ m: Matrix) -> [ClosedRange<Double>?] {
-        guard m.rows > 0 else { return [ClosedRange<Double>?](repeating: nil, count: m.columns) }
-        var lo = [Double](repeating: .infinity, count: m.columns), hi = [Double](repeating: -.infinity, count: m.columns)
-        let width = m.columns
-        m.forEachRow { _, row in
-            for j in 0..<width {
-                let a = row[j]
-                if a < lo[j] { lo[j] = a }
-                if a > hi[j] { hi[j] = a }
+    /// The ranges of one layer's activations: of all of them and, when asked for, of each
+    /// column (nil where there are no rows).
+    struct RangeSweep {
+        var columns = 0
+        var all: ClosedRange<Double>?
+        var perColumn: [ClosedRange<Double>?] = []
+
+        /// The ranges of `m` in one sweep, or nil when `m` holds a NaN or an infinity.
+        init?(_ m: Matrix, perColumn: Bool) {
+            columns = m.columns
+            let found: (all: ClosedRange<Double>?, perColumn: [ClosedRange<Double>?])?
+            switch m.storage {
+            case .float32(let v): found = v.withUnsafeBufferPointer { RangeSweep.scan($0, columns: m.columns, perColumn: perColumn) }
+            case .float64(let v): found = v.withUnsafeBufferPointer { RangeSweep.scan($0, columns: m.columns, perColumn: perColumn) }
             }
+            guard let found else { return nil }
+            (all, self.perColumn) = found
         }
-        return (0..<width).map { lo[$0]...hi[$0] }
+
+        /// The ranges of several epochs of one layer, merged.
+        init(merging sweeps: [RangeSweep]) {
+            columns = sweeps.first?.columns ?? 0
+            all = sweeps.reduce(nil) { RangeSweep.union($0, $1.all) }
+            perColumn = (0..<(sweeps.first?.perColumn.count ?? 0)).map { j in sweeps.reduce(nil) { RangeSweep.union($0, $1.perColumn[j]) } }
+        }
+
+        private static func union(_ a: ClosedRange<Double>?, _ b: ClosedRange<Double>?) -> ClosedRange<Double>? {
+            guard let a else { return b }
+            guard let b else { return a }
+            return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
+        }
+
+        /// Whole-matrix range eight lanes at a time; NaN and ±Inf are caught by summing a − a,
+        /// which is 0 for every finite a.
+        @inline(__always)
+        private static func scan<T: BinaryFloatingPoint & SIMDScalar>(_ values: UnsafeBufferPointer<T>, columns: Int, perColumn: Bool)
+            -> (all: ClosedRange<Double>?, perColumn: [ClosedRange<Double>?])? {
+            guard !values.isEmpty else { return (nil, [ClosedRange<Double>?](repeating: nil, count: perColumn ? columns : 0)) }
+            var lo = SIMD8<T>(repeating: values[0]), hi = lo, poison = SIMD8<T>()
+            let raw = UnsafeRawPointer(values.baseAddress!)
+            let whole = values.count / 8 * 8
+            var i = 0
+            while i < whole {
+                let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
+                lo = pointwiseMin(lo, v); hi = pointwiseMax(hi, v); poison += v - v
+                i += 8
+            }
+            var low = lo.min(), high = hi.max(), tail: T = 0
+            for a in values[whole...] { low = Swift.min(low, a); high = Swift.max(high, a); tail += a - a }
+            guard poison == SIMD8<T>(), tail == 0 else { return nil }
+            var ranges: [ClosedRange<Double>?] = []
+            if perColumn {
+                let rows = values.count / columns
+                for j in 0..<columns {
+                    var (l, h) = (values[j], values[j])
+                    for r in 1..<max(rows, 1) { let a = values[r * columns + j]; l = Swift.min(l, a); h = Swift.max(h, a) }
+                    ranges.append(Double(l)...Double(h))
+                }
+            }
+            return (Double(low)...Double(high), ranges)
+        }
     }
 }
 

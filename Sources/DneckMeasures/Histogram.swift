@@ -50,4 +50,34 @@ public struct HistogramBins: Sendable, Equatable {
         if value < edges[i] { i -= 1 } else if i < count - 1 && value >= edges[i + 1] { i += 1 }
         return i
     }
+
+    /// Counts of `count` values of `values`, starting at `from`, every `step`-th (one column of
+    /// a row-major matrix, or all of it). Values outside the bins are not counted.
+    @inline(__always)
+    func counts<T: BinaryFloatingPoint>(of values: UnsafeBufferPointer<T>, from: Int, step: Int, count n: Int) -> [Int] {
+        guard (upper - lower).isFinite else {   // ranges wider than Double spans take the careful path
+            var counts = [Int](repeating: 0, count: count)
+            var i = from
+            for _ in 0..<n { if let b = index(of: Double(values[i])) { counts[b] += 1 }; i += step }
+            return counts
+        }
+        // Four interleaved tables, so runs of equal values do not wait on one counter.
+        var tables = [Int](repeating: 0, count: 4 * count)
+        edges.withUnsafeBufferPointer { e in
+            tables.withUnsafeMutableBufferPointer { t in
+                let (lower, upper, scale, last, edges, t) = (lower, upper, scale, count - 1, e.baseAddress!, t.baseAddress!)
+                var i = from
+                for k in 0..<n {
+                    let x = Double(values[i])
+                    i += step
+                    guard x >= lower && x <= upper else { continue }
+                    var b = Swift.min(Int((x - lower) * scale), last)
+                    b -= x < edges[b] ? 1 : 0
+                    b += x >= edges[b + 1] && b < last ? 1 : 0
+                    t[(k & 3) * count + b] += 1
+                }
+            }
+        }
+        return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
+    }
 }

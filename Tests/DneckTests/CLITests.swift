@@ -129,10 +129,17 @@ final class CLITests: XCTestCase {
         let nan = folder.appendingPathComponent("nan.h5").path
         var run = SyntheticRun(labels: [0, 1, 0], epochs: [(3, [[0.1, 0.2, Double.nan, 0.4, 0.5, 0.6]])], units: [2])
         run.writeDneck(nan)
-        run.epochs[0].layers[0][2] = 0.3
+        // An infinity deep inside a float64 layer (past the first vector of values).
+        let inf = folder.appendingPathComponent("inf.h5").path
+        var wide = SyntheticRun(labels: (0..<20).map { $0 % 2 }, epochs: [(1, [(0..<60).map { Double($0) / 60 }])], units: [3])
+        wide.storage = .float64
+        wide.epochs[0].layers[0][28] = -.infinity
+        wide.writeDneck(inf)
         let cases: [([String], String)] = [
             (["infoplane", nan, "-o", "x.png"], "nan.h5: train/3/activations/0: contains NaN at row 1, column 0"),
             (["measures", nan, "-o", "x.csv"], "contains NaN"),
+            (["activations", nan, "-o", "x.png"], "nan.h5: train/3/activations/0: contains NaN at row 1, column 0"),
+            (["single-neuron", inf, "-o", "x.png"], "inf.h5: train/1/activations/0: contains -Inf at row 9, column 1"),
             (["infoplane", "missing.h5", "-o", "x.png"], "missing.h5: no such file"),
             (["infoplane", Fixtures.exampleRun, "-o", "/proc/nope/x.png"], "cannot write output"),
             (["infoplane", Fixtures.exampleRun, "-o", "x.gif"], "unsupported output format"),
@@ -144,7 +151,7 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
             XCTAssertFalse(result.stderr.contains("Fatal error"))
         }
-        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0 != "nan.h5" }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { !$0.hasSuffix(".h5") }
         XCTAssertEqual(left, [], "files left behind: \(left)")
         // A read-only folder: the error names the output and nothing is written.
         let locked = folder.appendingPathComponent("locked")

@@ -38,6 +38,20 @@ final class ChartTests: XCTestCase {
         XCTAssertNotNil(huge.index(of: 0))
     }
 
+    /// Many float32 values (runs of equal values included) counted against a plain count.
+    func testHistogramOfManyValuesMatchesPlainCount() {
+        var generator = SystemRandomNumberGenerator()
+        let values: [Float] = (0..<10_000).map { i in i % 7 == 0 ? 1 : Float.random(in: -1...1, using: &generator) }
+        let bins = HistogramBins(range: Double(values.min()!)...Double(values.max()!), count: 30)
+        var expected = [Int](repeating: 0, count: 30)
+        for v in values { expected[bins.index(of: Double(v))!] += 1 }
+        let m = Matrix(rows: 2_500, columns: 4, float32: values)
+        XCTAssertEqual(ActivationSurvey.histogram(m, bins: bins), expected)
+        XCTAssertEqual(ActivationSurvey.columnHistograms(m, bins: [bins]).first, (0..<2_500).reduce(into: [Int](repeating: 0, count: 30)) {
+            $0[bins.index(of: Double(values[$1 * 4]))!] += 1
+        })
+    }
+
     func testColumnHistogramsUseEachColumnsBins() {
         let m = Matrix(rows: 3, columns: 2, values: [0, 10, 1, 20, 2, 30])
         let counts = ActivationSurvey.columnHistograms(m, bins: [HistogramBins(range: 0...2, count: 2),
