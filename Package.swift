@@ -48,7 +48,7 @@ let package = Package(
         ]),
         .testTarget(name: "DneckTests", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
-            "CHDF5", "CCairo", "CFFmpeg",
+            "CHDF5", "CCairo", "CFFmpeg", "CZlib",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -23,7 +23,7 @@ public enum FigureWriter {
             case .png:
                 let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
                 try raster.draw(figure)
-                let bytes = try PNGEncoder.encode(raster)
+                let bytes = PNGEncoder.encode(raster)
                 do { try Data(bytes).write(to: temporary) } catch {
                     throw DneckError.unwritable(file: url.path, detail: error.localizedDescription)
                 }

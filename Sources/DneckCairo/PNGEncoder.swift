@@ -6,46 +6,44 @@ import Dispatch
 ///
 /// Every row gets PNG's "up" filter (charts are mostly flat colour, which it turns into runs of
 /// zeros). The filtered image is cut into a fixed number of horizontal strips, each deflated on
-/// its own (in parallel) and joined into one zlib stream, as pigz does: non-final strips end
-/// with a full flush, the Adler-32 checksums are combined. The bytes depend only on the pixels
+/// its own (in parallel, by `Deflate`) and joined into one zlib stream, as pigz does: non-final
+/// strips end byte-aligned with an empty stored block, the Adler-32 checksums are combined. The bytes depend only on the pixels
 /// and the fixed strip count, never on the number of cores. Charts are opaque, so alpha is
 /// dropped; no time or text chunks are written.
 public enum PNGEncoder {
-    /// zlib level: 6 is zlib's default; 3 is much faster on charts for files a little larger.
-    static let compressionLevel: Int32 = 3
     /// Strips compressed independently (fixed, for identical bytes on any machine).
     static let strips = 8
 
-    public static func encode(_ raster: Raster) throws -> [UInt8] {
+    public static func encode(_ raster: Raster) -> [UInt8] {
         let width = raster.width, height = raster.height
         let rowBytes = 1 + 3 * width
         let strips = min(Self.strips, height)
         var pieces = [[UInt8]](repeating: [], count: strips)
         var checksums = [(adler: UInt, length: Int)](repeating: (1, 0), count: strips)
-        var failed = false
         raster.withPixels { pixels in
             pieces.withUnsafeMutableBufferPointer { pieces in
                 checksums.withUnsafeMutableBufferPointer { checksums in
                     let (pieces, checksums) = (pieces, checksums)
                     DispatchQueue.concurrentPerform(iterations: strips) { s in
                         let first = height * s / strips, last = height * (s + 1) / strips
-                        var filtered = [UInt8](repeating: 0, count: (last - first) * rowBytes)
-                        filtered.withUnsafeMutableBufferPointer { out in
+                        let count = (last - first) * rowBytes
+                        var filtered = [UInt8](repeating: 0, count: count)
+                        filtered.withUnsafeMutableBufferPointer { filtered in
+                            let out = filtered.baseAddress!
                             for y in first..<last {
                                 filterUp(pixels + y * raster.stride, above: y > 0 ? pixels + (y - 1) * raster.stride : nil,
-                                         width: width, into: out.baseAddress! + (y - first) * rowBytes)
+                                         width: width, into: out + (y - first) * rowBytes)
                             }
+                            checksums[s] = (adler32_z(1, out, count), count)
+                            pieces[s] = Deflate.compress(UnsafeBufferPointer(filtered), final: s == strips - 1)
                         }
-                        checksums[s] = (filtered.withUnsafeBufferPointer { adler32_z(1, $0.baseAddress, $0.count) }, filtered.count)
-                        if let piece = deflateStrip(filtered, final: s == strips - 1) { pieces[s] = piece } else { failed = true }
                     }
                 }
             }
         }
-        guard !failed else { throw DneckError.render(file: "(png)", detail: "zlib could not compress the image") }
         var adler = checksums[0].adler
         for c in checksums.dropFirst() { adler = adler32_combine(adler, c.adler, off_t(c.length)) }
-        var idat: [UInt8] = [0x78, 0x5E]   // zlib header: deflate, 32 KiB window, fast levels
+        var idat: [UInt8] = [0x78, 0x01]   // zlib header: deflate, 32 KiB window, fastest level
         for piece in pieces { idat += piece }
         idat += bigEndian(UInt32(adler))
 
@@ -70,25 +68,6 @@ public enum PNGEncoder {
                 out[o] = row[i + 2]; out[o + 1] = row[i + 1]; out[o + 2] = row[i]
             }
         }
-    }
-
-    /// Raw deflate of one strip; a non-final strip ends byte-aligned with a full flush.
-    private static func deflateStrip(_ input: [UInt8], final: Bool) -> [UInt8]? {
-        var stream = z_stream()
-        guard dneck_deflate_init_raw(&stream, compressionLevel) == Z_OK else { return nil }
-        defer { deflateEnd(&stream) }
-        var output = [UInt8](repeating: 0, count: Int(deflateBound(&stream, uLong(input.count))) + 64)
-        let status = input.withUnsafeBufferPointer { src in
-            output.withUnsafeMutableBufferPointer { dst -> Int32 in
-                stream.next_in = UnsafeMutablePointer(mutating: src.baseAddress)
-                stream.avail_in = uInt(src.count)
-                stream.next_out = dst.baseAddress
-                stream.avail_out = uInt(dst.count)
-                return deflate(&stream, final ? Z_FINISH : Z_FULL_FLUSH)
-            }
-        }
-        guard status == (final ? Z_STREAM_END : Z_OK), stream.avail_in == 0 else { return nil }
-        return Array(output.prefix(Int(stream.total_out)))
     }
 
     private static func appendChunk(_ type: String, _ data: [UInt8], to png: inout [UInt8]) {

@@ -29,16 +29,20 @@ public final class Raster {
     public let width: Int
     public let height: Int
     private let surface: OpaquePointer
+    private let memory: LargeBuffer
 
-    /// A raster for figures of `figure`'s pixel size.
+    /// A raster of `width × height` pixels (contents undefined until drawn).
     public init(width: Int, height: Int) throws {
         self.width = width
         self.height = height
-        guard width > 0, height > 0, width <= 32767, height <= 32767,
-              let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(width), Int32(height)),
+        let stride = width > 0 && width <= 32767 ? Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(width))) : -1
+        guard stride > 0, height > 0, height <= 32767, let memory = LargeBuffer(count: stride * height),
+              let surface = cairo_image_surface_create_for_data(memory.bytes.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_ARGB32,
+                                                                Int32(width), Int32(height), Int32(stride)),
               cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {
             throw DneckError.render(file: "(raster)", detail: "cannot create a \(width)×\(height) image")
         }
+        self.memory = memory
         self.surface = surface
     }
 

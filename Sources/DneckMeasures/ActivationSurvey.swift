@@ -177,24 +177,26 @@ public struct ActivationSurvey: Sendable {
             return min(a.lowerBound, b.lowerBound)...max(a.upperBound, b.upperBound)
         }
 
-        /// Whole-matrix range eight lanes at a time; NaN and ±Inf are caught by summing a − a,
-        /// which is 0 for every finite a.
+        /// Whole-matrix range in four independent lanes; NaN and ±Inf are caught by summing
+        /// a − a, which is 0 for every finite a.
         @inline(__always)
-        private static func scan<T: BinaryFloatingPoint & SIMDScalar>(_ values: UnsafeBufferPointer<T>, columns: Int, perColumn: Bool)
+        private static func scan<T: BinaryFloatingPoint>(_ values: UnsafeBufferPointer<T>, columns: Int, perColumn: Bool)
             -> (all: ClosedRange<Double>?, perColumn: [ClosedRange<Double>?])? {
-            guard !values.isEmpty else { return (nil, [ClosedRange<Double>?](repeating: nil, count: perColumn ? columns : 0)) }
-            var lo = SIMD8<T>(repeating: values[0]), hi = lo, poison = SIMD8<T>()
-            let raw = UnsafeRawPointer(values.baseAddress!)
-            let whole = values.count / 8 * 8
+            guard let v = values.baseAddress else { return (nil, [ClosedRange<Double>?](repeating: nil, count: perColumn ? columns : 0)) }
+            let n = values.count
+            var (l0, l1, l2, l3) = (v[0], v[0], v[0], v[0]), (h0, h1, h2, h3) = (l0, l0, l0, l0)
+            var (p0, p1, p2, p3): (T, T, T, T) = (0, 0, 0, 0)
             var i = 0
-            while i < whole {
-                let v = raw.loadUnaligned(fromByteOffset: i * MemoryLayout<T>.stride, as: SIMD8<T>.self)
-                lo = pointwiseMin(lo, v); hi = pointwiseMax(hi, v); poison += v - v
-                i += 8
+            while i + 4 <= n {
+                let (a0, a1, a2, a3) = (v[i], v[i + 1], v[i + 2], v[i + 3])
+                l0 = a0 < l0 ? a0 : l0; l1 = a1 < l1 ? a1 : l1; l2 = a2 < l2 ? a2 : l2; l3 = a3 < l3 ? a3 : l3
+                h0 = a0 > h0 ? a0 : h0; h1 = a1 > h1 ? a1 : h1; h2 = a2 > h2 ? a2 : h2; h3 = a3 > h3 ? a3 : h3
+                p0 += a0 - a0; p1 += a1 - a1; p2 += a2 - a2; p3 += a3 - a3
+                i += 4
             }
-            var low = lo.min(), high = hi.max(), tail: T = 0
-            for a in values[whole...] { low = Swift.min(low, a); high = Swift.max(high, a); tail += a - a }
-            guard poison == SIMD8<T>(), tail == 0 else { return nil }
+            while i < n { let a = v[i]; l0 = Swift.min(l0, a); h0 = Swift.max(h0, a); p0 += a - a; i += 1 }
+            guard p0 + p1 + p2 + p3 == 0 else { return nil }
+            let low = Swift.min(Swift.min(l0, l1), Swift.min(l2, l3)), high = Swift.max(Swift.max(h0, h1), Swift.max(h2, h3))
             var ranges: [ClosedRange<Double>?] = []
             if perColumn {
                 let rows = values.count / columns

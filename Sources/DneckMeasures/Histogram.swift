@@ -66,15 +66,19 @@ public struct HistogramBins: Sendable, Equatable {
         edges.withUnsafeBufferPointer { e in
             tables.withUnsafeMutableBufferPointer { t in
                 let (lower, upper, scale, last, edges, t) = (lower, upper, scale, count - 1, e.baseAddress!, t.baseAddress!)
+                let count = count
                 var i = from
                 for k in 0..<n {
                     let x = Double(values[i])
-                    i += step
+                    i &+= step
                     guard x >= lower && x <= upper else { continue }
-                    var b = Swift.min(Int((x - lower) * scale), last)
-                    b -= x < edges[b] ? 1 : 0
-                    b += x >= edges[b + 1] && b < last ? 1 : 0
-                    t[(k & 3) * count + b] += 1
+                    // The nearest bin by arithmetic (adding 2^52 rounds into the low mantissa
+                    // bits, without Int()'s range check), then one step either way by the edges.
+                    var b = Int(truncatingIfNeeded: ((x - lower) * scale + 0x1p52).bitPattern & 0xF_FFFF_FFFF_FFFF)
+                    b = b > last ? last : b
+                    b &-= x < edges[b] ? 1 : 0
+                    b &+= x >= edges[b &+ 1] && b < last ? 1 : 0
+                    t[(k & 3) &* count &+ b] &+= 1
                 }
             }
         }

@@ -127,7 +127,7 @@ final class CLITests: XCTestCase {
     /// Bad input: one line on stderr naming file and path, non-zero exit, no file left behind.
     func testBadInputLeavesNoFile() throws {
         let nan = folder.appendingPathComponent("nan.h5").path
-        var run = SyntheticRun(labels: [0, 1, 0], epochs: [(3, [[0.1, 0.2, Double.nan, 0.4, 0.5, 0.6]])], units: [2])
+        let run = SyntheticRun(labels: [0, 1, 0], epochs: [(3, [[0.1, 0.2, Double.nan, 0.4, 0.5, 0.6]])], units: [2])
         run.writeDneck(nan)
         // An infinity deep inside a float64 layer (past the first vector of values).
         let inf = folder.appendingPathComponent("inf.h5").path

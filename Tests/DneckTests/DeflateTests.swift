@@ -1,0 +1,49 @@
+import CZlib
+@testable import DneckCairo
+import XCTest
+
+/// The PNG encoder's own deflate, read back by zlib's inflater.
+final class DeflateTests: XCTestCase {
+    /// `parts` deflated one by one (all but the last non-final) and joined, as the PNG encoder
+    /// joins its strips, then inflated by zlib as one stream.
+    private func roundTrip(_ parts: [[UInt8]], file: StaticString = #filePath, line: UInt = #line) {
+        var stream: [UInt8] = [0x78, 0x01]
+        for (i, part) in parts.enumerated() {
+            stream += part.withUnsafeBufferPointer { Deflate.compress($0, final: i == parts.count - 1) }
+        }
+        let whole = parts.flatMap { $0 }
+        let adler = whole.withUnsafeBufferPointer { adler32_z(1, $0.baseAddress, $0.count) }
+        stream += [UInt8(adler >> 24 & 0xFF), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
+        var out = [UInt8](repeating: 0, count: whole.count + 1)
+        var length = uLong(out.count)
+        let status = uncompress(&out, &length, stream, uLong(stream.count))
+        XCTAssertEqual(status, Z_OK, "zlib rejects the stream", file: file, line: line)
+        XCTAssertEqual(Array(out.prefix(Int(length))), whole, file: file, line: line)
+    }
+
+    func testZlibReadsWhatItWrites() {
+        var generator = SystemRandomNumberGenerator()
+        let noise = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        let zeros = [UInt8](repeating: 0, count: 300_000)
+        // Chart-like rows: a repeated row with a few changes, so matches reach back a whole row.
+        var rows: [UInt8] = []
+        for r in 0..<400 { rows += (0..<1_201).map { x in UInt8(truncatingIfNeeded: x % 97 == r % 97 ? r : x / 13) } }
+        // Few distinct bytes in long runs of every length, and matches of every distance.
+        var runs: [UInt8] = []
+        for k in 1..<600 { runs += [UInt8](repeating: UInt8(k % 3), count: k % 263) }
+        let farRepeat = noise.prefix(40_000) + noise.prefix(40_000)
+        roundTrip([[]])
+        roundTrip([[7]])
+        roundTrip([noise])
+        roundTrip([zeros])
+        roundTrip([rows])
+        roundTrip([runs])
+        roundTrip([Array(farRepeat)])
+        roundTrip([rows, [], zeros, noise, runs])   // joined strips, one of them empty
+        // Output stays small for what compresses and bounded for what does not.
+        let zeroBytes = zeros.withUnsafeBufferPointer { Deflate.compress($0, final: true) }.count
+        let noiseBytes = noise.withUnsafeBufferPointer { Deflate.compress($0, final: true) }.count
+        XCTAssertLessThan(zeroBytes, 2_000)
+        XCTAssertLessThan(noiseBytes, noise.count + noise.count / 50)
+    }
+}
