@@ -4,7 +4,8 @@
 Reproduces deep-bottleneck's ActivityPlotter (per-layer activation histograms against epoch),
 SingleNeuronActivityPlotter (the same per neuron, 48 × 24 inch figure) and
 SignalToNoiseRatioPlotter (gradient mean, std, SNR and weight norm, log–log), reading a dneck
-run file with h5py and saving PNGs at the given dpi. Prints the seconds of each chart.
+run file with h5py and saving PNGs at the given dpi. Prints the seconds of each chart as timed
+inside the script (imports and interpreter start-up excluded).
 """
 import argparse
 import time
@@ -112,9 +113,12 @@ def main():
     ap.add_argument("--split", default="train")
     ap.add_argument("--dpi", type=float, default=300)
     ap.add_argument("--out", required=True, help="folder for the PNGs")
+    ap.add_argument("--only", choices=["activations", "single-neuron", "snr"], help="draw just this chart")
     args = ap.parse_args()
     f, g, epochs = load(args.run, args.split)
     for name, chart in [("activations", activations), ("single-neuron", single_neuron), ("snr", snr)]:
+        if args.only and name != args.only:
+            continue
         t = time.perf_counter()
         chart(g, epochs, f"{args.out}/{name}.png", args.dpi)
         print(f"{name} {time.perf_counter() - t:.3f}")

@@ -56,6 +56,9 @@ public final class Raster {
         guard let cr = cairo_create(surface) else { throw DneckError.render(file: "(raster)", detail: "no Cairo context") }
         defer { cairo_destroy(cr) }
         cairo_scale(cr, Double(width) / figure.width, Double(height) / figure.height)
+        // From 200 dpi a pixel is under 0.36 pt: Cairo's 4 × 4 coverage samples cannot be told
+        // from its finer default there, and rasterise busy lines about twice as fast.
+        if figure.dpi >= 200 { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
         FigureDrawer.draw(figure, on: CairoRenderer(context: cr), layers: layers)
         cairo_surface_flush(surface)
         let status = cairo_status(cr)

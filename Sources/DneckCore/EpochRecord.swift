@@ -14,4 +14,17 @@ public struct EpochRecord: Sendable, Equatable {
     public var weightNorm: [Double]?
 
     public init(epoch: Int) { self.epoch = epoch }
+
+    /// Groups of fields, so a reader fetches only what a chart draws.
+    public struct Fields: OptionSet, Sendable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+        /// Training and test accuracy.
+        public static let accuracy = Fields(rawValue: 1)
+        /// Training and test loss.
+        public static let loss = Fields(rawValue: 2)
+        /// Gradient mean and standard deviation norms, weight norms.
+        public static let gradients = Fields(rawValue: 4)
+        public static let all: Fields = [.accuracy, .loss, .gradients]
+    }
 }

@@ -98,19 +98,27 @@ public final class RunReader: @unchecked Sendable {
         try (0..<layerCount).map { try activations(epoch: epoch, layer: $0) }
     }
 
-    /// The scalar measures of one epoch; those the run does not log are nil.
-    public func record(epoch: Int) throws -> EpochRecord {
+    /// The scalar measures of one epoch (the groups of `fields`); those the run does not log,
+    /// or that were not asked for, are nil.
+    public func record(epoch: Int, fields: EpochRecord.Fields = .all) throws -> EpochRecord {
         var record = EpochRecord(epoch: epoch)
         let group = RunReader.join(epochRoot, "\(epoch)")
-        record.trainingAccuracy = try scalar(group, "accuracy", "training")
-        record.testAccuracy = try scalar(group, "accuracy", "test")
-        record.trainingLoss = try scalar(group, "loss", "training")
-        record.testLoss = try scalar(group, "loss", "test")
-        record.gradientMean = try vector(group, "gradmean")
-        record.gradientStd = try vector(group, "gradstd")
-        record.weightNorm = try vector(group, "weights_norm")
+        let scalars = RunReader.scalarDatasets.filter { fields.contains($0.fields) }
+        let vectors = RunReader.vectorDatasets.filter { fields.contains($0.fields) }
+        hdf5.preparePlans(inGroup: group, names: scalars.map(\.name) + vectors.map(\.name))
+        for dataset in scalars { record[keyPath: dataset.key] = try scalar(group, dataset.name) }
+        for dataset in vectors { record[keyPath: dataset.key] = try vector(group, dataset.name) }
         return record
     }
+
+    /// Where each field of an `EpochRecord` is logged inside an epoch's group.
+    nonisolated(unsafe) private static let scalarDatasets: [(fields: EpochRecord.Fields, name: String, key: WritableKeyPath<EpochRecord, Double?>)] = [
+        (.accuracy, "accuracy/training", \.trainingAccuracy), (.accuracy, "accuracy/test", \.testAccuracy),
+        (.loss, "loss/training", \.trainingLoss), (.loss, "loss/test", \.testLoss),
+    ]
+    nonisolated(unsafe) private static let vectorDatasets: [(fields: EpochRecord.Fields, name: String, key: WritableKeyPath<EpochRecord, [Double]?>)] = [
+        (.gradients, "gradmean", \.gradientMean), (.gradients, "gradstd", \.gradientStd), (.gradients, "weights_norm", \.weightNorm),
+    ]
 
     // MARK: - Private
 

@@ -13,7 +13,7 @@ public struct AccuracyPlotter: ChartPlotter {
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
 
-    public static let needsRecords = true
+    public static let recordFields: EpochRecord.Fields = [.accuracy, .loss]
 
     public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
         let reader = inputs.reader, records = inputs.records!

@@ -70,7 +70,7 @@ public struct ChartOptions: Sendable {
 }
 
 /// A chart made from a run with `ChartOptions`: the plotters behind `dneck-plot <name>`. A
-/// chart says what it needs from the run (`surveyParts`, `needsRecords`) and builds its
+/// chart says what it needs from the run (`surveyParts`, `recordFields`) and builds its
 /// figure from `ChartInputs`, so that several charts made together share one pass over the run.
 public protocol ChartPlotter: BasePlotter {
     init(options: ChartOptions)
@@ -79,18 +79,18 @@ public protocol ChartPlotter: BasePlotter {
     static var example: String { get }
     /// The activation statistics the chart needs (none: `[]`).
     static var surveyParts: ActivationSurvey.Parts { get }
-    /// Whether the chart needs the per-epoch scalars (accuracy, loss, gradient statistics).
-    static var needsRecords: Bool { get }
+    /// The per-epoch scalars the chart needs (none: `[]`).
+    static var recordFields: EpochRecord.Fields { get }
     /// The chart, from inputs gathered for (at least) this chart's needs.
     func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure
 }
 
 extension ChartPlotter {
     public static var surveyParts: ActivationSurvey.Parts { [] }
-    public static var needsRecords: Bool { false }
+    public static var recordFields: EpochRecord.Fields { [] }
 
     public func figure(_ request: PlotRequest) throws -> Figure {
-        let inputs = try ChartInputs(request.reader, parts: Self.surveyParts, records: Self.needsRecords,
+        let inputs = try ChartInputs(request.reader, parts: Self.surveyParts, records: Self.recordFields,
                                      options: options, progress: request.progress)
         return try figure(inputs, request: request)
     }
@@ -114,19 +114,19 @@ public struct ChartInputs: Sendable {
     public let survey: ActivationSurvey?
     public let records: [EpochRecord]?
 
-    public init(_ reader: RunReader, parts: ActivationSurvey.Parts, records: Bool, options: ChartOptions,
+    public init(_ reader: RunReader, parts: ActivationSurvey.Parts, records: EpochRecord.Fields, options: ChartOptions,
                 progress: ProgressBar? = nil) throws {
         self.reader = reader
         survey = parts.isEmpty ? nil : try ActivationSurvey.gather(reader, parts: parts, bins: options.bins,
                                                                     neuronsPerLayer: options.maxNeurons, progress: progress)
-        self.records = records ? try reader.epochs.map { try reader.record(epoch: $0) } : nil
+        self.records = records.isEmpty ? nil : try reader.epochs.map { try reader.record(epoch: $0, fields: records) }
     }
 
     /// Inputs for every chart of `plotters`.
     public init(_ reader: RunReader, for plotters: [any ChartPlotter.Type], options: ChartOptions,
                 progress: ProgressBar? = nil) throws {
         try self.init(reader, parts: plotters.reduce(into: []) { $0.formUnion($1.surveyParts) },
-                      records: plotters.contains { $0.needsRecords }, options: options, progress: progress)
+                      records: plotters.reduce(into: []) { $0.formUnion($1.recordFields) }, options: options, progress: progress)
     }
 }
 

@@ -64,7 +64,7 @@ public struct InfoPlaneMovie: Sendable {
                 widthInches: Double, heightInches: Double, dpi: Double, logEpochs: Bool,
                 progress: ProgressBar? = nil) throws {
         let table = try InformationMeasures.compute(reader, estimator: estimator, epochs: epochs, progress: progress)
-        let records = try epochs.map { try reader.record(epoch: $0) }
+        let records = try epochs.map { try reader.record(epoch: $0, fields: .accuracy) }
         self.init(table: table, records: records, style: style, colormap: colormap, widthInches: widthInches,
                   heightInches: heightInches, dpi: dpi, logEpochs: logEpochs)
     }

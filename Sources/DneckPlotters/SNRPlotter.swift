@@ -43,7 +43,7 @@ public struct SNRPlotter: ChartPlotter {
         }
     }
 
-    public static let needsRecords = true
+    public static let recordFields: EpochRecord.Fields = .gradients
 
     public func figure(_ inputs: ChartInputs, request: PlotRequest) throws -> Figure {
         let reader = inputs.reader, records = inputs.records!

@@ -18,39 +18,31 @@ struct Charts: ParsableCommand {
     func run() throws {
         reuseFreedMemory()
         let scratch = try ScratchFolder(name: "charts")
-        var baseline: [String: Double] = [:]
-        if !noMatplotlib {
-            let pipe = Pipe()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
-                                 "--dpi", "\(dpi)", "--out", scratch.url.path]
-            process.standardOutput = pipe
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            for line in output.split(separator: "\n") {
-                let parts = line.split(separator: " ")
-                if parts.count == 2, let seconds = Double(parts[1]) { baseline[String(parts[0])] = seconds }
-            }
-        }
-        print("static charts of \(path) at dpi \(Int(dpi)) (each: read the run, compute, draw, write PNG; dneck-plot best of \(repeats)):")
-        var total = 0.0, totalBaseline = 0.0
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let hasCLI = FileManager.default.isExecutableFile(atPath: cli.path)
+        print("""
+            static charts of \(path) at dpi \(Int(dpi)), best of \(repeats) each (read the run, compute, draw, write PNG).
+            in-process: the work alone, as the script times itself and as dneck-plot's library does it;
+            whole process: what a user waits for, interpreter or process start-up included.
+            """)
+        var total = Timing(), totalBaseline = Timing()
         for chart in PlotterRegistry.charts {
             var pixels = (0, 0)
-            let seconds = try bestTime(repeats: repeats) {
+            let inProcess = try bestTime(repeats: repeats) {
                 let reader = try RunReader(path: path)
                 let figure = try chart.init(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: dpi))
                 pixels = (figure.pixelWidth, figure.pixelHeight)
                 try FigureWriter.write(figure, to: scratch.file("\(chart.name).png"))
             }
-            let reference = baseline[chart.name]
-            if let reference {
-                printRow("matplotlib \(chart.name)", reference, baseline: nil)
-                total += seconds
-                totalBaseline += reference
+            let ours = Timing(inProcess: inProcess, wholeProcess: hasCLI ? try bestTime(repeats: repeats) {
+                try runProcess(cli.path, [chart.name, path, "--dpi", "\(dpi)", "-o", scratch.file("cli-\(chart.name).png").path])
+            } : nil)
+            let theirs = noMatplotlib ? nil : try matplotlib(only: chart.name, scratch: scratch)
+            if let theirs {
+                theirs.print("matplotlib \(chart.name)", against: nil)
+                total.add(ours); totalBaseline.add(theirs)
             }
-            printRow("dneck-plot \(chart.name) (\(pixels.0) × \(pixels.1))", seconds, baseline: reference)
+            ours.print("dneck-plot \(chart.name) (\(pixels.0) × \(pixels.1))", against: theirs)
         }
         // All five charts together, sharing one survey of the run, as `dneck-plot charts` does.
         let together = try bestTime(repeats: repeats) {
@@ -64,10 +56,55 @@ struct Charts: ParsableCommand {
             }
             if let error = outcomes.compactMap({ $0 }).first { throw error }
         }
-        printRow("dneck-plot charts (all five, one pass)", together, baseline: totalBaseline > 0 ? totalBaseline : nil)
-        if totalBaseline > 0 {
-            print(String(format: "  the charts matplotlib also draws: %.3f s against %.3f s, %.1f× faster", total, totalBaseline,
-                         totalBaseline / total))
+        let all = Timing(inProcess: together, wholeProcess: hasCLI ? try bestTime(repeats: repeats) {
+            try runProcess(cli.path, ["charts", path, "--dpi", "\(dpi)", "--output-dir", scratch.file("cli-all").path])
+        } : nil)
+        let allBaseline = noMatplotlib ? nil : try matplotlib(only: nil, scratch: scratch)
+        allBaseline?.print("matplotlib, its three charts in one script", against: nil)
+        all.print("dneck-plot charts (all five, one pass)", against: allBaseline)
+        if totalBaseline.inProcess > 0 {
+            print(String(format: "  the charts matplotlib also draws, one by one: %.3f s against %.3f s in-process, %.1f× faster",
+                         total.inProcess, totalBaseline.inProcess, totalBaseline.inProcess / total.inProcess))
         }
+    }
+
+    /// The matplotlib script drawing one chart (or its three) in a process of its own: the
+    /// seconds it reports for its work, and the whole process; best of `repeats`.
+    private func matplotlib(only chart: String?, scratch: ScratchFolder) throws -> Timing? {
+        if let chart, !["activations", "single-neuron", "snr"].contains(chart) { return nil }
+        var best = Timing(inProcess: .infinity, wholeProcess: .infinity)
+        for _ in 0..<repeats {
+            let pipe = Pipe()
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["python3", benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
+                                 "--dpi", "\(dpi)", "--out", scratch.url.path] + (chart.map { ["--only", $0] } ?? [])
+            process.standardOutput = pipe
+            let start = DispatchTime.now().uptimeNanoseconds
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let whole = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            guard process.terminationStatus == 0 else { throw ValidationError("charts_matplotlib.py failed") }
+            let work = output.split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
+            best = Timing(inProcess: min(best.inProcess, work), wholeProcess: min(best.wholeProcess!, whole))
+        }
+        return best
+    }
+}
+
+/// Seconds of one job, in-process and as a whole process.
+private struct Timing {
+    var inProcess = 0.0
+    var wholeProcess: Double? = 0
+
+    mutating func add(_ other: Timing) {
+        inProcess += other.inProcess
+        wholeProcess = wholeProcess.flatMap { a in other.wholeProcess.map { a + $0 } }
+    }
+
+    func print(_ name: String, against baseline: Timing?) {
+        printRow(name + ", in-process", inProcess, baseline: baseline?.inProcess)
+        if let wholeProcess { printRow(name + ", whole process", wholeProcess, baseline: baseline?.wholeProcess) }
     }
 }

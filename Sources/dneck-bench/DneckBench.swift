@@ -59,7 +59,7 @@ let benchmarksFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 func printRow(_ name: String, _ seconds: Double, baseline: Double?) {
     let ratio = baseline.map { String(format: "%7.1f× faster than baseline", $0 / seconds) } ?? ""
-    let padded = name.padding(toLength: 44, withPad: " ", startingAt: 0)
+    let padded = name.padding(toLength: 62, withPad: " ", startingAt: 0)
     print(String(format: "  %@ %9.3f s  %@", padded, seconds, ratio))
 }
 

@@ -71,7 +71,7 @@ struct Movie: ParsableCommand {
     /// then only the encoding timed.
     private func rawEncode(reader: RunReader, table: MeasureTable, dpi: Double, height: Double,
                            settings: MovieSettings, to url: URL) throws -> Double {
-        let records = try reader.epochs.map { try reader.record(epoch: $0) }
+        let records = try reader.epochs.map { try reader.record(epoch: $0, fields: .accuracy) }
         let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
                                    widthInches: 6, heightInches: height, dpi: dpi)
         let first = movie.figure(frame: 0)

@@ -80,7 +80,7 @@ struct ChartsCommand: ParsableCommand {
     @OptionGroup var look: LookOptions
     @OptionGroup var chart: ChartOptionGroup
 
-    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for the charts.")
+    @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for the charts (made if missing).")
     var outputDir = "."
     @Option(help: "Format of every chart: png, svg or pdf.")
     var format = "png"
@@ -97,6 +97,9 @@ struct ChartsCommand: ParsableCommand {
                                            steps: 2 * reader.epochs.count * reader.layerCount)
             let inputs = try ChartInputs(reader, for: plotters, options: chart.options, progress: request.progress)
             let folder = URL(fileURLWithPath: outputDir)
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")
+            }
             let split = source.split.rawValue, format = self.format
             let outcomes = PlotterRegistry.makeCharts(plotters, inputs: inputs, request: request, options: chart.options) { name, figure in
                 try FigureWriter.write(figure, to: folder.appendingPathComponent("\(name)_\(split).\(format)"))
