@@ -46,10 +46,26 @@ public struct Matrix: Sendable {
     public func firstNonFinite() -> (row: Int, column: Int, value: Double)? {
         var bad: (Int, Double)?
         switch storage {
-        case .float32(let v): if let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, Double(v[i])) }
-        case .float64(let v): if let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, v[i]) }
+        case .float32(let v): if !Matrix.allFinite(v), let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, Double(v[i])) }
+        case .float64(let v): if !Matrix.allFinite(v), let i = v.firstIndex(where: { !$0.isFinite }) { bad = (i, v[i]) }
         }
         guard let (i, value) = bad else { return nil }
         return (i / max(columns, 1), i % max(columns, 1), value)
+    }
+
+    /// Whether every value is finite: a − a is 0 for finite a and NaN otherwise, summed in four
+    /// independent lanes (no early exit, no branch per value).
+    @inline(__always)
+    static func allFinite<T: BinaryFloatingPoint>(_ values: [T]) -> Bool {
+        values.withUnsafeBufferPointer { v in
+            var (p0, p1, p2, p3): (T, T, T, T) = (0, 0, 0, 0)
+            var i = 0
+            while i + 4 <= v.count {
+                p0 += v[i] - v[i]; p1 += v[i + 1] - v[i + 1]; p2 += v[i + 2] - v[i + 2]; p3 += v[i + 3] - v[i + 3]
+                i += 4
+            }
+            while i < v.count { p0 += v[i] - v[i]; i += 1 }
+            return p0 + p1 + p2 + p3 == 0
+        }
     }
 }

@@ -47,11 +47,20 @@ public struct BinningEstimator: MIEstimator {
     func binned(_ m: Matrix) -> BinnedRows {
         let count = m.rows * m.columns
         let bins = [UInt64](unsafeUninitializedCapacity: count) { dst, initialized in
-            m.forEachValue { i, a in dst[i] = ((a / binSize).rounded(.down) + 0.0).bitPattern }
+            m.forEachValue { i, a in dst[i] = (floorExact(a / binSize) + 0.0).bitPattern }
             initialized = count
         }
         return BinnedRows(rows: m.rows, columns: m.columns, bins: bins)
     }
+}
+
+/// `floor(q)` exactly, inline (Swift's `rounded(.down)` calls libm's floor on baseline x86-64):
+/// truncate, then step down for negative non-integers. Magnitudes from 2^52 are integers already.
+@inline(__always)
+func floorExact(_ q: Double) -> Double {
+    guard q.magnitude < 0x1p52 else { return q }
+    let t = Double(Int64(q))
+    return t - Double(UInt8(t > q ? 1 : 0))
 }
 
 /// `labels` renumbered 0..<k in the order of their values when they are sparse (class ids
