@@ -1,6 +1,6 @@
 import DneckCore
 import DneckIO
-import DneckMeasures
+@testable import DneckMeasures
 import XCTest
 
 final class EstimatorTests: XCTestCase {
@@ -78,6 +78,21 @@ final class EstimatorTests: XCTestCase {
         let mi = estimator.estimate(Matrix(rows: 5, columns: 1, values: values), labels: [0, 0, 0, 0, 0])
         let expected = -(0.6 * log2(0.6) + 2 * 0.2 * log2(0.2))
         XCTAssertEqual(mi.mixm, expected, accuracy: 1e-12)
+    }
+
+    /// The inline floor gives libm's floor bit for bit (zero's sign aside, which binning folds).
+    func testInlineFloorMatchesLibm() {
+        var generator = SystemRandomNumberGenerator()
+        var values: [Double] = [0, -0.0, 1, -1, 0.5, -0.5, 1e-300, -1e-300, 0x1p52, -0x1p52, 0x1p52 + 1, -(0x1p52 + 1),
+                                0x1p52 - 0.5, -(0x1p52 - 0.5), 1e300, -1e300, .infinity, -.infinity, .ulpOfOne, -.ulpOfOne,
+                                Double(Int64.max), -Double(Int64.max), 3 - .ulpOfOne * 2, -(3 - .ulpOfOne * 2)]
+        values += (0..<10_000).map { _ in Double.random(in: -50...50, using: &generator) }
+        values += (0..<1_000).map { _ in Double(sign: .plus, exponent: Int.random(in: -60...70, using: &generator),
+                                                significand: Double.random(in: 1..<2, using: &generator)) * (Bool.random() ? 1 : -1) }
+        for v in values {
+            XCTAssertEqual((floorExact(v) + 0.0).bitPattern, (v.rounded(.down) + 0.0).bitPattern, "\(v)")
+        }
+        XCTAssertTrue(floorExact(.nan).isNaN)
     }
 
     /// Many distinct wide rows (thousands of units) are all told apart, and equal rows merged.
