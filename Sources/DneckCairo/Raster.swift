@@ -51,14 +51,15 @@ public final class Raster {
     /// Bytes from one row to the next.
     public var stride: Int { Int(cairo_image_surface_get_stride(surface)) }
 
-    /// Draws `figure` (or some of its layers) over the whole raster.
-    public func draw(_ figure: Figure, layers: FigureDrawer.Layers = .all) throws {
+    /// Draws `figure` (or some of its layers) over the whole raster. Shapes get Cairo's 4 × 4
+    /// coverage samples, which rasterise busy lines about twice as fast as its finer default,
+    /// when the difference cannot be seen: from 200 dpi (a pixel is under 0.36 pt) or for a
+    /// frame of a lossy video (`forVideo`), whose encoder rounds away far larger differences.
+    public func draw(_ figure: Figure, layers: FigureDrawer.Layers = .all, forVideo: Bool = false) throws {
         guard let cr = cairo_create(surface) else { throw DneckError.render(file: "(raster)", detail: "no Cairo context") }
         defer { cairo_destroy(cr) }
         cairo_scale(cr, Double(width) / figure.width, Double(height) / figure.height)
-        // From 200 dpi a pixel is under 0.36 pt: Cairo's 4 × 4 coverage samples cannot be told
-        // from its finer default there, and rasterise busy lines about twice as fast.
-        if figure.dpi >= 200 { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
+        if figure.dpi >= 200 || forVideo { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
         FigureDrawer.draw(figure, on: CairoRenderer(context: cr), layers: layers)
         cairo_surface_flush(surface)
         let status = cairo_status(cr)

@@ -27,16 +27,17 @@ public struct BinningEstimator: MIEstimator {
             jointCounts[state * classCount + labels[row]] += 1
             classCounts[labels[row]] += 1
         }
-        let hm = entropy(counts: stateCounts, total: n)
+        let cLogC = CountLogTable.upTo(n)   // c · log2 c, looked up instead of computed per state
+        let hm = entropy(counts: stateCounts, total: n, cLogC: cLogC)
         // Σ_y p(y) H(M|Y=y) = (1/N) Σ_y [n_y log2 n_y − Σ_s c_sy log2 c_sy]
         var conditional = 0.0
         for y in 0..<classCount where classCounts[y] > 0 {
             var within = 0.0
             for s in 0..<states.count {
                 let c = jointCounts[s * classCount + y]
-                if c > 0 { within += Double(c) * log2(Double(c)) }
+                if c > 0 { within += cLogC[c] }
             }
-            conditional += Double(classCounts[y]) * log2(Double(classCounts[y])) - within
+            conditional += cLogC[classCounts[y]] - within
         }
         conditional /= Double(n)
         return (hm, hm - conditional)
@@ -73,10 +74,23 @@ func denseClasses(_ labels: [Int]) -> (labels: [Int], count: Int) {
     return (labels.map { index[$0]! }, classes.count)
 }
 
-/// Shannon entropy in bits of the distribution `counts / total`.
-func entropy(counts: [Int], total: Int) -> Double {
+/// Shannon entropy in bits of the distribution `counts / total`, with `cLogC[c]` = c · log2 c.
+func entropy(counts: [Int], total: Int, cLogC: [Double]) -> Double {
     guard total > 0 else { return 0 }
     var sum = 0.0
-    for c in counts where c > 0 { sum += Double(c) * log2(Double(c)) }
+    for c in counts where c > 0 { sum += cLogC[c] }
     return log2(Double(total)) - sum / Double(total)
+}
+
+/// c · log2 c for c = 0…n (0 for c = 0), computed once and shared: every layer and epoch of a
+/// run has the same number of samples. The values are exactly those computed in place.
+enum CountLogTable {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var table: [Double] = [0]
+
+    static func upTo(_ n: Int) -> [Double] {
+        lock.lock(); defer { lock.unlock() }
+        if table.count <= n { table = (0...n).map { $0 == 0 ? 0 : Double($0) * log2(Double($0)) } }
+        return table
+    }
 }

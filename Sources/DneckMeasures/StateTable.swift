@@ -48,13 +48,16 @@ struct StateTable {
         return StateTable(ids: ids, count: Int(count))
     }
 
+    /// Σ bins[i] · K[i] with a different odd constant per column (independent multiplies, so
+    /// the sum pipelines), then splitmix64's finaliser to bring the high bits down. Only slot
+    /// choice depends on it: rows are compared in full.
     private static func hash(_ bins: UnsafeBufferPointer<UInt64>, _ start: Int, _ width: Int) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15
-        for i in start..<start + width {
-            h = (h ^ bins[i]) &* 0xBF58_476D_1CE4_E5B9
-            h ^= h >> 29
+        var h: UInt64 = UInt64(truncatingIfNeeded: width)
+        for i in 0..<width {
+            h &+= bins[start + i] &* (0x9E37_79B9_7F4A_7C15 &+ UInt64(truncatingIfNeeded: i) &* 0xD6E8_FEB8_6659_FD94)
         }
-        h = (h ^ (h >> 32)) &* 0x94D0_49BB_1331_11EB
+        h = (h ^ (h >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        h = (h ^ (h >> 27)) &* 0x94D0_49BB_1331_11EB
         return h ^ (h >> 31)
     }
 

@@ -29,7 +29,7 @@ public enum MovieWriter {
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
             let first = figure(0)
             let decorations = try Raster(width: width, height: height)
-            try decorations.draw(first, layers: .decorations)
+            try decorations.draw(first, layers: .decorations, forVideo: true)
             let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
             let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
 
@@ -84,7 +84,7 @@ public enum MovieWriter {
 
         func draw(_ figure: Figure, over decorations: Raster, region: PixelRegion) throws {
             raster.copyPixels(from: decorations, region: region)
-            try raster.draw(figure, layers: .marks)
+            try raster.draw(figure, layers: .marks, forVideo: true)
             try frame.fill(from: raster, region: region)
         }
     }

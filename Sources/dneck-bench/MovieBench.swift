@@ -77,7 +77,7 @@ struct Movie: ParsableCommand {
         let first = movie.figure(frame: 0)
         let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         let frames = try (0..<movie.frameCount).map { k -> VideoFrame in
-            try raster.draw(movie.figure(frame: k))
+            try raster.draw(movie.figure(frame: k), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame

@@ -56,16 +56,16 @@ final class MovieTests: XCTestCase {
                                        colormap: nil, widthInches: 6, heightInches: 9, dpi: 60, logEpochs: false)
         let first = movie.figure(frame: 0)
         let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-        try decorations.draw(first, layers: .decorations)
+        try decorations.draw(first, layers: .decorations, forVideo: true)
         let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: first.pixelWidth,
                                  height: first.pixelHeight)
         let layered = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         layered.copyPixels(from: decorations)
         for k in [0, 5, 10] {
             let whole = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-            try whole.draw(movie.figure(frame: k))
+            try whole.draw(movie.figure(frame: k), forVideo: true)
             layered.copyPixels(from: decorations, region: region)
-            try layered.draw(movie.figure(frame: k), layers: .marks)
+            try layered.draw(movie.figure(frame: k), layers: .marks, forVideo: true)
             let count = whole.stride * whole.height
             let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
             XCTAssertTrue(same, "frame \(k) differs when drawn in layers")
