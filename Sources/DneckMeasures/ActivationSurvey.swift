@@ -61,11 +61,12 @@ public struct ActivationSurvey: Sendable {
         let neuronRanges = sweeps.map { $0.perColumn.map { $0 ?? 0...0 } }
         let rules = layerRanges.map(ActivityRule.init(range:))
         // Pass 2: counts, everything asked for from one read of each layer at each epoch.
+        let layerBins = parts.contains(.layerHistograms) ? try parallelMap(layerRanges) { BinLookup(HistogramBins(range: $0, count: bins)) } : nil
         let secondPass = try parallelMap(tasks) { (e, layer) -> LayerTally in
             if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return LayerTally() }
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked in pass 1
             progress?.advance()
-            return tally(m, layerBins: parts.contains(.layerHistograms) ? HistogramBins(range: layerRanges[layer], count: bins) : nil,
+            return tally(m, layerBins: layerBins?[layer],
                          neuronBins: parts.contains(.neuronHistograms)
                              ? neuronRanges[layer].prefix(neuronsPerLayer).map { HistogramBins(range: $0, count: bins) } : [],
                          rule: parts.contains(.activity) ? rules[layer] : nil)
@@ -90,7 +91,7 @@ public struct ActivationSurvey: Sendable {
 
     /// Counts of all the values of `m` over `bins`.
     public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
-        tally(m, layerBins: bins, neuronBins: [], rule: nil).layer
+        tally(m, layerBins: BinLookup(bins), neuronBins: [], rule: nil).layer
     }
 
     /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
@@ -110,10 +111,16 @@ public struct ActivationSurvey: Sendable {
     /// `neuronBins.count` columns over its own bins, and the activation and death rates by
     /// `rule` — each only when asked for. Each is one tight loop over the values in their stored
     /// precision (the matrix stays in cache between them).
-    static func tally(_ m: Matrix, layerBins: HistogramBins?, neuronBins: [HistogramBins], rule: ActivityRule?) -> LayerTally {
+    static func tally(_ m: Matrix, layerBins: BinLookup?, neuronBins: [HistogramBins], rule: ActivityRule?) -> LayerTally {
         switch m.storage {
-        case .float32(let v): return v.withUnsafeBufferPointer { tally($0, columns: m.columns, layerBins: layerBins, neuronBins: neuronBins, rule: rule) }
-        case .float64(let v): return v.withUnsafeBufferPointer { tally($0, columns: m.columns, layerBins: layerBins, neuronBins: neuronBins, rule: rule) }
+        case .float32(let v):
+            return v.withUnsafeBufferPointer { values in
+                var result = tally(values, columns: m.columns, layerBins: nil, neuronBins: neuronBins, rule: rule)
+                if let layerBins { result.layer = layerBins.counts(of: values) }
+                return result
+            }
+        case .float64(let v):
+            return v.withUnsafeBufferPointer { tally($0, columns: m.columns, layerBins: layerBins?.bins, neuronBins: neuronBins, rule: rule) }
         }
     }
 

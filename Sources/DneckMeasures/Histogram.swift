@@ -85,3 +85,47 @@ public struct HistogramBins: Sendable, Equatable {
         return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
     }
 }
+
+/// Bins with a table of the bin of every float32 by its top 16 bits (sign, exponent and 7 bits
+/// of mantissa, a slice 1/128 of an octave wide): one load per value instead of arithmetic and
+/// two edge checks. Values in the few slices that straddle an edge take the exact path, so the
+/// counts are those of `HistogramBins`. Worth its 65,536 entries for bins that count millions
+/// of values (a layer over a run), not for one neuron.
+struct BinLookup: Sendable {
+    let bins: HistogramBins
+    /// Bin of each slice; −1: the slice straddles an edge or a bound; −2: outside the bins.
+    private let table: [Int16]
+
+    init(_ bins: HistogramBins) {
+        self.bins = bins
+        table = (0..<65_536).map { key in
+            let a = Float(bitPattern: UInt32(key) << 16), b = Float(bitPattern: UInt32(key) << 16 | 0xFFFF)
+            guard a.isFinite, b.isFinite else { return -1 }
+            let (x, y) = (Double(a), Double(b))
+            switch (bins.index(of: x), bins.index(of: y)) {
+            case let (i?, j?) where i == j: return Int16(i)
+            case (nil, nil) where (x < bins.lower) == (y < bins.lower) && (x > bins.upper) == (y > bins.upper): return -2
+            default: return -1
+            }
+        }
+    }
+
+    /// Counts of all `values`.
+    func counts(of values: UnsafeBufferPointer<Float>) -> [Int] {
+        let count = bins.count
+        var tables = [Int](repeating: 0, count: 4 * count)   // interleaved, as in `HistogramBins.counts`
+        table.withUnsafeBufferPointer { lookup in
+            tables.withUnsafeMutableBufferPointer { t in
+                for (k, v) in values.enumerated() {
+                    let b = Int(lookup[Int(v.bitPattern >> 16)])
+                    if b >= 0 {
+                        t[(k & 3) &* count &+ b] &+= 1
+                    } else if b == -1, let exact = bins.index(of: Double(v)) {
+                        t[exact] &+= 1
+                    }
+                }
+            }
+        }
+        return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
+    }
+}

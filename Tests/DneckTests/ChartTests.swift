@@ -41,15 +41,26 @@ final class ChartTests: XCTestCase {
     /// Many float32 values (runs of equal values included) counted against a plain count.
     func testHistogramOfManyValuesMatchesPlainCount() {
         var generator = SystemRandomNumberGenerator()
-        let values: [Float] = (0..<10_000).map { i in i % 7 == 0 ? 1 : Float.random(in: -1...1, using: &generator) }
-        let bins = HistogramBins(range: Double(values.min()!)...Double(values.max()!), count: 30)
-        var expected = [Int](repeating: 0, count: 30)
-        for v in values { expected[bins.index(of: Double(v))!] += 1 }
-        let m = Matrix(rows: 2_500, columns: 4, float32: values)
-        XCTAssertEqual(ActivationSurvey.histogram(m, bins: bins), expected)
-        XCTAssertEqual(ActivationSurvey.columnHistograms(m, bins: [bins]).first, (0..<2_500).reduce(into: [Int](repeating: 0, count: 30)) {
-            $0[bins.index(of: Double(values[$1 * 4]))!] += 1
-        })
+        for range in [-1.0...1.0, -0.9731...0.8817, 0.0...6.5] {
+            let bins = HistogramBins(range: range, count: 30)
+            let (lo, hi) = (Float(range.lowerBound), Float(range.upperBound))
+            var values: [Float] = (0..<10_000).map { i in i % 7 == 0 ? hi : Float.random(in: lo...hi, using: &generator) }
+            // Every edge as the nearest float32 and its two neighbours (the lookup's hard cases),
+            // and values just outside the range.
+            for i in 0...30 {
+                let e = Float(bins.edge(i))
+                values += [e.nextDown, e, e.nextUp]
+            }
+            values += [lo.nextDown, hi.nextUp, -hi - 1, hi * 2]
+            while values.count % 4 != 0 { values.append(lo) }
+            var expected = [Int](repeating: 0, count: 30)
+            for v in values { if let i = bins.index(of: Double(v)) { expected[i] += 1 } }
+            let m = Matrix(rows: values.count / 4, columns: 4, float32: values)
+            XCTAssertEqual(ActivationSurvey.histogram(m, bins: bins), expected, "\(range)")
+            XCTAssertEqual(ActivationSurvey.columnHistograms(m, bins: [bins]).first, (0..<values.count / 4).reduce(into: [Int](repeating: 0, count: 30)) {
+                if let i = bins.index(of: Double(values[$1 * 4])) { $0[i] += 1 }
+            })
+        }
     }
 
     func testColumnHistogramsUseEachColumnsBins() {
