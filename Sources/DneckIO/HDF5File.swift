@@ -16,9 +16,11 @@ public final class HDF5File: @unchecked Sendable {
     private let descriptor: Int32
     /// Bytes before the HDF5 superblock (dataset addresses count from there).
     private let userBlock: UInt64
-    /// Read plans of the datasets read so far (guarded by `lock`): a second pass over a run
-    /// goes straight to `pread` without asking libhdf5 again.
+    /// Read plans of the datasets read so far: a second pass over a run goes straight to
+    /// `pread` without asking libhdf5 again. Guarded by `plansLock`, not by libhdf5's lock, so
+    /// finding a plan never waits for another thread's libhdf5 call.
     private var plans: [String: ReadPlan] = [:]
+    private let plansLock = NSLock()
 
     /// Opens `path` read-only, telling an absent, empty, non-HDF5 and truncated file apart.
     public init(path: String) throws {
@@ -157,22 +159,27 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The read plan of the dataset at `path`, or nil when libhdf5 cannot open one there.
     private func planIfPresent(_ path: String) throws -> ReadPlan? {
+        if let plan = plan(path) { return plan }
         HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        if let plan = plans[path] { return plan }
-        return try makePlan(at: id, name: path, path: path)
+        return try plan(path) ?? makePlan(at: id, name: path, path: path)
+    }
+
+    private func plan(_ path: String) -> ReadPlan? {
+        plansLock.lock(); defer { plansLock.unlock() }
+        return plans[path]
     }
 
     /// Plans the reads of the datasets `names` of the group at `group` in one go (one lock, one
     /// walk to the group), so reading them afterwards asks libhdf5 nothing. Names that are
     /// absent or unreadable are left to fail, with their message, when they are read.
     public func preparePlans(inGroup group: String, names: [String]) {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let paths = names.map { group + "/" + $0 }
-        guard paths.contains(where: { plans[$0] == nil }) else { return }
+        guard paths.contains(where: { plan($0) == nil }) else { return }
+        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
         let gid = H5Gopen2(id, group, dneck_h5p_default())
         guard gid >= 0 else { H5Eclear2(dneck_h5e_default()); return }
         defer { H5Gclose(gid) }
-        for (name, path) in zip(names, paths) where plans[path] == nil {
+        for (name, path) in zip(names, paths) where plan(path) == nil {
             if (try? makePlan(at: gid, name: name, path: path)) == nil { H5Eclear2(dneck_h5e_default()) }
         }
     }
@@ -193,7 +200,7 @@ public final class HDF5File: @unchecked Sendable {
         let contiguous = descriptor >= 0 && direct && address != dneck_haddr_undef() && bytes > 0
             && H5Dget_storage_size(did) == bytes
         let plan = ReadPlan(shape: shape, float32: float32, offset: contiguous ? UInt64(address) + userBlock : nil)
-        plans[path] = plan
+        plansLock.lock(); plans[path] = plan; plansLock.unlock()
         return plan
     }
 

@@ -88,6 +88,22 @@ public final class RunReader: @unchecked Sendable {
         return matrix
     }
 
+    /// Runs `body` while a background thread plans the reads of `epochs`' activations in order
+    /// (one libhdf5 walk per epoch), so that workers reading them find the plans ready instead of
+    /// queueing on libhdf5's lock behind each other. The planner stops when `body` ends.
+    public func planningAhead<T>(_ epochs: [Int], _ body: () throws -> T) rethrows -> T {
+        let stop = StopFlag()
+        let planner = DispatchGroup()
+        DispatchQueue.global().async(group: planner) {
+            for epoch in epochs where !stop.isSet {
+                self.hdf5.preparePlans(inGroup: RunReader.join(self.epochRoot, "\(epoch)", "activations"),
+                                       names: (0..<self.layerCount).map(String.init))
+            }
+        }
+        defer { stop.set(); planner.wait() }
+        return try body()
+    }
+
     /// The in-file path of a dataset of an epoch, as messages show it (e.g. `train/7/gradmean`).
     public func datasetPath(epoch: Int, _ name: String) -> String {
         RunReader.display(RunReader.join(epochRoot, "\(epoch)", name))
@@ -228,4 +244,12 @@ public final class RunReader: @unchecked Sendable {
     private static func display(_ path: String) -> String {
         path == "/" ? "/" : String(path.drop { $0 == "/" })
     }
+}
+
+/// A flag one thread sets and others read.
+private final class StopFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
 }

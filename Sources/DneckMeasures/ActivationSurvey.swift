@@ -45,7 +45,7 @@ public struct ActivationSurvey: Sendable {
         let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
         // Pass 1: ranges per layer, and per neuron when neuron histograms are asked for.
         let perNeuron = parts.contains(.neuronHistograms)
-        let firstPass = try parallelMap(tasks) { (e, layer) -> RangeSweep in
+        let firstPass = try reader.planningAhead(epochs) { try parallelMap(tasks) { (e, layer) -> RangeSweep in
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked by the sweep
             progress?.advance()
             guard let sweep = RangeSweep(m, perColumn: perNeuron) else {
@@ -54,7 +54,7 @@ public struct ActivationSurvey: Sendable {
                                            row: bad.row, column: bad.column, value: bad.value)
             }
             return sweep
-        }
+        } }
         let sweeps = (0..<layers).map { layer in RangeSweep(merging: epochs.indices.map { firstPass[$0 * layers + layer] }) }
         let units = sweeps.map(\.columns)
         let layerRanges = sweeps.map { $0.all ?? 0...0 }

@@ -12,11 +12,13 @@ public enum InformationMeasures {
         let epochs = epochs ?? reader.epochs
         let tasks = epochs.flatMap { epoch in (0..<reader.layerCount).map { (epoch, $0) } }
         let labels = reader.labels
-        let points = try parallelMap(tasks) { (epoch, layer) -> InformationPoint in
-            let activations = try reader.activations(epoch: epoch, layer: layer)
-            let mi = estimator.estimate(activations, labels: labels)
-            progress?.advance()
-            return InformationPoint(epoch: epoch, layer: layer, mixm: mi.mixm, miym: mi.miym)
+        let points = try reader.planningAhead(epochs) {
+            try parallelMap(tasks) { (epoch, layer) -> InformationPoint in
+                let activations = try reader.activations(epoch: epoch, layer: layer)
+                let mi = estimator.estimate(activations, labels: labels)
+                progress?.advance()
+                return InformationPoint(epoch: epoch, layer: layer, mixm: mi.mixm, miym: mi.miym)
+            }
         }
         progress?.finish()
         return MeasureTable(points: points)
