@@ -1,24 +1,24 @@
 #ifndef DNECK_CMALLOC_SHIM_H
 #define DNECK_CMALLOC_SHIM_H
-// glibc's allocator tuning (mallopt, madvise), which Swift's Glibc module does not export.
+// glibc's allocator tuning and the kernel's memory calls (mallopt, mmap, madvise), which Swift's
+// Glibc module does not all export.
 #include <malloc.h>
-#include <stdlib.h>
 #include <sys/mman.h>
-
-/// `bytes` of memory on 2 MiB boundaries, marked for transparent huge pages (fewer page faults
-/// when a large image is first touched); NULL when out of memory. Free with free().
-static inline void *dneck_allocate_large(size_t bytes) {
-    const size_t huge = (size_t)2 << 20;
-    size_t rounded = (bytes + huge - 1) & ~(huge - 1);
-    void *p = NULL;
-    if (posix_memalign(&p, huge, rounded) != 0) return NULL;
-    madvise(p, rounded, MADV_HUGEPAGE);
-    return p;
-}
 
 /// Keeps freed large blocks in the heap for reuse instead of unmapping them.
 static inline void dneck_reuse_freed_memory(void) {
     mallopt(M_MMAP_THRESHOLD, 1 << 30);
     mallopt(M_TRIM_THRESHOLD, 0x7fffffff);
 }
+
+/// `bytes` of fresh zero-filled memory straight from the kernel (pages cost nothing until
+/// written), marked for transparent huge pages; NULL when out of memory.
+static inline void *dneck_map_zeroed(size_t bytes) {
+    void *p = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) return NULL;
+    madvise(p, bytes, MADV_HUGEPAGE);
+    return p;
+}
+
+static inline void dneck_unmap(void *p, size_t bytes) { munmap(p, bytes); }
 #endif

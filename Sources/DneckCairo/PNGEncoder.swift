@@ -1,5 +1,6 @@
 import CZlib
 import DneckCore
+import DneckFigure
 import Dispatch
 
 /// Encodes a raster as an 8-bit RGB PNG in memory, fast and deterministic.
@@ -14,10 +15,13 @@ public enum PNGEncoder {
     /// Strips compressed independently (fixed, for identical bytes on any machine).
     static let strips = 8
 
-    public static func encode(_ raster: Raster) -> [UInt8] {
+    /// The PNG of `raster` laid over an opaque `background` (the raster's own alpha is
+    /// composited here, exactly as Cairo would have drawn it over that colour).
+    public static func encode(_ raster: Raster, over background: Color) -> [UInt8] {
         let width = raster.width, height = raster.height
         let rowBytes = 1 + 3 * width
         let strips = min(Self.strips, height)
+        let flatten = Flattening(background)
         var pieces = [[UInt8]](repeating: [], count: strips)
         var checksums = [(adler: UInt, length: Int)](repeating: (1, 0), count: strips)
         raster.withPixels { pixels in
@@ -28,11 +32,14 @@ public enum PNGEncoder {
                         let first = height * s / strips, last = height * (s + 1) / strips
                         let count = (last - first) * rowBytes
                         var filtered = [UInt8](repeating: 0, count: count)
+                        var above = [UInt8](repeating: 0, count: 3 * width), row = above
+                        if first > 0 { flatten.row(pixels + (first - 1) * raster.stride, width: width, into: &above) }
                         filtered.withUnsafeMutableBufferPointer { filtered in
                             let out = filtered.baseAddress!
                             for y in first..<last {
-                                filterUp(pixels + y * raster.stride, above: y > 0 ? pixels + (y - 1) * raster.stride : nil,
-                                         width: width, into: out + (y - first) * rowBytes)
+                                flatten.row(pixels + y * raster.stride, width: width, into: &row)
+                                filterUp(row, above: above, into: out + (y - first) * rowBytes)
+                                swap(&row, &above)
                             }
                             checksums[s] = (adler32_z(1, out, count), count)
                             pieces[s] = Deflate.compress(UnsafeBufferPointer(filtered), final: s == strips - 1)
@@ -54,18 +61,44 @@ public enum PNGEncoder {
         return png
     }
 
-    /// One row with filter type 2 ("up"): each RGB byte minus the byte above it.
-    private static func filterUp(_ row: UnsafePointer<UInt8>, above: UnsafePointer<UInt8>?, width: Int,
-                                 into out: UnsafeMutablePointer<UInt8>) {
+    /// Cairo's premultiplied BGRA over an opaque colour, as RGB: c + background · (255 − α) / 255,
+    /// rounded as pixman rounds, from one table per channel.
+    private struct Flattening {
+        let red: [UInt8], green: [UInt8], blue: [UInt8]
+
+        init(_ color: Color) {
+            // Cairo's own conversion of a colour component to 8 bits.
+            func byte(_ v: Double) -> Int { Int(UInt16(min(max(v, 0), 1) * (65_536 - 1e-5))) >> 8 }
+            func table(_ v: Double) -> [UInt8] {
+                let c = byte(v)
+                return (0..<256).map { alpha in
+                    let t = (255 - alpha) * c + 0x80
+                    return UInt8((t + (t >> 8)) >> 8)
+                }
+            }
+            (red, green, blue) = (table(color.r), table(color.g), table(color.b))
+        }
+
+        func row(_ pixels: UnsafePointer<UInt8>, width: Int, into out: inout [UInt8]) {
+            red.withUnsafeBufferPointer { r in green.withUnsafeBufferPointer { g in blue.withUnsafeBufferPointer { b in
+                out.withUnsafeMutableBufferPointer { out in
+                    for x in 0..<width {
+                        let i = 4 * x, o = 3 * x, alpha = Int(pixels[i + 3])   // Cairo's bytes are B, G, R, A
+                        out[o] = pixels[i + 2] &+ r[alpha]
+                        out[o + 1] = pixels[i + 1] &+ g[alpha]
+                        out[o + 2] = pixels[i] &+ b[alpha]
+                    }
+                }
+            } } }
+        }
+    }
+
+    /// One row with filter type 2 ("up"): each byte minus the byte above it.
+    private static func filterUp(_ row: [UInt8], above: [UInt8], into out: UnsafeMutablePointer<UInt8>) {
         out[0] = 2
-        for x in 0..<width {
-            let o = 1 + 3 * x, i = 4 * x   // Cairo's bytes are B, G, R, A
-            if let above {
-                out[o] = row[i + 2] &- above[i + 2]
-                out[o + 1] = row[i + 1] &- above[i + 1]
-                out[o + 2] = row[i] &- above[i]
-            } else {
-                out[o] = row[i + 2]; out[o + 1] = row[i + 1]; out[o + 2] = row[i]
+        row.withUnsafeBufferPointer { row in
+            above.withUnsafeBufferPointer { above in
+                for i in 0..<row.count { out[1 + i] = row[i] &- above[i] }
             }
         }
     }

@@ -31,7 +31,7 @@ public final class Raster {
     private let surface: OpaquePointer
     private let memory: LargeBuffer
 
-    /// A raster of `width × height` pixels (contents undefined until drawn).
+    /// A raster of `width × height` transparent black pixels.
     public init(width: Int, height: Int) throws {
         self.width = width
         self.height = height

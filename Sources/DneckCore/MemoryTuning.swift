@@ -7,19 +7,19 @@ public func reuseFreedMemory() {
     dneck_reuse_freed_memory()
 }
 
-/// A large block of raw memory (uninitialised) on transparent huge pages where the kernel
-/// offers them, freed with the object: for whole images, which would otherwise take one page
-/// fault per 4 KiB when first drawn into.
+/// A large block of zero-filled memory straight from the kernel, on transparent huge pages
+/// where the kernel offers them, returned with the object: for whole images. Pages that are
+/// never written are never materialised (reading them sees the kernel's shared zero page).
 public final class LargeBuffer: @unchecked Sendable {
     public let bytes: UnsafeMutableRawPointer
     public let count: Int
 
     /// Nil when the memory cannot be had.
     public init?(count: Int) {
-        guard count > 0, let p = dneck_allocate_large(count) else { return nil }
+        guard count > 0, let p = dneck_map_zeroed(count) else { return nil }
         bytes = p
         self.count = count
     }
 
-    deinit { free(bytes) }
+    deinit { dneck_unmap(bytes, count) }
 }

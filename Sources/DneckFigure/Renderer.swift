@@ -25,17 +25,19 @@ public enum FigureDrawer {
     public struct Layers: OptionSet, Sendable {
         public let rawValue: Int
         public init(rawValue: Int) { self.rawValue = rawValue }
-        /// Background, grids, frames, ticks, axis labels, titles, colorbars, free text.
+        /// The figure's background colour over everything.
+        public static let background = Layers(rawValue: 4)
+        /// Grids, frames, ticks, axis labels, titles, colorbars, free text.
         public static let decorations = Layers(rawValue: 1)
         /// Panel marks and all legends.
         public static let marks = Layers(rawValue: 2)
-        public static let all: Layers = [.decorations, .marks]
+        public static let all: Layers = [.background, .decorations, .marks]
     }
 
     public static func draw(_ figure: Figure, on renderer: Renderer, layers: Layers = .all) {
         let style = figure.style
+        if layers.contains(.background) { renderer.clear(style.background) }
         if layers.contains(.decorations) {
-            renderer.clear(style.background)
             for panel in figure.panels { drawDecorations(panel, style: style, on: renderer) }
             for bar in figure.colorbars { draw(bar, style: style, on: renderer) }
             for item in figure.texts { renderer.text(item, fontFamily: style.fontFamily) }

@@ -2,9 +2,10 @@ import CHDF5
 import DneckCore
 import Foundation
 
-/// A read-only HDF5 file. Every libhdf5 call of the process goes through `HDF5File.lock`
-/// (Debian's libhdf5 is the serial build, which is not thread-safe); failures become
-/// `DneckError`s carrying the library's own message.
+/// A read-only HDF5 file. Every libhdf5 call of the process goes through `HDF5File.lock` (the
+/// library serialises its calls anyway; holding one lock over a sequence of calls keeps its
+/// per-thread error stack ours until the message is read); failures become `DneckError`s
+/// carrying the library's own message.
 public final class HDF5File: @unchecked Sendable {
     /// Serialises every libhdf5 call.
     public static let lock = NSRecursiveLock()
@@ -31,8 +32,7 @@ public final class HDF5File: @unchecked Sendable {
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         guard size > 0 else { throw DneckError.emptyFile(file: path) }
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
-        HDF5File.silenceAutomaticErrorPrinting()
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         guard H5Fis_hdf5(path) > 0 else { throw DneckError.notHDF5(file: path) }
         let fid = H5Fopen(path, dneck_h5f_acc_rdonly(), dneck_h5p_default())
         guard fid >= 0 else {
@@ -49,7 +49,7 @@ public final class HDF5File: @unchecked Sendable {
 
     deinit {
         if descriptor >= 0 { close(descriptor) }
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         H5Fclose(id)
     }
 
@@ -58,7 +58,7 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The kind of the object at `path`, or nil when any component of the path is absent.
     public func kind(_ path: String) -> Kind? {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
@@ -76,7 +76,7 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The names of the links in the group at `path`, in HDF5's name order.
     public func members(ofGroup path: String) throws -> [String] {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let gid = H5Gopen2(id, path, dneck_h5p_default())
         guard gid >= 0 else { throw failure(path, "cannot open group") }
         defer { H5Gclose(gid) }
@@ -98,7 +98,7 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Shape and element class of the dataset at `path`.
     public func datasetInfo(_ path: String) throws -> (shape: [Int], element: ElementClass) {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let did = H5Dopen2(id, path, dneck_h5p_default())
         guard did >= 0 else { throw failure(path, "cannot open dataset") }
         defer { H5Dclose(did) }
@@ -160,7 +160,7 @@ public final class HDF5File: @unchecked Sendable {
     /// The read plan of the dataset at `path`, or nil when libhdf5 cannot open one there.
     private func planIfPresent(_ path: String) throws -> ReadPlan? {
         if let plan = plan(path) { return plan }
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         return try plan(path) ?? makePlan(at: id, name: path, path: path)
     }
 
@@ -175,7 +175,7 @@ public final class HDF5File: @unchecked Sendable {
     public func preparePlans(inGroup group: String, names: [String]) {
         let paths = names.map { group + "/" + $0 }
         guard paths.contains(where: { plan($0) == nil }) else { return }
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let gid = H5Gopen2(id, group, dneck_h5p_default())
         guard gid >= 0 else { H5Eclear2(dneck_h5e_default()); return }
         defer { H5Gclose(gid) }
@@ -268,7 +268,7 @@ public final class HDF5File: @unchecked Sendable {
 
     /// Opens attribute `name` of the object at `path` and its type for `body`; nil when absent.
     private func withAttribute<T>(_ name: String, at path: String, _ body: (hid_t, hid_t) throws -> T?) throws -> T? {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
         let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
         guard aid >= 0 else { throw failure(path, "cannot open attribute '\(name)'") }
@@ -281,7 +281,7 @@ public final class HDF5File: @unchecked Sendable {
     // MARK: - Private
 
     private func read<T>(_ path: String, memoryType: hid_t, as type: T.Type) throws -> (shape: [Int], values: [T]) {
-        HDF5File.lock.lock(); defer { HDF5File.lock.unlock() }
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let did = H5Dopen2(id, path, dneck_h5p_default())
         guard did >= 0 else { throw failure(path, "cannot open dataset") }
         defer { H5Dclose(did) }
@@ -335,7 +335,11 @@ public final class HDF5File: @unchecked Sendable {
         path == "/" ? "/" : String(path.drop { $0 == "/" })
     }
 
-    private static func silenceAutomaticErrorPrinting() {
+    /// Takes `lock` and turns off libhdf5's printing of errors to stderr for the calling thread
+    /// (Debian's libhdf5 is built thread-safe, with an error stack per thread): failures are
+    /// reported as `DneckError`s, and a probe for an absent dataset is no failure at all.
+    private static func lockLibrary() {
+        lock.lock()
         H5Eset_auto2(dneck_h5e_default(), nil, nil)
     }
 

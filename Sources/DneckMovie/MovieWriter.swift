@@ -29,7 +29,7 @@ public enum MovieWriter {
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
             let first = figure(0)
             let decorations = try Raster(width: width, height: height)
-            try decorations.draw(first, layers: .decorations, forVideo: true)
+            try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
             let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
             let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
 

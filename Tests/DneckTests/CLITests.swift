@@ -135,7 +135,17 @@ final class CLITests: XCTestCase {
         wide.storage = .float64
         wide.epochs[0].layers[0][28] = -.infinity
         wide.writeDneck(inf)
+        // A layer missing at a later epoch: found by a worker thread, reported in one line.
+        let gap = folder.appendingPathComponent("gap.h5").path
+        let w = H5Writer(path: gap)
+        w.stringAttribute("format", "dneck-run"); w.intAttribute("format_version", 1)
+        w.dataset("train/labels", shape: [2], doubles: [0, 1], storage: .int64)
+        w.dataset("train/0/activations/0", shape: [2, 1], doubles: [0.1, 0.2])
+        w.group("train/1/activations")
+        w.close()
         let cases: [([String], String)] = [
+            (["activations", gap, "-o", "x.png"], "gap.h5: train/1/activations/0: missing activations dataset"),
+            (["movie", gap, "-o", "x.mp4"], "gap.h5: train/1/activations/0: missing activations dataset"),
             (["infoplane", nan, "-o", "x.png"], "nan.h5: train/3/activations/0: contains NaN at row 1, column 0"),
             (["measures", nan, "-o", "x.csv"], "contains NaN"),
             (["activations", nan, "-o", "x.png"], "nan.h5: train/3/activations/0: contains NaN at row 1, column 0"),

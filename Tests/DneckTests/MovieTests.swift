@@ -56,7 +56,7 @@ final class MovieTests: XCTestCase {
                                        colormap: nil, widthInches: 6, heightInches: 9, dpi: 60, logEpochs: false)
         let first = movie.figure(frame: 0)
         let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-        try decorations.draw(first, layers: .decorations, forVideo: true)
+        try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
         let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: first.pixelWidth,
                                  height: first.pixelHeight)
         let layered = try Raster(width: first.pixelWidth, height: first.pixelHeight)
