@@ -30,11 +30,17 @@ func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     return best
 }
 
-/// Runs a command to completion; throws when it fails.
+/// Runs a command to completion (a path as it is, a bare name looked up on PATH); throws when
+/// it fails.
 func runProcess(_ executable: String, _ arguments: [String]) throws {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = [executable] + arguments
+    if executable.contains("/") {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [executable] + arguments
+    }
     try process.run()
     process.waitUntilExit()
     guard process.terminationStatus == 0 else {
