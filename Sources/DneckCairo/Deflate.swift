@@ -1,54 +1,58 @@
-/// A fast raw-deflate encoder (RFC 1951) for PNG image data.
+/// A fast raw-deflate encoder (RFC 1951) for PNG image data, fed piece by piece (a PNG strip
+/// row by row) so that it holds only the 32 KiB it may refer back to and what is still to be
+/// matched, never the whole filtered image.
 ///
 /// Greedy LZ77 over a 4-byte hash (one candidate per hash, matches extended 8 bytes at a time),
 /// which turns the long runs of zeros that PNG's "up" filter makes of flat chart areas into a
 /// few 258-byte matches, then dynamic Huffman blocks of up to `blockTokens` tokens. It does one
 /// thing zlib does at any level, only faster for this kind of input: the output is plain
-/// deflate that any inflater reads. The bytes depend only on the input.
-enum Deflate {
+/// deflate that any inflater reads. The bytes depend only on the input and how it was cut into
+/// pieces.
+struct Deflate {
     /// Tokens (literals and matches) per Huffman block.
     static let blockTokens = 1 << 15
     private static let hashBits = 15
     private static let window = 32_768
     private static let minMatch = 4, maxMatch = 258
 
-    /// The raw deflate of `input`. A `final` stream ends with the last-block flag; any other
-    /// ends byte-aligned after an empty stored block, so streams can be concatenated (as zlib's
-    /// full flush does).
+    private var buffer: [UInt8]
+    /// Stream positions of `buffer[0]`, of the end of the input so far, of the next byte to encode.
+    private var base = 0, end = 0, cursor = 0
+    /// Last stream position of each hash (−1: none yet).
+    private var table = [Int](repeating: -1, count: 1 << hashBits)
+    private var tokens: [UInt32] = []
+    private var bits = BitWriter()
+
+    /// A stream for pieces of up to about `piece` bytes.
+    init(piece: Int = 1 << 16) {
+        buffer = [UInt8](repeating: 0, count: Deflate.window + Deflate.maxMatch + 4 * max(piece, 1 << 16))
+        tokens.reserveCapacity(Deflate.blockTokens)
+    }
+
+    /// The raw deflate of `input` in one piece (see `finish(final:)`).
     static func compress(_ input: UnsafeBufferPointer<UInt8>, final: Bool) -> [UInt8] {
-        var bits = BitWriter(capacity: input.count / 4 + 1024)
-        var tokens = [UInt32]()
-        tokens.reserveCapacity(blockTokens)
-        var table = [Int32](repeating: -1, count: 1 << hashBits)
-        let n = input.count
-        let base = input.baseAddress
-        var p = 0
-        table.withUnsafeMutableBufferPointer { table in
-            while p < n {
-                var length = 0, distance = 0
-                if let base, p + minMatch <= n {
-                    let h = hash(UnsafeRawPointer(base + p).loadUnaligned(as: UInt32.self))
-                    let candidate = Int(table[h])
-                    table[h] = Int32(p)
-                    if candidate >= 0, p - candidate <= window {
-                        length = matchLength(base, candidate, p, limit: min(maxMatch, n - p))
-                        distance = p - candidate
-                    }
-                }
-                if length >= minMatch {
-                    tokens.append(Token.match(length: length, distance: distance))
-                    p += length
-                } else {
-                    tokens.append(UInt32(base![p]))
-                    p += 1
-                }
-                if tokens.count == blockTokens {
-                    writeBlock(tokens, last: final && p == n, into: &bits)
-                    tokens.removeAll(keepingCapacity: true)
-                }
-            }
-        }
-        if !tokens.isEmpty || n == 0 || !final { writeBlock(tokens, last: final, into: &bits) }
+        var stream = Deflate(piece: input.count)
+        stream.append(count: input.count) { if let b = input.baseAddress { $0.update(from: b, count: input.count) } }
+        return stream.finish(final: final)
+    }
+
+    /// Appends `count` bytes, which `fill` writes into the stream's own buffer, and encodes all
+    /// but the last match's length of what is there.
+    mutating func append(count: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Void) {
+        makeRoom(for: count)
+        let start = end - base
+        buffer.withUnsafeMutableBufferPointer { fill($0.baseAddress! + start) }
+        end += count
+        encode(upTo: end - Deflate.maxMatch)
+    }
+
+    /// Encodes the rest and returns the stream. A `final` stream ends with the last-block flag;
+    /// any other ends byte-aligned after an empty stored block, so streams can be concatenated
+    /// (as zlib's full flush does).
+    mutating func finish(final: Bool) -> [UInt8] {
+        encode(upTo: end)
+        Deflate.writeBlock(tokens, last: final, into: &bits)
+        tokens.removeAll()
         if !final {   // empty stored block: byte-aligns the end
             bits.write(0, count: 3)
             bits.alignToByte()
@@ -56,6 +60,59 @@ enum Deflate {
         }
         bits.alignToByte()
         return bits.bytes
+    }
+
+    /// Drops what lies more than a window behind the cursor, growing the buffer if a piece is
+    /// larger than it.
+    private mutating func makeRoom(for count: Int) {
+        guard end - base + count > buffer.count else { return }
+        let keep = max(base, cursor - Deflate.window)
+        let shift = keep - base
+        if shift > 0 {
+            buffer.withUnsafeMutableBufferPointer { b in
+                let p = b.baseAddress!
+                p.update(from: p + shift, count: end - keep)
+            }
+            base = keep
+        }
+        if end - base + count > buffer.count { buffer += [UInt8](repeating: 0, count: end - base + count - buffer.count) }
+    }
+
+    /// Tokens for every position from the cursor up to `limit` (a match may run past it, up to
+    /// the end of the input).
+    private mutating func encode(upTo limit: Int) {
+        guard cursor < limit else { return }
+        var p = cursor
+        let (base, end) = (self.base, self.end)
+        buffer.withUnsafeBufferPointer { buffer in
+            table.withUnsafeMutableBufferPointer { table in
+                let data = buffer.baseAddress!   // stream position p is data[p - base]
+                while p < limit {
+                    var length = 0, distance = 0
+                    if p + Deflate.minMatch <= end {
+                        let h = Deflate.hash(UnsafeRawPointer(data + (p - base)).loadUnaligned(as: UInt32.self))
+                        let candidate = table[h]
+                        table[h] = p
+                        if candidate >= base, p - candidate <= Deflate.window {
+                            length = Deflate.matchLength(data, candidate - base, p - base, limit: min(Deflate.maxMatch, end - p))
+                            distance = p - candidate
+                        }
+                    }
+                    if length >= Deflate.minMatch {
+                        tokens.append(Token.match(length: length, distance: distance))
+                        p += length
+                    } else {
+                        tokens.append(UInt32(data[p - base]))
+                        p += 1
+                    }
+                    if tokens.count == Deflate.blockTokens {
+                        Deflate.writeBlock(tokens, last: false, into: &bits)
+                        tokens.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+        }
+        cursor = p
     }
 
     @inline(__always)
@@ -249,10 +306,7 @@ private struct BitWriter {
     private var buffer: UInt64 = 0
     private var count = 0
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
-    }
+    init() { bytes = [] }
 
     @inline(__always)
     mutating func write(_ value: UInt64, count n: Int) {

@@ -30,20 +30,20 @@ public enum PNGEncoder {
                     let (pieces, checksums) = (pieces, checksums)
                     DispatchQueue.concurrentPerform(iterations: strips) { s in
                         let first = height * s / strips, last = height * (s + 1) / strips
-                        let count = (last - first) * rowBytes
-                        var filtered = [UInt8](repeating: 0, count: count)
+                        var stream = Deflate(piece: rowBytes)
+                        var adler: UInt = 1
                         var above = [UInt8](repeating: 0, count: 3 * width), row = above
                         if first > 0 { flatten.row(pixels + (first - 1) * raster.stride, width: width, into: &above) }
-                        filtered.withUnsafeMutableBufferPointer { filtered in
-                            let out = filtered.baseAddress!
-                            for y in first..<last {
-                                flatten.row(pixels + y * raster.stride, width: width, into: &row)
-                                filterUp(row, above: above, into: out + (y - first) * rowBytes)
-                                swap(&row, &above)
+                        for y in first..<last {
+                            flatten.row(pixels + y * raster.stride, width: width, into: &row)
+                            stream.append(count: rowBytes) { out in
+                                filterUp(row, above: above, into: out)
+                                adler = adler32_z(adler, out, rowBytes)
                             }
-                            checksums[s] = (adler32_z(1, out, count), count)
-                            pieces[s] = Deflate.compress(UnsafeBufferPointer(filtered), final: s == strips - 1)
+                            swap(&row, &above)
                         }
+                        checksums[s] = (adler, (last - first) * rowBytes)
+                        pieces[s] = stream.finish(final: s == strips - 1)
                     }
                 }
             }

@@ -40,6 +40,25 @@ final class DeflateTests: XCTestCase {
         roundTrip([runs])
         roundTrip([Array(farRepeat)])
         roundTrip([rows, [], zeros, noise, runs])   // joined strips, one of them empty
+        // Fed in pieces of many sizes, as the PNG encoder feeds rows: matches reach back into
+        // earlier pieces, the buffer slides and grows, and the bytes are the same as in one go.
+        let whole = rows + noise.prefix(70_000) + zeros.prefix(100_000) + runs
+        var stream = Deflate(piece: 1_000)
+        var offset = 0, size = 1
+        while offset < whole.count {
+            let n = min(size, whole.count - offset)
+            stream.append(count: n) { out in whole.withUnsafeBufferPointer { out.update(from: $0.baseAddress! + offset, count: n) } }
+            offset += n
+            size = size * 7 % 150_001 + 1
+        }
+        let pieces = stream.finish(final: true)
+        XCTAssertEqual(pieces, whole.withUnsafeBufferPointer { Deflate.compress($0, final: true) })
+        var inflated = [UInt8](repeating: 0, count: whole.count)
+        var length = uLong(inflated.count)
+        let adler = whole.withUnsafeBufferPointer { adler32_z(1, $0.baseAddress, $0.count) }
+        let zlibStream = [0x78, 0x01] + pieces + [UInt8(adler >> 24 & 0xFF), UInt8(adler >> 16 & 0xFF), UInt8(adler >> 8 & 0xFF), UInt8(adler & 0xFF)]
+        XCTAssertEqual(uncompress(&inflated, &length, zlibStream, uLong(zlibStream.count)), Z_OK)
+        XCTAssertEqual(inflated, whole)
         // Output stays small for what compresses and bounded for what does not.
         let zeroBytes = zeros.withUnsafeBufferPointer { Deflate.compress($0, final: true) }.count
         let noiseBytes = noise.withUnsafeBufferPointer { Deflate.compress($0, final: true) }.count
