@@ -116,14 +116,22 @@ struct BinLookup: Sendable {
         var tables = [Int](repeating: 0, count: 4 * count)   // interleaved, as in `HistogramBins.counts`
         table.withUnsafeBufferPointer { lookup in
             tables.withUnsafeMutableBufferPointer { t in
-                for (k, v) in values.enumerated() {
+                let lookup = lookup.baseAddress!, t = t.baseAddress!
+                func add(_ v: Float, _ lane: UnsafeMutablePointer<Int>) {
                     let b = Int(lookup[Int(v.bitPattern >> 16)])
                     if b >= 0 {
-                        t[(k & 3) &* count &+ b] &+= 1
+                        lane[b] &+= 1
                     } else if b == -1, let exact = bins.index(of: Double(v)) {
-                        t[exact] &+= 1
+                        lane[exact] &+= 1
                     }
                 }
+                let (t0, t1, t2, t3) = (t, t + count, t + 2 * count, t + 3 * count)
+                var i = 0
+                while i &+ 4 <= values.count {
+                    add(values[i], t0); add(values[i &+ 1], t1); add(values[i &+ 2], t2); add(values[i &+ 3], t3)
+                    i &+= 4
+                }
+                while i < values.count { add(values[i], t0); i &+= 1 }
             }
         }
         return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
