@@ -75,18 +75,10 @@ struct Charts: ParsableCommand {
         if let chart, !["activations", "single-neuron", "snr"].contains(chart) { return nil }
         var best = Timing(inProcess: .infinity, wholeProcess: .infinity)
         for _ in 0..<repeats {
-            let pipe = Pipe()
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            process.arguments = ["python3", benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
-                                 "--dpi", "\(dpi)", "--out", scratch.url.path] + (chart.map { ["--only", $0] } ?? [])
-            process.standardOutput = pipe
             let start = DispatchTime.now().uptimeNanoseconds
-            try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = try runProcess("python3", [benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
+                                                    "--dpi", "\(dpi)", "--out", scratch.url.path] + (chart.map { ["--only", $0] } ?? []))
             let whole = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            guard process.terminationStatus == 0 else { throw ValidationError("charts_matplotlib.py failed") }
             let work = output.split(separator: "\n").compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.reduce(0, +)
             best = Timing(inProcess: min(best.inProcess, work), wholeProcess: min(best.wholeProcess!, whole))
         }

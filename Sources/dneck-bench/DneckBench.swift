@@ -30,22 +30,38 @@ func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     return best
 }
 
-/// Runs a command to completion (a path as it is, a bare name looked up on PATH); throws when
-/// it fails.
-func runProcess(_ executable: String, _ arguments: [String]) throws {
-    let process = Process()
-    if executable.contains("/") {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-    } else {
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [executable] + arguments
+/// Runs a command to completion and returns its standard output; throws when it fails. A path
+/// runs as it is, a bare name is looked up on PATH. Spawned and waited for directly: Foundation's
+/// `Process` notices the end of a child only every 50 ms, which would blur short commands.
+@discardableResult
+func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
+    var pipe: [Int32] = [0, 0]
+    guard Glibc.pipe(&pipe) == 0 else { throw ValidationError("cannot make a pipe") }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
+    posix_spawn_file_actions_addclose(&actions, pipe[0])
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+    close(pipe[1])
+    defer { close(pipe[0]) }
+    guard spawned == 0 else { throw ValidationError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    var output: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65_536)
+    while true {
+        let n = read(pipe[0], &chunk, chunk.count)
+        if n <= 0 { break }
+        output += chunk[0..<n]
     }
-    try process.run()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed with status \(process.terminationStatus)")
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    guard status == 0 else {
+        throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
     }
+    return String(decoding: output, as: UTF8.self)
 }
 
 /// A temporary folder for a benchmark's files, removed when the value goes away.
