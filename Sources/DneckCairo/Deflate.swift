@@ -29,13 +29,6 @@ struct Deflate {
         tokens.reserveCapacity(Deflate.blockTokens)
     }
 
-    /// The raw deflate of `input` in one piece (see `finish(final:)`).
-    static func compress(_ input: UnsafeBufferPointer<UInt8>, final: Bool) -> [UInt8] {
-        var stream = Deflate(piece: input.count)
-        stream.append(count: input.count) { if let b = input.baseAddress { $0.update(from: b, count: input.count) } }
-        return stream.finish(final: final)
-    }
-
     /// Appends `count` bytes, which `fill` writes into the stream's own buffer, and encodes all
     /// but the last match's length of what is there.
     mutating func append(count: Int, _ fill: (UnsafeMutablePointer<UInt8>) -> Void) {
