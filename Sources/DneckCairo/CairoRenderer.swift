@@ -8,11 +8,25 @@ import Foundation
 public final class CairoRenderer: Renderer {
     private let cr: OpaquePointer
 
-    /// A renderer on `context`, already scaled to points.
-    init(context: OpaquePointer) {
+    /// Device rows the renderer never draws outside (all when nil).
+    private let rows: Range<Int>?
+
+    /// A renderer on `context`, already scaled to points, drawing only within device `rows`.
+    init(context: OpaquePointer, rows: Range<Int>? = nil) {
         cr = context
+        self.rows = rows
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+    }
+
+    /// Restricts drawing to `rows` (device pixels), if any.
+    func clipToRows() {
+        guard let rows else { return }
+        cairo_save(cr)
+        cairo_identity_matrix(cr)
+        cairo_rectangle(cr, 0, Double(rows.lowerBound), 1e6, Double(rows.count))
+        cairo_restore(cr)
+        cairo_clip(cr)
     }
 
     public func clear(_ color: Color) {
@@ -116,6 +130,7 @@ public final class CairoRenderer: Renderer {
 
     public func clip(_ rect: Rect?) {
         cairo_reset_clip(cr)
+        clipToRows()
         if let rect {
             cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height)
             cairo_clip(cr)

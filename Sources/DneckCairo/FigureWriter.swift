@@ -24,7 +24,7 @@ public enum FigureWriter {
                 // Drawn on the new raster's transparent black and laid over the background while
                 // encoding: what is never drawn on is never written (nor even materialised).
                 let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
-                try raster.draw(figure, layers: [.decorations, .marks])
+                try raster.drawOnTwoCores(figure, layers: [.decorations, .marks])
                 let bytes = PNGEncoder.encode(raster, over: figure.style.background)
                 do { try Data(bytes).write(to: temporary) } catch {
                     throw DneckError.unwritable(file: url.path, detail: error.localizedDescription)

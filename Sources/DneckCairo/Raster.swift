@@ -1,6 +1,7 @@
 import CCairo
 import DneckCore
 import DneckFigure
+import Dispatch
 
 /// A rectangle of pixels, half-open, with even corners (so it covers whole 2×2 chroma blocks).
 public struct PixelRegion: Sendable, Equatable {
@@ -66,6 +67,39 @@ public final class Raster {
         guard status == CAIRO_STATUS_SUCCESS else {
             throw DneckError.render(file: "(raster)", detail: String(cString: cairo_status_to_string(status)))
         }
+    }
+
+    /// `draw` on both cores: the top and bottom halves of the raster are drawn at once, each by
+    /// a context of its own on a surface of its own over the same pixels, clipped to its whole
+    /// pixel rows. Pixels come out as one pass draws them, but for a smoothly scaled image
+    /// (a colorbar), where pixman may round a row by a level or two.
+    public func drawOnTwoCores(_ figure: Figure, layers: FigureDrawer.Layers = .all) throws {
+        let data = cairo_image_surface_get_data(surface)!
+        var failures: [Error?] = [nil, nil]
+        failures.withUnsafeMutableBufferPointer { failures in
+            let failures = failures
+            DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let rows = half == 0 ? 0..<height / 2 : height / 2..<height
+                guard let target = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32, Int32(width), Int32(height), Int32(stride)),
+                      let cr = cairo_create(target) else {
+                    failures[half] = DneckError.render(file: "(raster)", detail: "no Cairo context")
+                    return
+                }
+                defer { cairo_destroy(cr); cairo_surface_destroy(target) }
+                cairo_scale(cr, Double(figure.pixelWidth) / figure.width, Double(figure.pixelHeight) / figure.height)
+                if figure.dpi >= 200 { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
+                let renderer = CairoRenderer(context: cr, rows: rows)
+                renderer.clipToRows()
+                FigureDrawer.draw(figure, on: renderer, layers: layers)
+                cairo_surface_flush(target)
+                let status = cairo_status(cr)
+                if status != CAIRO_STATUS_SUCCESS {
+                    failures[half] = DneckError.render(file: "(raster)", detail: String(cString: cairo_status_to_string(status)))
+                }
+            }
+        }
+        cairo_surface_mark_dirty(surface)
+        if let failure = failures.compactMap({ $0 }).first { throw failure }
     }
 
     /// Replaces the pixels of `region` (all of them by default) with those of `other`, a
