@@ -1,3 +1,4 @@
+import DneckCairo
 import DneckCore
 import DneckFigure
 import DneckIO
@@ -103,6 +104,31 @@ final class ChartTests: XCTestCase {
     }
 
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
+    /// The PNG, drawn in two halves at once on transparent black and laid over the background
+    /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
+    /// colorbar may round by a level or two).
+    func testPNGMatchesOnePassDrawing() throws {
+        let reader = try RunReader(path: Fixtures.exampleRun)
+        let figure = try ActivationsPlotter(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: 150))
+        let url = folder.appendingPathComponent("activations.png")
+        try FigureWriter.write(figure, to: url)
+        let png = try DecodedPNG(path: url.path)
+        let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
+        try raster.draw(figure)
+        XCTAssertEqual(png.width, raster.width)
+        XCTAssertEqual(png.height, raster.height)
+        var worst = 0
+        raster.withPixels { p in
+            for y in 0..<raster.height {
+                for x in 0..<raster.width {
+                    let q = p + y * raster.stride + 4 * x, c = png.rgb(x, y)
+                    worst = max(worst, abs(Int(q[2]) - c.r), abs(Int(q[1]) - c.g), abs(Int(q[0]) - c.b))
+                }
+            }
+        }
+        XCTAssertLessThanOrEqual(worst, 2)
+    }
+
     func testChartsEndToEnd() throws {
         for chart in ["activations", "single-neuron", "snr", "accuracy", "activity"] {
             let a = folder.appendingPathComponent("\(chart).png"), b = folder.appendingPathComponent("\(chart)-again.png")
