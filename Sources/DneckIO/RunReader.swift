@@ -56,9 +56,8 @@ public final class RunReader: @unchecked Sendable {
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
     /// (unless `checkFinite` is false, for data already checked) for NaN/Inf.
     public func activations(epoch: Int, layer: Int, checkFinite: Bool = true) throws -> Matrix {
-        let group = RunReader.join(epochRoot, "\(epoch)", "activations")
-        let path = group + "/\(layer)"
-        hdf5.preparePlans(inGroup: group, names: (0..<layerCount).map(String.init))
+        let path = activationsGroup(epoch) + "/\(layer)"
+        planActivations(epoch: epoch)
         let shape: [Int], values: Matrix.Storage
         do {
             (shape, values) = try hdf5.readMatrixValues(path)
@@ -95,10 +94,7 @@ public final class RunReader: @unchecked Sendable {
         let stop = StopFlag()
         let planner = DispatchGroup()
         DispatchQueue.global().async(group: planner) {
-            for epoch in epochs where !stop.isSet {
-                self.hdf5.preparePlans(inGroup: RunReader.join(self.epochRoot, "\(epoch)", "activations"),
-                                       names: (0..<self.layerCount).map(String.init))
-            }
+            for epoch in epochs where !stop.isSet { self.planActivations(epoch: epoch) }
         }
         defer { stop.set(); planner.wait() }
         return try body()
@@ -137,6 +133,13 @@ public final class RunReader: @unchecked Sendable {
     ]
 
     // MARK: - Private
+
+    private func activationsGroup(_ epoch: Int) -> String { RunReader.join(epochRoot, "\(epoch)", "activations") }
+
+    /// Plans the reads of every layer of `epoch` in one walk to its group.
+    private func planActivations(epoch: Int) {
+        hdf5.preparePlans(inGroup: activationsGroup(epoch), names: (0..<layerCount).map(String.init))
+    }
 
     private func scalar(_ components: String...) throws -> Double? {
         let path = RunReader.join(components)
