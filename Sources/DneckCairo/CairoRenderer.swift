@@ -17,10 +17,11 @@ public final class CairoRenderer: Renderer {
         self.rows = rows
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        clipToRows()
     }
 
     /// Restricts drawing to `rows` (device pixels), if any.
-    func clipToRows() {
+    private func clipToRows() {
         guard let rows else { return }
         cairo_save(cr)
         cairo_identity_matrix(cr)

@@ -8,15 +8,16 @@ import Dispatch
 /// Every row gets PNG's "up" filter (charts are mostly flat colour, which it turns into runs of
 /// zeros). The filtered image is cut into a fixed number of horizontal strips, each deflated on
 /// its own (in parallel, by `Deflate`) and joined into one zlib stream, as pigz does: non-final
-/// strips end byte-aligned with an empty stored block, the Adler-32 checksums are combined. The bytes depend only on the pixels
-/// and the fixed strip count, never on the number of cores. Charts are opaque, so alpha is
-/// dropped; no time or text chunks are written.
+/// strips end byte-aligned with an empty stored block, the Adler-32 checksums are combined. The
+/// bytes depend only on the pixels and the fixed strip count, never on the number of cores.
+/// Charts are opaque, so alpha is dropped; no time or text chunks are written.
 public enum PNGEncoder {
     /// Strips compressed independently (fixed, for identical bytes on any machine).
     static let strips = 8
 
     /// The PNG of `raster` laid over an opaque `background` (the raster's own alpha is
-    /// composited here, exactly as Cairo would have drawn it over that colour).
+    /// composited here, with pixman's rounding: within a level of what Cairo draws over that
+    /// colour itself, where antialiased shapes overlap).
     public static func encode(_ raster: Raster, over background: Color) -> [UInt8] {
         let width = raster.width, height = raster.height
         let rowBytes = 1 + 3 * width

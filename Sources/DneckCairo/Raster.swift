@@ -57,16 +57,7 @@ public final class Raster {
     /// when the difference cannot be seen: from 200 dpi (a pixel is under 0.36 pt) or for a
     /// frame of a lossy video (`forVideo`), whose encoder rounds away far larger differences.
     public func draw(_ figure: Figure, layers: FigureDrawer.Layers = .all, forVideo: Bool = false) throws {
-        guard let cr = cairo_create(surface) else { throw DneckError.render(file: "(raster)", detail: "no Cairo context") }
-        defer { cairo_destroy(cr) }
-        cairo_scale(cr, Double(width) / figure.width, Double(height) / figure.height)
-        if figure.dpi >= 200 || forVideo { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
-        FigureDrawer.draw(figure, on: CairoRenderer(context: cr), layers: layers)
-        cairo_surface_flush(surface)
-        let status = cairo_status(cr)
-        guard status == CAIRO_STATUS_SUCCESS else {
-            throw DneckError.render(file: "(raster)", detail: String(cString: cairo_status_to_string(status)))
-        }
+        try Raster.draw(figure, layers: layers, forVideo: forVideo, on: surface, rows: nil)
     }
 
     /// `draw` on both cores: the top and bottom halves of the raster are drawn at once, each by
@@ -74,32 +65,40 @@ public final class Raster {
     /// pixel rows. Pixels come out as one pass draws them, but for a smoothly scaled image
     /// (a colorbar), where pixman may round a row by a level or two.
     public func drawOnTwoCores(_ figure: Figure, layers: FigureDrawer.Layers = .all) throws {
-        let data = cairo_image_surface_get_data(surface)!
         var failures: [Error?] = [nil, nil]
         failures.withUnsafeMutableBufferPointer { failures in
             let failures = failures
             DispatchQueue.concurrentPerform(iterations: 2) { half in
-                let rows = half == 0 ? 0..<height / 2 : height / 2..<height
-                guard let target = cairo_image_surface_create_for_data(data, CAIRO_FORMAT_ARGB32, Int32(width), Int32(height), Int32(stride)),
-                      let cr = cairo_create(target) else {
-                    failures[half] = DneckError.render(file: "(raster)", detail: "no Cairo context")
+                guard let target = cairo_image_surface_create_for_data(memory.bytes.assumingMemoryBound(to: UInt8.self),
+                                                                       CAIRO_FORMAT_ARGB32, Int32(width), Int32(height), Int32(stride)) else {
+                    failures[half] = DneckError.render(file: "(raster)", detail: "cannot create a surface")
                     return
                 }
-                defer { cairo_destroy(cr); cairo_surface_destroy(target) }
-                cairo_scale(cr, Double(figure.pixelWidth) / figure.width, Double(figure.pixelHeight) / figure.height)
-                if figure.dpi >= 200 { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
-                let renderer = CairoRenderer(context: cr, rows: rows)
-                renderer.clipToRows()
-                FigureDrawer.draw(figure, on: renderer, layers: layers)
-                cairo_surface_flush(target)
-                let status = cairo_status(cr)
-                if status != CAIRO_STATUS_SUCCESS {
-                    failures[half] = DneckError.render(file: "(raster)", detail: String(cString: cairo_status_to_string(status)))
-                }
+                defer { cairo_surface_destroy(target) }
+                do {
+                    try Raster.draw(figure, layers: layers, forVideo: false, on: target,
+                                    rows: half == 0 ? 0..<height / 2 : height / 2..<height)
+                } catch { failures[half] = error }
             }
         }
         cairo_surface_mark_dirty(surface)
         if let failure = failures.compactMap({ $0 }).first { throw failure }
+    }
+
+    /// Draws `figure` on `target`, a surface of the figure's pixel size, within device `rows`
+    /// (all when nil).
+    private static func draw(_ figure: Figure, layers: FigureDrawer.Layers, forVideo: Bool, on target: OpaquePointer,
+                             rows: Range<Int>?) throws {
+        guard let cr = cairo_create(target) else { throw DneckError.render(file: "(raster)", detail: "no Cairo context") }
+        defer { cairo_destroy(cr) }
+        cairo_scale(cr, Double(figure.pixelWidth) / figure.width, Double(figure.pixelHeight) / figure.height)
+        if figure.dpi >= 200 || forVideo { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
+        FigureDrawer.draw(figure, on: CairoRenderer(context: cr, rows: rows), layers: layers)
+        cairo_surface_flush(target)
+        let status = cairo_status(cr)
+        guard status == CAIRO_STATUS_SUCCESS else {
+            throw DneckError.render(file: "(raster)", detail: String(cString: cairo_status_to_string(status)))
+        }
     }
 
     /// Replaces the pixels of `region` (all of them by default) with those of `other`, a

@@ -115,8 +115,8 @@ public final class HDF5File: @unchecked Sendable {
     /// read in its stored precision and widened here: libhdf5's own conversion would allocate
     /// and clear a 1 MiB buffer for every read.
     public func readDoublesIfPresent(_ path: String) throws -> (shape: [Int], values: [Double])? {
-        guard try planIfPresent(path) != nil else { return nil }
-        let (shape, values) = try readMatrixValues(path)
+        guard let plan = try planIfPresent(path) else { return nil }
+        let (shape, values) = try read(path, planned: plan)
         switch values {
         case .float32(let v): return (shape, v.map(Double.init))
         case .float64(let v): return (shape, v)
@@ -128,7 +128,11 @@ public final class HDF5File: @unchecked Sendable {
     /// case for activations) is read straight from the file with `pread`, outside libhdf5's
     /// lock, so several threads read at once; everything else goes through `H5Dread`.
     public func readMatrixValues(_ path: String) throws -> (shape: [Int], values: Matrix.Storage) {
-        let plan = try readPlan(path)
+        try read(path, planned: readPlan(path))
+    }
+
+    /// The values of the dataset at `path`, read as `plan` says.
+    private func read(_ path: String, planned plan: ReadPlan) throws -> (shape: [Int], values: Matrix.Storage) {
         if let offset = plan.offset {
             let count = plan.shape.reduce(1, *)
             if plan.float32 {

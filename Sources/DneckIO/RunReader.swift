@@ -81,10 +81,16 @@ public final class RunReader: @unchecked Sendable {
         case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
         case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
         }
-        if checkFinite, let bad = matrix.firstNonFinite() {
-            throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: bad.row, column: bad.column, value: bad.value)
-        }
+        if checkFinite, let error = nonFinite(matrix, epoch: epoch, layer: layer) { throw error }
         return matrix
+    }
+
+    /// The error naming the first NaN or ±Inf of `m`, the activations of `layer` at `epoch`
+    /// (nil when every value is finite), for callers that check values their own way.
+    public func nonFinite(_ m: Matrix, epoch: Int, layer: Int) -> DneckError? {
+        m.firstNonFinite().map {
+            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), row: $0.row, column: $0.column, value: $0.value)
+        }
     }
 
     /// Runs `body` while a background thread plans the reads of `epochs`' activations in order

@@ -48,11 +48,7 @@ public struct ActivationSurvey: Sendable {
         let firstPass = try reader.planningAhead(epochs) { try parallelMap(tasks) { (e, layer) -> RangeSweep in
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked by the sweep
             progress?.advance()
-            guard let sweep = RangeSweep(m, perColumn: perNeuron) else {
-                let bad = m.firstNonFinite()!
-                throw DneckError.nonFinite(file: reader.file, path: reader.datasetPath(epoch: epochs[e], "activations/\(layer)"),
-                                           row: bad.row, column: bad.column, value: bad.value)
-            }
+            guard let sweep = RangeSweep(m, perColumn: perNeuron) else { throw reader.nonFinite(m, epoch: epochs[e], layer: layer)! }
             return sweep
         } }
         let sweeps = (0..<layers).map { layer in RangeSweep(merging: epochs.indices.map { firstPass[$0 * layers + layer] }) }

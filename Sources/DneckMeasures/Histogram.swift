@@ -61,8 +61,7 @@ public struct HistogramBins: Sendable, Equatable {
             for _ in 0..<n { if let b = index(of: Double(values[i])) { counts[b] += 1 }; i += step }
             return counts
         }
-        // Four interleaved tables, so runs of equal values do not wait on one counter.
-        var tables = [Int](repeating: 0, count: 4 * count)
+        var tables = [Int](repeating: 0, count: 4 * count)   // see `sumOfLanes`
         edges.withUnsafeBufferPointer { e in
             tables.withUnsafeMutableBufferPointer { t in
                 let (lower, upper, scale, last, edges, t) = (lower, upper, scale, count - 1, e.baseAddress!, t.baseAddress!)
@@ -82,8 +81,14 @@ public struct HistogramBins: Sendable, Equatable {
                 }
             }
         }
-        return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
+        return sumOfLanes(tables, bins: count)
     }
+}
+
+/// Per-bin sums of four interleaved count tables, laid end to end: counting into four lanes in
+/// turn keeps runs of equal values from waiting on one counter.
+private func sumOfLanes(_ tables: [Int], bins: Int) -> [Int] {
+    (0..<bins).map { tables[$0] + tables[bins + $0] + tables[2 * bins + $0] + tables[3 * bins + $0] }
 }
 
 /// Bins with a table of the bin of every float32 by its top 16 bits (sign, exponent and 7 bits
@@ -113,7 +118,7 @@ struct BinLookup: Sendable {
     /// Counts of all `values`.
     func counts(of values: UnsafeBufferPointer<Float>) -> [Int] {
         let count = bins.count
-        var tables = [Int](repeating: 0, count: 4 * count)   // interleaved, as in `HistogramBins.counts`
+        var tables = [Int](repeating: 0, count: 4 * count)   // see `sumOfLanes`
         table.withUnsafeBufferPointer { lookup in
             tables.withUnsafeMutableBufferPointer { t in
                 let lookup = lookup.baseAddress!, t = t.baseAddress!
@@ -134,6 +139,6 @@ struct BinLookup: Sendable {
                 while i < values.count { add(values[i], t0); i &+= 1 }
             }
         }
-        return (0..<count).map { tables[$0] + tables[count + $0] + tables[2 * count + $0] + tables[3 * count + $0] }
+        return sumOfLanes(tables, bins: count)
     }
 }
