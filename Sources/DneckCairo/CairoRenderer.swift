@@ -17,7 +17,16 @@ public final class CairoRenderer: Renderer {
         self.rows = rows
         cairo_set_line_join(cr, CAIRO_LINE_JOIN_BEVEL)
         cairo_set_line_cap(cr, CAIRO_LINE_CAP_BUTT)
+        CairoRenderer.useLinearMetrics(cr)
         clipToRows()
+    }
+
+    /// Text advances unrounded to device pixels, so measured text is the same at every dpi.
+    static func useLinearMetrics(_ cr: OpaquePointer) {
+        let options = cairo_font_options_create()
+        cairo_font_options_set_hint_metrics(options, CAIRO_HINT_METRICS_OFF)
+        cairo_set_font_options(cr, options)
+        cairo_font_options_destroy(options)
     }
 
     /// Restricts drawing to `rows` (device pixels), if any.
@@ -72,36 +81,52 @@ public final class CairoRenderer: Renderer {
         }
     }
 
+    public func measure(_ text: String, size: Double, bold: Bool, fontFamily: String) -> TextMetrics {
+        CairoRenderer.measure(text, size: size, bold: bold, fontFamily: fontFamily, on: cr)
+    }
+
+    /// `text`'s metrics on `cr` (linear metrics: the same at every resolution).
+    static func measure(_ text: String, size: Double, bold: Bool, fontFamily: String, on cr: OpaquePointer) -> TextMetrics {
+        cairo_save(cr)
+        defer { cairo_restore(cr) }
+        cairo_set_font_face(cr, FontFaces.shared.face(family: fontFamily, bold: bold))
+        cairo_set_font_size(cr, size)
+        var extents = cairo_text_extents_t()
+        cairo_text_extents(cr, text, &extents)
+        var reference = cairo_text_extents_t()
+        cairo_text_extents(cr, "H(|", &reference)
+        var font = cairo_font_extents_t()
+        cairo_font_extents(cr, &font)
+        // Ascent: the tallest of capitals and brackets, so ordinary text fits its box; descent:
+        // the font's. Both are the same for every text of a font, so texts share baselines.
+        return TextMetrics(width: max(extents.x_advance, extents.x_bearing + extents.width),
+                           ascent: -reference.y_bearing, descent: font.descent)
+    }
+
     public func text(_ item: TextItem, fontFamily: String) {
+        let metrics = measure(item.text, size: item.size, bold: item.bold, fontFamily: fontFamily)
+        let (dx, dy) = item.baselineOffset(metrics)
         cairo_save(cr)
         cairo_set_font_face(cr, FontFaces.shared.face(family: fontFamily, bold: item.bold))
         cairo_set_font_size(cr, item.size)
-        var extents = cairo_text_extents_t()
-        cairo_text_extents(cr, item.text, &extents)
-        var reference = cairo_text_extents_t()
-        cairo_text_extents(cr, "H", &reference)
-        var font = cairo_font_extents_t()
-        cairo_font_extents(cr, &font)
-        let capHeight = -reference.y_bearing
-        let dx: Double
-        switch item.anchor.horizontal {
-        case .left: dx = 0
-        case .center: dx = -extents.x_advance / 2
-        case .right: dx = -extents.x_advance
-        }
-        let dy: Double
-        switch item.anchor.vertical {
-        case .top: dy = capHeight
-        case .middle: dy = capHeight / 2
-        case .baseline: dy = 0
-        case .bottom: dy = -font.descent
-        }
         cairo_translate(cr, item.at.x, item.at.y)
         cairo_rotate(cr, -item.rotation * Double.pi / 180)
         cairo_move_to(cr, dx, dy)
         set(item.color)
         cairo_show_text(cr, item.text)
         cairo_restore(cr)
+    }
+
+    public func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color) {
+        guard radiusX > 0, radiusY > 0 else { return }
+        cairo_save(cr)
+        cairo_translate(cr, center.x, center.y)
+        cairo_scale(cr, radiusX, radiusY)
+        cairo_new_sub_path(cr)
+        cairo_arc(cr, 0, 0, 1, 0, 2 * Double.pi)
+        cairo_restore(cr)
+        set(fill)
+        cairo_fill(cr)
     }
 
     public func image(columns: Int, rows: Int, colors: [Color], in rect: Rect) {
@@ -165,5 +190,38 @@ final class FontFaces: @unchecked Sendable {
                                               bold ? CAIRO_FONT_WEIGHT_BOLD : CAIRO_FONT_WEIGHT_NORMAL)
         faces[key] = face   // kept for the life of the process
         return face
+    }
+}
+
+/// Measures text as `CairoRenderer` draws it, for laying out a figure before any surface
+/// exists; safe from any thread, each measurement cached.
+public final class CairoTextMeasurer: TextMeasurer, @unchecked Sendable {
+    public static let shared = CairoTextMeasurer()
+    private let lock = NSLock()
+    private let surface: OpaquePointer
+    private let cr: OpaquePointer
+    private var cache: [String: TextMetrics] = [:]
+
+    private init() {
+        surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)
+        cr = cairo_create(surface)
+        CairoRenderer.useLinearMetrics(cr)
+    }
+
+    public func measure(_ text: String, size: Double, bold: Bool, fontFamily: String) -> TextMetrics {
+        let key = "\(fontFamily)|\(size)|\(bold)|\(text)"
+        lock.lock(); defer { lock.unlock() }
+        if let known = cache[key] { return known }
+        let metrics = CairoRenderer.measure(text, size: size, bold: bold, fontFamily: fontFamily, on: cr)
+        cache[key] = metrics
+        return metrics
+    }
+}
+
+extension Figure {
+    /// The figure with every frame and text placed, measured with Cairo (a figure already laid
+    /// out is returned as it is).
+    public func laidOut() -> Figure {
+        isLaidOut ? self : FigureLayout.place(self, measurer: CairoTextMeasurer.shared)
     }
 }

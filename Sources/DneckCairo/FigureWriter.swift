@@ -18,6 +18,7 @@ public enum FigureWriter {
 
     public static func write(_ figure: Figure, to url: URL) throws {
         let format = try format(of: url)
+        let figure = figure.laidOut()
         try AtomicOutput.write(to: url) { temporary in
             switch format {
             case .png:

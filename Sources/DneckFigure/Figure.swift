@@ -1,5 +1,7 @@
 /// A figure: a value that describes everything drawn, in points (1/72 inch), which a test can
-/// inspect and a `Renderer` draws. Plotters build figures; they never touch a drawing library.
+/// inspect and a `Renderer` draws. Charts declare it as a grid of panels with their titles,
+/// axes, colorbars and legends; `FigureLayout` measures every text and fixes the frames and
+/// positions. Charts never place text or panels by hand and never touch a drawing library.
 public struct Figure: Sendable {
     /// Width and height in points.
     public var width: Double
@@ -7,17 +9,34 @@ public struct Figure: Sendable {
     /// Pixels per inch of raster output.
     public var dpi: Double
     public var style: Style
+    /// The grid the panels sit in.
+    public var rows: Int
+    public var columns: Int
+    /// Relative heights of the rows and widths of the columns; empty: all equal.
+    public var rowWeights: [Double] = []
+    public var columnWeights: [Double] = []
     public var panels: [Panel] = []
+    /// Colour scales, each beside a span of cells.
     public var colorbars: [Colorbar] = []
-    public var texts: [TextItem] = []
-    /// Legends shared by several panels, each in a corner of its own area.
+    /// Legends shared by several panels, each beside a span of cells.
     public var legends: [FigureLegend] = []
+    /// A title over the whole grid.
+    public var title: String?
+    /// Lines under the grid: the estimator and its parameters, what bands mean, notes.
+    public var footer: [String] = []
+    /// Every decoration text placed by the layout (titles, tick labels, axis labels, colorbar
+    /// labels, footer). Empty until laid out.
+    public var texts: [TextItem] = []
+    /// Whether `FigureLayout` has fixed the frames and texts.
+    public var isLaidOut = false
 
-    public init(widthInches: Double, heightInches: Double, dpi: Double, style: Style) {
+    public init(widthInches: Double, heightInches: Double, dpi: Double, style: Style, rows: Int = 1, columns: Int = 1) {
         width = widthInches * 72
         height = heightInches * 72
         self.dpi = dpi
         self.style = style
+        self.rows = rows
+        self.columns = columns
     }
 
     /// Raster size in pixels.
@@ -28,19 +47,52 @@ public struct Figure: Sendable {
     public func pixel(_ p: Point) -> (x: Double, y: Double) { (p.x * dpi / 72, p.y * dpi / 72) }
 }
 
+/// A block of grid cells: the top-left cell and how many rows and columns it spans.
+public struct GridCell: Sendable, Equatable {
+    public var row: Int
+    public var column: Int
+    public var rowSpan: Int
+    public var columnSpan: Int
+    public init(row: Int, column: Int, rowSpan: Int = 1, columnSpan: Int = 1) {
+        self.row = row; self.column = column; self.rowSpan = rowSpan; self.columnSpan = columnSpan
+    }
+    public var lastRow: Int { row + rowSpan - 1 }
+    public var lastColumn: Int { column + columnSpan - 1 }
+    /// The whole grid of a figure.
+    public static func all(_ figure: Figure) -> GridCell {
+        GridCell(row: 0, column: 0, rowSpan: figure.rows, columnSpan: figure.columns)
+    }
+}
+
+/// How an axis gets its ticks.
+public enum TickRule: Sendable {
+    /// Nice values for the length the axis has once laid out (`Ticker`).
+    case automatic
+    /// Exactly these ticks.
+    case fixed([Tick])
+    /// Categories: column i spans i...i+1 and is labelled `labels[i]`; as many labels are
+    /// shown, evenly spaced, as fit the axis without touching.
+    case categories([String])
+}
+
 /// One axis of a panel: its scale, label and ticks.
 public struct Axis: Sendable {
     public var scale: Scale
     public var label: String
-    public var ticks: [Tick]
-    public init(scale: Scale, label: String, ticks: [Tick]) {
-        self.scale = scale; self.label = label; self.ticks = ticks
+    public var rule: TickRule
+    /// Whether tick values are written (panels of a grid that share an axis may hide them).
+    public var showsTickLabels: Bool
+    /// The ticks, fixed by the layout for the axis' real length.
+    public var ticks: [Tick] = []
+
+    public init(scale: Scale, label: String, rule: TickRule = .automatic, showsTickLabels: Bool = true) {
+        self.scale = scale; self.label = label; self.rule = rule; self.showsTickLabels = showsTickLabels
     }
 
-    /// An axis with the ticks `Ticker` picks for an axis `length` points long.
-    public init(scale: Scale, label: String, length: Double, fontSize: Double, horizontal: Bool) {
-        self.init(scale: scale, label: label,
-                  ticks: Ticker.ticks(for: scale, axisLength: length, fontSize: fontSize, horizontal: horizontal))
+    /// The axis over categories `labels` (column i spans i...i+1).
+    public static func categories(_ labels: [String], label: String, showsTickLabels: Bool = true) -> Axis {
+        Axis(scale: .linear(0...Double(max(labels.count, 1))), label: label, rule: .categories(labels),
+             showsTickLabels: showsTickLabels)
     }
 }
 
@@ -51,18 +103,20 @@ public struct DataPoint: Sendable, Equatable {
     public init(_ x: Double, _ y: Double) { self.x = x; self.y = y }
 }
 
-/// A rectangular plotting area with two axes and the marks drawn in it.
+/// A plotting area in a block of grid cells, with two axes, a title and the marks drawn in it.
 public struct Panel: Sendable {
-    public var frame: Rect
+    public var cell: GridCell
     public var x: Axis
     public var y: Axis
     public var title: String?
     public var marks: [Mark] = []
     public var legend: Legend?
     public var grid: Bool
+    /// The plotting area in figure points, fixed by the layout.
+    public var frame = Rect(x: 0, y: 0, width: 0, height: 0)
 
-    public init(frame: Rect, x: Axis, y: Axis, title: String? = nil, grid: Bool = true) {
-        self.frame = frame; self.x = x; self.y = y; self.title = title; self.grid = grid
+    public init(cell: GridCell, x: Axis, y: Axis, title: String? = nil, grid: Bool = true) {
+        self.cell = cell; self.x = x; self.y = y; self.title = title; self.grid = grid
     }
 
     /// Where a data point lies in the figure, or nil when a scale cannot place it.
@@ -84,6 +138,10 @@ public enum Mark: Sendable {
     case label(String, fractionX: Double, fractionY: Double, anchor: TextAnchor, size: Double, bold: Bool)
     /// A vertical line at a data x.
     case verticalLine(x: Double, color: Color, width: Double, dashed: Bool)
+    /// A horizontal line at a data y.
+    case horizontalLine(y: Double, color: Color, width: Double, dashed: Bool)
+    /// Filled ellipses (centre and half-widths in data units), one colour each.
+    case ellipses([DataPoint], radii: [DataPoint], colors: [Color])
 }
 
 /// A uniform grid of cells spanning `x` and `y` in data coordinates; row 0 is the bottom row.
@@ -99,7 +157,7 @@ public struct Heatmap: Sendable {
     }
 }
 
-/// A legend box in a corner of a panel.
+/// A legend box: in a corner of a panel, or (as a `FigureLegend`) beside a span of cells.
 public struct Legend: Sendable {
     public enum Corner: Sendable { case topLeft, topRight, bottomLeft, bottomRight }
     public enum Symbol: Sendable { case line, marker, lineAndMarker }
@@ -113,21 +171,38 @@ public struct Legend: Sendable {
     }
     public var entries: [Entry]
     public var corner: Corner
-    public init(entries: [Entry], corner: Corner) { self.entries = entries; self.corner = corner }
+    /// The box in figure points, fixed by the layout.
+    public var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+    public init(entries: [Entry], corner: Corner = .topLeft) { self.entries = entries; self.corner = corner }
 }
 
-/// A colour scale beside a panel: the colormap drawn along `frame` (low at the bottom) with
-/// ticks and a label on its right.
+/// A colour scale beside a span of cells: the colormap drawn along `frame` (low at the bottom)
+/// with ticks and a label on its right.
 public struct Colorbar: Sendable {
-    public var frame: Rect
+    /// The cells it stands beside (on their right).
+    public var cell: GridCell
     public var colormap: Colormap
     /// The data range, low to high, and how it maps to the colormap.
     public var normalize: Normalize
     public var label: String
-    public var ticks: [Tick]
-    public init(frame: Rect, colormap: Colormap, normalize: Normalize, label: String, ticks: [Tick]) {
-        self.frame = frame; self.colormap = colormap; self.normalize = normalize; self.label = label; self.ticks = ticks
+    public var rule: TickRule
+    /// Width in points; nil: the style's `colorbar_width`.
+    public var width: Double?
+    /// Fixed by the layout.
+    public var frame = Rect(x: 0, y: 0, width: 0, height: 0)
+    public var ticks: [Tick] = []
+    public init(cell: GridCell, colormap: Colormap, normalize: Normalize, label: String, rule: TickRule = .automatic,
+                width: Double? = nil) {
+        self.cell = cell; self.colormap = colormap; self.normalize = normalize; self.label = label; self.rule = rule
+        self.width = width
     }
+}
+
+/// A legend beside (right of) a span of cells rather than inside one panel.
+public struct FigureLegend: Sendable {
+    public var legend: Legend
+    public var cell: GridCell
+    public init(legend: Legend, cell: GridCell) { self.legend = legend; self.cell = cell }
 }
 
 /// Where a text's reference point sits on its box.
@@ -139,8 +214,12 @@ public struct TextAnchor: Sendable, Equatable {
     public init(_ horizontal: Horizontal, _ vertical: Vertical) { self.horizontal = horizontal; self.vertical = vertical }
 }
 
-/// Free text placed in figure points.
+/// Text placed in figure points.
 public struct TextItem: Sendable {
+    /// What a text is, so tests can ask for every title and label.
+    public enum Role: Sendable, Equatable {
+        case figureTitle, panelTitle, axisLabel, tickLabel, colorbarLabel, footer, legend, mark
+    }
     public var text: String
     public var at: Point
     public var anchor: TextAnchor
@@ -149,16 +228,10 @@ public struct TextItem: Sendable {
     public var rotation: Double
     public var bold: Bool
     public var color: Color
+    public var role: Role
     public init(_ text: String, at: Point, anchor: TextAnchor, size: Double, rotation: Double = 0,
-                bold: Bool = false, color: Color = .black) {
+                bold: Bool = false, color: Color = .black, role: Role = .mark) {
         self.text = text; self.at = at; self.anchor = anchor; self.size = size
-        self.rotation = rotation; self.bold = bold; self.color = color
+        self.rotation = rotation; self.bold = bold; self.color = color; self.role = role
     }
-}
-
-/// A legend placed in a corner of an area of the figure rather than of one panel.
-public struct FigureLegend: Sendable {
-    public var legend: Legend
-    public var area: Rect
-    public init(legend: Legend, area: Rect) { self.legend = legend; self.area = area }
 }

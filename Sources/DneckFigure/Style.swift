@@ -1,16 +1,17 @@
 import DneckCore
 import Foundation
 
-/// The look of every chart: fonts, sizes in points, line widths, colours. Loaded from flat
-/// JSON style files (see `styles/`); each key is validated, an unknown key is an error that
-/// names the nearest known one, and `"extends": "other.json"` builds on another file.
+/// The look of every chart: fonts, sizes and spacing in points, line widths, colours. Loaded
+/// from flat JSON style files (see `styles/`); every key is defined once in `Style.keys`
+/// (name, type, range, default from the property), an unknown key is an error that names the
+/// nearest known one, and `"extends": "other.json"` builds on another file.
 public struct Style: Sendable {
     public var fontFamily = "DejaVu Sans"
-    /// Tick labels and legend text.
+    /// Tick labels, legend text and footer.
     public var fontSize = 9.0
-    /// Axis labels.
+    /// Axis and colorbar labels.
     public var labelSize = 11.0
-    /// Panel titles and figure text.
+    /// Panel titles; the figure title is 1.15 times as large.
     public var titleSize = 11.0
     public var lineWidth = 1.5
     public var axesLineWidth = 0.8
@@ -31,113 +32,212 @@ public struct Style: Sendable {
     public var colormap: String?
     /// Figure size in inches, overriding the chart's own default when set.
     public var figureSize: (width: Double, height: Double)?
+    /// Empty border around the whole figure.
+    public var figurePadding = 8.0
+    /// Room between neighbouring cells of a grid, beyond their decorations.
+    public var panelSpacing = 14.0
+    /// Between a tick and its label.
+    public var tickPadding = 3.0
+    /// Between tick labels and the axis label.
+    public var labelPadding = 4.0
+    /// Between a panel and its title, and around the figure title and footer.
+    public var titlePadding = 6.0
+    public var colorbarWidth = 11.0
+    /// Between a panel and the colorbar or legend beside it.
+    public var colorbarPadding = 10.0
 
     public init() {}
 
     /// The colour of series `index`, cycling.
     public func cycleColor(_ index: Int) -> Color { colorCycle[index % colorCycle.count] }
 
+    // MARK: - Keys
+
+    /// A style file's value, as JSON typed it.
+    enum Value: Decodable {
+        case bool(Bool), number(Double), string(String), list([Value]), object([String: Value]), null
+
+        init(from decoder: Decoder) throws {
+            let c = try decoder.singleValueContainer()
+            if c.decodeNil() { self = .null }
+            else if let b = try? c.decode(Bool.self) { self = .bool(b) }
+            else if let n = try? c.decode(Double.self) { self = .number(n) }
+            else if let s = try? c.decode(String.self) { self = .string(s) }
+            else if let l = try? c.decode([Value].self) { self = .list(l) }
+            else { self = .object(try c.decode([String: Value].self)) }
+        }
+    }
+
+    /// One style key: its name, what it takes and how it sets the style. The only place a key
+    /// is defined.
+    struct Key: Sendable {
+        let name: String
+        /// What the key takes, for messages and the docs.
+        let expects: String
+        /// Sets the style from the value, or returns nil when the value is not acceptable.
+        let set: @Sendable (inout Style, Value) -> Bool?
+
+        static func number(_ name: String, _ key: WritableKeyPath<Style, Double> & Sendable, _ range: ClosedRange<Double>,
+                           unit: String = "points") -> Key {
+            Key(name: name, expects: "a number from \(String(format: "%g", range.lowerBound)) to \(String(format: "%g", range.upperBound)) \(unit)") { style, value in
+                guard case .number(let n) = value, range.contains(n) else { return nil }
+                style[keyPath: key] = n
+                return true
+            }
+        }
+        static func color(_ name: String, _ key: WritableKeyPath<Style, Color> & Sendable) -> Key {
+            Key(name: name, expects: "a colour like \"#1f77b4\"") { style, value in
+                guard case .string(let hex) = value, let c = Color(hex: hex) else { return nil }
+                style[keyPath: key] = c
+                return true
+            }
+        }
+    }
+
+    /// Every key a style file may hold.
+    static let keys: [Key] = [
+        Key(name: "font_family", expects: "a font family name") { style, value in
+            guard case .string(let s) = value, !s.isEmpty, s.count <= 200 else { return nil }
+            style.fontFamily = s
+            return true
+        },
+        .number("font_size", \.fontSize, 2...96),
+        .number("label_size", \.labelSize, 2...96),
+        .number("title_size", \.titleSize, 2...96),
+        .number("line_width", \.lineWidth, 0.05...20),
+        .number("axes_line_width", \.axesLineWidth, 0.05...20),
+        .number("marker_size", \.markerSize, 0.2...60),
+        .number("tick_length", \.tickLength, 0...30),
+        Key(name: "tick_direction", expects: "\"in\" or \"out\"") { style, value in
+            guard case .string(let s) = value, s == "in" || s == "out" else { return nil }
+            style.tickDirection = s
+            return true
+        },
+        Key(name: "grid", expects: "true or false") { style, value in
+            guard case .bool(let b) = value else { return nil }
+            style.grid = b
+            return true
+        },
+        .color("background", \.background),
+        .color("foreground", \.foreground),
+        .color("grid_color", \.gridColor),
+        Key(name: "color_cycle", expects: "a list of colours like [\"#1f77b4\", \"#ff7f0e\"]") { style, value in
+            guard case .list(let items) = value, !items.isEmpty, items.count <= 256 else { return nil }
+            var colors: [Color] = []
+            for item in items {
+                guard case .string(let hex) = item, let c = Color(hex: hex) else { return nil }
+                colors.append(c)
+            }
+            style.colorCycle = colors
+            return true
+        },
+        Key(name: "colormap", expects: "one of \(Colormap.names.joined(separator: ", "))") { style, value in
+            guard case .string(let name) = value, Colormap.named(name) != nil else { return nil }
+            style.colormap = name
+            return true
+        },
+        Key(name: "figure_size", expects: "[width, height] in inches, each from 0.5 to 100") { style, value in
+            guard case .list(let items) = value, items.count == 2 else { return nil }
+            let sizes = items.compactMap { item -> Double? in
+                if case .number(let n) = item, (0.5...100).contains(n) { return n }
+                return nil
+            }
+            guard sizes.count == 2 else { return nil }
+            style.figureSize = (sizes[0], sizes[1])
+            return true
+        },
+        .number("figure_padding", \.figurePadding, 0...144),
+        .number("panel_spacing", \.panelSpacing, 0...144),
+        .number("tick_padding", \.tickPadding, 0...72),
+        .number("label_padding", \.labelPadding, 0...72),
+        .number("title_padding", \.titlePadding, 0...72),
+        .number("colorbar_width", \.colorbarWidth, 1...144),
+        .number("colorbar_padding", \.colorbarPadding, 0...144),
+    ]
+
+    /// The names a style file may use: the keys and `extends`.
+    static var keyNames: [String] { ["extends"] + keys.map(\.name) }
+
     // MARK: - Loading
 
-    /// The default style with the files at `paths` applied left to right.
-    public static func load(_ paths: [String]) throws -> Style {
+    /// How deep `extends` may chain.
+    public static let maximumExtendsDepth = 32
+
+    /// The default style with the styles `names` applied left to right; each is a path to a
+    /// JSON file or the name of one in `styles/` (`paper` finds `styles/paper.json`).
+    public static func load(_ names: [String]) throws -> Style {
         var style = Style()
-        for path in paths { try style.apply(file: path, seen: []) }
+        for name in names { try style.apply(file: try locate(name), chain: []) }
         return style
     }
 
-    private static let keys = ["extends", "font_family", "font_size", "label_size", "title_size", "line_width",
-                               "axes_line_width", "marker_size", "tick_length", "tick_direction", "grid",
-                               "background", "foreground", "grid_color", "color_cycle", "colormap", "figure_size"]
-
-    /// The keys a style file may hold, typed; JSONDecoder checks each value's type.
-    private struct File: Decodable {
-        var extends: String?
-        var font_family: String?
-        var font_size, label_size, title_size, line_width, axes_line_width, marker_size, tick_length: Double?
-        var tick_direction: String?
-        var grid: Bool?
-        var background, foreground, grid_color: String?
-        var color_cycle: [String]?
-        var colormap: String?
-        var figure_size: [Double]?
+    /// The file a style name or path refers to: the path itself when it exists, else
+    /// `styles/NAME.json` in the working folder or beside the tool (searching the folders
+    /// above the executable, as in a SwiftPM build tree).
+    public static func locate(_ name: String) throws -> String {
+        if FileManager.default.fileExists(atPath: name) { return name }
+        guard !name.contains("/"), !name.isEmpty else { throw DneckError.notAFile(file: name) }
+        let file = name.hasSuffix(".json") ? name : name + ".json"
+        var folders = [FileManager.default.currentDirectoryPath]
+        var executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            folders.append(executable.path)
+            executable = executable.deletingLastPathComponent()
+        }
+        for folder in folders {
+            let candidate = URL(fileURLWithPath: folder).appendingPathComponent("styles").appendingPathComponent(file).path
+            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+        }
+        throw DneckError.invalidOption(name: "--style \(name)", detail: "no such style file, nor styles/\(file)")
     }
 
-    private mutating func apply(file path: String, seen: [String]) throws {
+    private mutating func apply(file path: String, chain: [String]) throws {
         let fail = { (key: String, detail: String) in DneckError.invalidOption(name: "\(path): \(key)", detail: detail) }
-        guard !seen.contains(path) else { throw fail("extends", "style files extend each other in a cycle") }
+        let canonical = URL(fileURLWithPath: path).resolvingSymlinksInPath().standardizedFileURL.path
+        if let start = chain.firstIndex(of: canonical) {
+            let cycle = (chain[start...] + [canonical]).map { URL(fileURLWithPath: $0).lastPathComponent }
+            throw fail("extends", "style files extend each other in a cycle (\(cycle.joined(separator: " → ")))")
+        }
+        guard chain.count < Style.maximumExtendsDepth else {
+            throw fail("extends", "more than \(Style.maximumExtendsDepth) style files extend each other")
+        }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
+            throw DneckError.notAFile(file: path)
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        guard size <= 1 << 20 else { throw fail("/", "a style file is at most 1 MiB") }
         guard let data = FileManager.default.contents(atPath: path) else { throw DneckError.notAFile(file: path) }
-        guard let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else {
+        guard case .object(let object)? = try? JSONDecoder().decode(Value.self, from: data) else {
             throw fail("/", "not a JSON object")
         }
-        for key in object.keys.sorted() where !Style.keys.contains(key) {
+        for key in object.keys.sorted() where !Style.keyNames.contains(key) {
             throw fail(key, "unknown key; did you mean '\(Style.nearestKey(to: key))'?")
         }
-        let file: File
-        do { file = try JSONDecoder().decode(File.self, from: data) } catch let DecodingError.typeMismatch(type, context) {
-            throw fail(context.codingPath.first?.stringValue ?? "/", "expected a value of type \(type)")
-        } catch {
-            throw fail("/", "not a valid style file")
+        if let parent = object["extends"] {
+            guard case .string(let name) = parent, !name.isEmpty else { throw fail("extends", "expected a file name") }
+            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+            try apply(file: base, chain: chain + [canonical])
         }
-        if let parent = file.extends {
-            let base = URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(parent).path
-            try apply(file: base, seen: seen + [path])
-        }
-        func positive(_ key: String, _ value: Double?, _ target: inout Double) throws {
-            guard let value else { return }
-            guard value > 0, value.isFinite else { throw fail(key, "expected a positive number") }
-            target = value
-        }
-        func color(_ key: String, _ hex: String) throws -> Color {
-            guard let c = Color(hex: hex) else { throw fail(key, "expected a colour like \"#1f77b4\"") }
-            return c
-        }
-        if let family = file.font_family { fontFamily = family }
-        try positive("font_size", file.font_size, &fontSize)
-        try positive("label_size", file.label_size, &labelSize)
-        try positive("title_size", file.title_size, &titleSize)
-        try positive("line_width", file.line_width, &lineWidth)
-        try positive("axes_line_width", file.axes_line_width, &axesLineWidth)
-        try positive("marker_size", file.marker_size, &markerSize)
-        try positive("tick_length", file.tick_length, &tickLength)
-        if let direction = file.tick_direction {
-            guard direction == "in" || direction == "out" else { throw fail("tick_direction", "expected \"in\" or \"out\"") }
-            tickDirection = direction
-        }
-        if let g = file.grid { grid = g }
-        if let hex = file.background { background = try color("background", hex) }
-        if let hex = file.foreground { foreground = try color("foreground", hex) }
-        if let hex = file.grid_color { gridColor = try color("grid_color", hex) }
-        if let cycle = file.color_cycle {
-            guard !cycle.isEmpty else { throw fail("color_cycle", "expected a list of colours") }
-            colorCycle = try cycle.map { try color("color_cycle", $0) }
-        }
-        if let name = file.colormap {
-            guard Colormap.named(name) != nil else {
-                throw fail("colormap", "unknown colormap; known: \(Colormap.names.joined(separator: ", "))")
-            }
-            colormap = name
-        }
-        if let size = file.figure_size {
-            guard size.count == 2, size.allSatisfy({ $0 > 0 && $0 <= 100 }) else {
-                throw fail("figure_size", "expected [width, height] in inches")
-            }
-            figureSize = (size[0], size[1])
+        for key in Style.keys {
+            guard let value = object[key.name] else { continue }
+            guard key.set(&self, value) != nil else { throw fail(key.name, "expected \(key.expects)") }
         }
     }
 
     /// The known key with the smallest edit distance to `key`.
     static func nearestKey(to key: String) -> String {
-        keys.min { editDistance($0, key) < editDistance($1, key) }!
+        keyNames.min { editDistance($0, key) < editDistance($1, key) }!
     }
 
     private static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
+        let a = Array(a.prefix(200)), b = Array(b.prefix(200))
+        guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
         var row = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
+        for i in 1...a.count {
             var previous = row[0]
             row[0] = i
-            for j in 1...max(b.count, 1) where !b.isEmpty {
+            for j in 1...b.count {
                 let current = row[j]
                 row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
                 previous = current

@@ -129,6 +129,17 @@ public final class RunReader: @unchecked Sendable {
         return record
     }
 
+    /// The run's `config` root attribute (JSON text), nil when it has none (a deep-bottleneck dump).
+    public func configuration() throws -> String? {
+        layout == .dneckRun ? try hdf5.stringAttribute("config") : nil
+    }
+
+    /// The first dataset of `fields` that `record` lacks (its name inside the epoch's group).
+    public static func missingDataset(in record: EpochRecord, fields: EpochRecord.Fields) -> String? {
+        scalarDatasets.first { fields.contains($0.fields) && record[keyPath: $0.key] == nil }?.name
+            ?? vectorDatasets.first { fields.contains($0.fields) && (record[keyPath: $0.key]?.isEmpty ?? true) }?.name
+    }
+
     /// Where each field of an `EpochRecord` is logged inside an epoch's group.
     nonisolated(unsafe) private static let scalarDatasets: [(fields: EpochRecord.Fields, name: String, key: WritableKeyPath<EpochRecord, Double?>)] = [
         (.accuracy, "accuracy/training", \.trainingAccuracy), (.accuracy, "accuracy/test", \.testAccuracy),

@@ -1,63 +1,46 @@
 import ArgumentParser
 import DneckCairo
 import DneckCore
+import DneckIO
 import DneckPlotters
 import Foundation
 
-/// Options of the charts beyond the information plane.
-struct ChartOptionGroup: ParsableArguments {
-    @Option(help: "Histogram bins (activations, single-neuron).")
-    var bins = 30
-    @Flag(name: .customLong("log-counts"), help: "Logarithmic colour scale of counts (activations, single-neuron).")
-    var logCounts = false
-    @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis (accuracy, activity).")
-    var logEpochs = false
-    @Option(name: .customLong("max-neurons"), help: "Neurons shown per layer; wider layers show their first ones (single-neuron).")
-    var maxNeurons = 30
-
-    func validate() throws {
-        guard (2...500).contains(bins) else { throw ValidationError("--bins must be between 2 and 500") }
-        guard (1...200).contains(maxNeurons) else { throw ValidationError("--max-neurons must be between 1 and 200") }
-    }
-
-    var options: ChartOptions {
-        var options = ChartOptions()
-        options.bins = bins
-        options.logCounts = logCounts
-        options.logEpochs = logEpochs
-        options.maxNeurons = maxNeurons
-        return options
-    }
+/// Steps of the progress bar for gathering `needs` from `reader`.
+func progressSteps(_ needs: ChartNeeds, _ reader: RunReader, epochs: Int? = nil) -> Int {
+    let work = (epochs ?? reader.epochs.count) * reader.layerCount
+    return (needs.survey.isEmpty ? 0 : 2 * work) + (needs.measures ? work : 0)
 }
 
-/// `dneck-plot <chart>` for every chart in `PlotterRegistry`: one generic command, so a new
-/// chart needs no command-line code.
-struct ChartCommand<Plotter: ChartPlotter>: ParsableCommand {
+/// `dneck-plot <chart>` for every chart in `ChartRegistry` but the movie: one generic
+/// command, so a new chart needs no command-line code.
+struct ChartCommand<C: Chart>: ParsableCommand {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: Plotter.name, abstract: Plotter.summary,
-                             discussion: "The format follows the extension of -o (.png, .svg, .pdf).\n\nExample:\n  \(Plotter.example)")
+        CommandConfiguration(commandName: C.name, abstract: C.summary,
+                             discussion: "The format follows the extension of -o (.png, .svg, .pdf).\n\nExample:\n  \(C.example)")
     }
 
     @OptionGroup var source: RunOptions
+    @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chart: ChartOptionGroup
 
-    @Option(name: .shortAndLong, help: "Output file (default: \(Plotter.name)_<split>.png).")
+    @Option(name: .shortAndLong, help: "Output file (default: \(C.name)_<split>.png).")
     var output: String?
 
     func run() throws {
         try reportingErrors {
-            let target = URL(fileURLWithPath: output ?? "\(Plotter.name)_\(source.split.rawValue).png")
+            let target = URL(fileURLWithPath: output ?? "\(C.name)_\(source.split.rawValue).png")
             _ = try FigureWriter.format(of: target)
+            let request = try look.request()
             let reader = try source.reader()
-            let request = try look.request(reader: reader, progressLabel: Plotter.name,
-                                           steps: 2 * reader.epochs.count * reader.layerCount)
-            try FigureWriter.write(try Plotter(options: chart.options).figure(request), to: target)
+            let data = try DataStage.gather(reader, needs: C.needs, options: chart.options, estimator: estimator.estimator,
+                                            progress: ProgressBar(total: progressSteps(C.needs, reader), label: C.name))
+            try FigureWriter.write(C(options: chart.options).figure(data, request: request), to: target)
         }
     }
 }
 
-extension ChartPlotter {
+extension Chart {
     /// The command of this chart.
     static var command: any ParsableCommand.Type { ChartCommand<Self>.self }
 }
@@ -66,7 +49,7 @@ extension ChartPlotter {
 struct ChartsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "charts",
-        abstract: "Every static chart (\(PlotterRegistry.charts.map { $0.name }.joined(separator: ", "))) from one pass over the run.",
+        abstract: "Every static chart (\(ChartRegistry.charts.map { $0.name }.joined(separator: ", "))) from one pass over the run.",
         discussion: """
         Writes <chart>_<split>.<format> into the output folder. The activation statistics and \
         the per-epoch scalars are gathered once for all charts. A chart whose data the run does \
@@ -91,24 +74,30 @@ struct ChartsCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let request = try look.request()
             let reader = try source.reader()
-            let plotters = PlotterRegistry.charts
-            let request = try look.request(reader: reader, progressLabel: "charts",
-                                           steps: 2 * reader.epochs.count * reader.layerCount)
-            let inputs = try ChartInputs(reader, for: plotters, options: chart.options, progress: request.progress)
+            // Scalars are gathered when logged; each chart that cannot do without them is skipped.
+            var needs = ChartNeeds.union(ChartRegistry.charts.map { $0.needs })
+            needs.requiredRecords = []
+            let data = try DataStage.gather(reader, needs: needs, options: chart.options,
+                                            progress: ProgressBar(total: progressSteps(needs, reader), label: "charts"))
             let folder = URL(fileURLWithPath: outputDir)
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
                 throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")
             }
+            var runnable: [any Chart.Type] = []
+            for chart in ChartRegistry.charts {
+                if let missing = DataStage.missingRequirement(chart.needs, in: data, reader: reader) {
+                    FileHandle.standardError.write(Data("dneck-plot: note: skipped \(chart.name): \(missing)\n".utf8))
+                } else {
+                    runnable.append(chart)
+                }
+            }
             let split = source.split.rawValue, format = self.format
-            let outcomes = PlotterRegistry.makeCharts(plotters, inputs: inputs, request: request, options: chart.options) { name, figure in
+            let outcomes = ChartRegistry.makeCharts(runnable, run: data, request: request, options: chart.options) { name, figure in
                 try FigureWriter.write(figure, to: folder.appendingPathComponent("\(name)_\(split).\(format)"))
             }
-            for (plotter, outcome) in zip(plotters, outcomes) {
-                guard let error = outcome else { continue }
-                guard let dneck = error as? DneckError, case .missing = dneck else { throw error }
-                FileHandle.standardError.write(Data("dneck-plot: note: skipped \(plotter.name): \(dneck)\n".utf8))
-            }
+            if let error = outcomes.compactMap({ $0 }).first { throw error }
         }
     }
 }

@@ -19,9 +19,10 @@ struct DneckPlot: ParsableCommand {
           dneck-plot movie run.h5 -o plane.mp4
           dneck-plot activations run.h5 --log-counts
           dneck-plot charts run.h5 -d figures
+          dneck-plot compare tanh.h5 relu.h5 -o planes.png
         """,
-        subcommands: [MeasuresCommand.self, InfoPlaneCommand.self, MovieCommand.self, ChartsCommand.self]
-            + PlotterRegistry.charts.map { $0.command })
+        subcommands: [MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self]
+            + ChartRegistry.charts.map { $0.command })
 }
 
 /// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.

@@ -76,27 +76,35 @@ struct MovieCommand: ParsableCommand {
                     throw DneckError.invalidOption(name: "--epochs", detail: "no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
                 }
             }
-            let request = try look.request(reader: reader, estimator: estimator.estimator, progressLabel: "measures",
-                                           steps: selected.count * reader.layerCount)
-            let (widthInches, heightInches, dpi): (Double, Double, Double)
+            let request = try look.request()
+            let needs = MovieFrameChart.needs
+            let data = try DataStage.gather(reader, needs: needs, options: ChartOptions(), estimator: estimator.estimator,
+                                            epochs: selected,
+                                            progress: ProgressBar(total: progressSteps(needs, reader, epochs: selected.count),
+                                                                  label: "measures"))
+            var size = request.style.figureSize ?? (6, 9)
+            var frameRequest = request
             if let (w, h) = try frameSize() {
-                dpi = Double(w) / 6
-                (widthInches, heightInches) = (6, Double(h) / dpi)
-            } else {
-                let size = request.style.figureSize ?? (6, 9)
-                (widthInches, heightInches, dpi) = (size.width, size.height, look.dpi)
+                frameRequest.dpi = Double(w) / 6
+                size = (6, Double(h) / frameRequest.dpi)
             }
-            let movie = try InfoPlaneMovie(reader: reader, estimator: request.estimator, epochs: selected,
-                                           style: request.style, colormap: look.colormap.flatMap(Colormap.named), widthInches: widthInches,
-                                           heightInches: heightInches, dpi: dpi, logEpochs: logEpochs,
-                                           progress: request.progress)
-            if !movie.hasAccuracy {
+            var options = ChartOptions()
+            options.logEpochs = logEpochs
+            let count = data.epochs.count
+            let (chartOptions, look, figureSize) = (options, frameRequest, size)
+            let frame = { @Sendable (k: Int) -> Figure in
+                var chosen = chartOptions
+                chosen.frame = k
+                return Comparison.figure([MovieFrameChart(options: chosen).block(data, scaledWith: [data], request: look)],
+                                         titles: nil, columns: 1, request: look, figureSize: figureSize).laidOut()
+            }
+            if !MovieFrameChart.hasAccuracy(data) {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(reader.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
-            let sample = movie.figure(frame: 0)
-            try MovieWriter.write(to: target, count: movie.frameCount, width: sample.pixelWidth, height: sample.pixelHeight,
+            let sample = frame(0)
+            try MovieWriter.write(to: target, count: count, width: sample.pixelWidth, height: sample.pixelHeight,
                                   settings: MovieSettings(fps: fps, crf: crf, preset: preset),
-                                  progress: ProgressBar(total: movie.frameCount, label: "movie")) { movie.figure(frame: $0) }
+                                  progress: ProgressBar(total: count, label: "movie"), frame: frame)
         }
     }
 }

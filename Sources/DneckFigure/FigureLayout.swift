@@ -1,0 +1,380 @@
+import Foundation
+
+/// Places everything of a figure from measured text, as matplotlib's constrained layout does:
+/// every decoration around a panel (title, tick labels, axis labels) and every colorbar and
+/// legend beside a span of cells is measured; each grid row and column gets margins as wide as
+/// the largest element attached to it; then the panel frames are fixed, ticks are chosen for
+/// the frames they really have, and the whole is measured again, for at most `passes` rounds.
+/// Spacing comes from the style, in points.
+public enum FigureLayout {
+    /// The most rounds of measure-then-place (ticks depend on frame sizes and back).
+    public static let passes = 4
+
+    /// `figure` with every frame, tick and decoration text fixed.
+    public static func place(_ figure: Figure, measurer: TextMeasurer) -> Figure {
+        var laid = figure
+        let context = Context(style: figure.style, measurer: measurer)
+        var frames = Grid.uniform(figure)
+        for _ in 0..<passes {
+            context.resolveTicks(&laid, grid: frames)
+            let next = Grid(figure: laid, margins: context.margins(laid, grid: frames))
+            if next == frames { break }
+            frames = next
+        }
+        context.resolveTicks(&laid, grid: frames)
+        context.place(&laid, grid: frames)
+        laid.isLaidOut = true
+        return laid
+    }
+
+    /// The lines `text` breaks into (at spaces) so that each is at most `width` points wide in
+    /// `size`; a word wider than `width` stands on a line of its own.
+    public static func wrap(_ text: String, width: Double, size: Double, bold: Bool = false, style: Style,
+                            measurer: TextMeasurer) -> [String] {
+        var lines: [String] = []
+        var line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
+            let candidate = line.isEmpty ? word : line + " " + word
+            if !line.isEmpty && measurer.measure(candidate, size: size, bold: bold, fontFamily: style.fontFamily).width > width {
+                lines.append(line)
+                line = word
+            } else {
+                line = candidate
+            }
+        }
+        if !line.isEmpty || lines.isEmpty { lines.append(line) }
+        return lines
+    }
+}
+
+/// Margins of every grid row and column: the room decorations need on each side of the cells.
+struct Margins: Equatable {
+    var left: [Double], right: [Double], top: [Double], bottom: [Double]
+    /// Room above the grid for the figure title, below it for the footer.
+    var titleBlock = 0.0, footerBlock = 0.0
+}
+
+/// The inner areas of a figure's grid cells.
+struct Grid: Equatable {
+    var columnX: [Double], columnWidth: [Double]
+    var rowY: [Double], rowHeight: [Double]
+
+    /// The frame of a block of cells.
+    func frame(_ cell: GridCell) -> Rect {
+        let x = columnX[cell.column], y = rowY[cell.row]
+        return Rect(x: x, y: y, width: columnX[cell.lastColumn] + columnWidth[cell.lastColumn] - x,
+                    height: rowY[cell.lastRow] + rowHeight[cell.lastRow] - y)
+    }
+
+    /// Relative sizes as given, or all equal when not given for every row (column).
+    static func weights(_ given: [Double], count: Int) -> [Double] {
+        given.count == count && given.allSatisfy({ $0 > 0 }) ? given : Array(repeating: 1, count: count)
+    }
+
+    /// Cells splitting the figure evenly, as a first guess.
+    static func uniform(_ figure: Figure) -> Grid {
+        let margins = Margins(left: Array(repeating: 0, count: figure.columns), right: Array(repeating: 0, count: figure.columns),
+                              top: Array(repeating: 0, count: figure.rows), bottom: Array(repeating: 0, count: figure.rows))
+        return Grid(figure: figure, margins: margins)
+    }
+
+    init(figure: Figure, margins: Margins) {
+        let spacing = figure.style.panelSpacing, padding = figure.style.figurePadding
+        func split(total: Double, before: [Double], after: [Double], weights: [Double], start: Double) -> ([Double], [Double]) {
+            let n = before.count
+            let free = total - before.reduce(0, +) - after.reduce(0, +) - Double(max(n - 1, 0)) * spacing
+            let weightSum = weights.reduce(0, +)
+            let sizes = weights.map { max(free * $0 / weightSum, 1) }
+            var positions: [Double] = []
+            var cursor = start
+            for i in 0..<n {
+                cursor += before[i]
+                positions.append(cursor)
+                cursor += sizes[i] + after[i] + spacing
+            }
+            return (positions, sizes)
+        }
+        (columnX, columnWidth) = split(total: figure.width - 2 * padding, before: margins.left, after: margins.right,
+                                       weights: Grid.weights(figure.columnWeights, count: figure.columns), start: padding)
+        (rowY, rowHeight) = split(total: figure.height - 2 * padding - margins.titleBlock - margins.footerBlock,
+                                  before: margins.top, after: margins.bottom, weights: Grid.weights(figure.rowWeights, count: figure.rows),
+                                  start: padding + margins.titleBlock)
+    }
+}
+
+extension FigureLayout {
+    /// The style and the measurer, with the sizes every step asks for.
+    final class Context {
+        let style: Style
+        let measurer: TextMeasurer
+        init(style: Style, measurer: TextMeasurer) { self.style = style; self.measurer = measurer }
+
+        func metrics(_ text: String, size: Double, bold: Bool = false) -> TextMetrics {
+            measurer.measure(text, size: size, bold: bold, fontFamily: style.fontFamily)
+        }
+        func width(_ text: String, size: Double, bold: Bool = false) -> Double { metrics(text, size: size, bold: bold).width }
+        func lineHeight(_ size: Double) -> Double { metrics("Hg", size: size).height }
+
+        /// How far ticks stick out of a frame.
+        var tickOut: Double { style.tickDirection == "out" ? style.tickLength : 0 }
+        var figureTitleSize: Double { style.titleSize * 1.15 }
+
+        // MARK: Ticks
+
+        func resolveTicks(_ figure: inout Figure, grid: Grid) {
+            for i in figure.panels.indices {
+                let frame = grid.frame(figure.panels[i].cell)
+                figure.panels[i].x.ticks = ticks(figure.panels[i].x, length: frame.width, horizontal: true)
+                figure.panels[i].y.ticks = ticks(figure.panels[i].y, length: frame.height, horizontal: false)
+            }
+            for i in figure.colorbars.indices {
+                let bar = figure.colorbars[i]
+                let n = bar.normalize
+                let scale: Scale = n.logarithmic ? .log((n.lower + n.offset)...max(n.upper + n.offset, (n.lower + n.offset) * 1.0001))
+                                                 : .linear(n.lower...max(n.upper, n.lower + 1e-12))
+                var ticks = self.ticks(Axis(scale: scale, label: "", rule: bar.rule), length: grid.frame(bar.cell).height,
+                                       horizontal: false)
+                if n.logarithmic && n.offset != 0 { ticks = ticks.map { Tick(value: $0.value - n.offset, label: $0.label) } }
+                figure.colorbars[i].ticks = ticks
+            }
+        }
+
+        private func ticks(_ axis: Axis, length: Double, horizontal: Bool) -> [Tick] {
+            switch axis.rule {
+            case .fixed(let ticks): return ticks
+            case .automatic:
+                return Ticker.ticks(for: axis.scale, axisLength: length, fontSize: style.fontSize, horizontal: horizontal)
+            case .categories(let labels):
+                guard !labels.isEmpty else { return [] }
+                let room = horizontal ? (labels.map { width($0, size: style.fontSize) }.max() ?? 0) + style.fontSize
+                                      : lineHeight(style.fontSize) * 1.2
+                let fit = max(Int(length / max(room, 1)), 1)
+                let every = max(1, Int((Double(labels.count) / Double(fit)).rounded(.up)))
+                return stride(from: 0, to: labels.count, by: every).map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
+            }
+        }
+
+        // MARK: Measuring
+
+        /// What a panel needs on each side of its frame.
+        struct Sides { var left = 0.0, right = 0.0, top = 0.0, bottom = 0.0 }
+
+        /// Visible ticks of an axis with their fraction along it.
+        func visible(_ axis: Axis) -> [(fraction: Double, tick: Tick)] {
+            axis.ticks.compactMap { tick in
+                guard let f = axis.scale.fraction(tick.value), (-1e-9...1 + 1e-9).contains(f) else { return nil }
+                return (f, tick)
+            }
+        }
+
+        func sides(_ panel: Panel, frame: Rect) -> Sides {
+            var s = Sides()
+            let tickHeight = lineHeight(style.fontSize)
+            let xLabels = panel.x.showsTickLabels ? visible(panel.x).filter { !$0.tick.label.isEmpty } : []
+            let yLabels = panel.y.showsTickLabels ? visible(panel.y).filter { !$0.tick.label.isEmpty } : []
+            s.bottom = tickOut + (xLabels.isEmpty ? 0 : style.tickPadding + tickHeight)
+                + (panel.x.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+            let widest = yLabels.map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
+            s.left = tickOut + (yLabels.isEmpty ? 0 : style.tickPadding + widest)
+                + (panel.y.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+            if let title = panel.title {
+                s.top = style.titlePadding + Double(titleLines(title, frame: frame).count) * lineHeight(style.titleSize)
+            }
+            // Tick labels at the ends of an axis reach past the frame by up to half their size.
+            for (f, tick) in xLabels {
+                let half = width(tick.label, size: style.fontSize) / 2
+                s.left = max(s.left, half - f * frame.width)
+                s.right = max(s.right, f * frame.width + half - frame.width)
+            }
+            for (f, _) in yLabels {
+                s.top = max(s.top, f * frame.height + tickHeight / 2 - frame.height)
+                s.bottom = max(s.bottom, tickHeight / 2 - f * frame.height)
+            }
+            return s
+        }
+
+        /// The width a colorbar needs beside its cells, padding included.
+        func extent(_ bar: Colorbar) -> Double {
+            let widest = visibleTicks(bar).map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
+            return style.colorbarPadding + (bar.width ?? style.colorbarWidth) + style.tickLength
+                + (widest > 0 ? style.tickPadding + widest : 0)
+                + (bar.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+        }
+
+        func visibleTicks(_ bar: Colorbar) -> [(fraction: Double, tick: Tick)] {
+            bar.ticks.compactMap { tick in
+                let f = bar.normalize(tick.value)
+                guard f.isFinite, (-1e-9...1 + 1e-9).contains(f), !tick.label.isEmpty else { return nil }
+                return (f, tick)
+            }
+        }
+
+        /// The size of a legend box.
+        func boxSize(_ legend: Legend) -> (width: Double, height: Double, row: Double) {
+            let row = max(lineHeight(style.fontSize), style.markerSize) * 1.25
+            let text = legend.entries.map { width($0.label, size: style.fontSize) }.max() ?? 0
+            return (style.legendPadding * 3 + style.legendSymbolWidth + text, row * Double(legend.entries.count) + 2 * style.legendPadding, row)
+        }
+
+        func titleLines(_ title: String, frame: Rect) -> [String] {
+            FigureLayout.wrap(title, width: max(frame.width, 1), size: style.titleSize, style: style, measurer: measurer)
+        }
+
+        func footerLines(_ figure: Figure) -> [String] {
+            let width = figure.width - 2 * style.figurePadding
+            return figure.footer.flatMap { FigureLayout.wrap($0, width: width, size: style.fontSize, style: style, measurer: measurer) }
+        }
+
+        func figureTitleLines(_ figure: Figure) -> [String] {
+            figure.title.map { FigureLayout.wrap($0, width: figure.width - 2 * style.figurePadding, size: figureTitleSize,
+                                                  bold: true, style: style, measurer: measurer) } ?? []
+        }
+
+        func margins(_ figure: Figure, grid: Grid) -> Margins {
+            var m = Margins(left: Array(repeating: 0, count: figure.columns), right: Array(repeating: 0, count: figure.columns),
+                            top: Array(repeating: 0, count: figure.rows), bottom: Array(repeating: 0, count: figure.rows))
+            for panel in figure.panels {
+                let s = sides(panel, frame: grid.frame(panel.cell))
+                m.left[panel.cell.column] = max(m.left[panel.cell.column], s.left)
+                m.right[panel.cell.lastColumn] = max(m.right[panel.cell.lastColumn], s.right)
+                m.top[panel.cell.row] = max(m.top[panel.cell.row], s.top)
+                m.bottom[panel.cell.lastRow] = max(m.bottom[panel.cell.lastRow], s.bottom)
+            }
+            var bars = Array(repeating: 0.0, count: figure.columns), legends = bars
+            let half = lineHeight(style.fontSize) / 2
+            for bar in figure.colorbars {
+                bars[bar.cell.lastColumn] = max(bars[bar.cell.lastColumn], extent(bar))
+                m.top[bar.cell.row] = max(m.top[bar.cell.row], half)
+                m.bottom[bar.cell.lastRow] = max(m.bottom[bar.cell.lastRow], half)
+            }
+            for placed in figure.legends {
+                legends[placed.cell.lastColumn] = max(legends[placed.cell.lastColumn], style.colorbarPadding + boxSize(placed.legend).width)
+            }
+            for c in 0..<figure.columns { m.right[c] = max(m.right[c], bars[c] + legends[c]) }
+            let titleLines = figureTitleLines(figure).count
+            if titleLines > 0 { m.titleBlock = Double(titleLines) * lineHeight(figureTitleSize) + style.titlePadding }
+            let footer = footerLines(figure).count
+            if footer > 0 { m.footerBlock = Double(footer) * lineHeight(style.fontSize) + style.titlePadding }
+            return m
+        }
+
+        // MARK: Placing
+
+        func place(_ figure: inout Figure, grid: Grid) {
+            var texts: [TextItem] = []
+            let fg = style.foreground
+            func text(_ s: String, _ at: Point, _ anchor: TextAnchor, size: Double, rotation: Double = 0, bold: Bool = false,
+                      role: TextItem.Role) {
+                texts.append(TextItem(s, at: at, anchor: anchor, size: size, rotation: rotation, bold: bold, color: fg, role: role))
+            }
+            for i in figure.panels.indices {
+                figure.panels[i].frame = grid.frame(figure.panels[i].cell)
+                let panel = figure.panels[i], f = panel.frame
+                if let title = panel.title {
+                    let lines = titleLines(title, frame: f), height = lineHeight(style.titleSize)
+                    for (k, line) in lines.enumerated() {
+                        text(line, Point(f.x + f.width / 2, f.y - style.titlePadding - Double(lines.count - 1 - k) * height),
+                             TextAnchor(.center, .bottom), size: style.titleSize, role: .panelTitle)
+                    }
+                }
+                var tickBoxes: [Rect] = []
+                let xTop = f.maxY + tickOut + style.tickPadding
+                if panel.x.showsTickLabels {
+                    for (fx, tick) in visible(panel.x) where !tick.label.isEmpty {
+                        let item = TextItem(tick.label, at: Point(f.x + fx * f.width, xTop), anchor: TextAnchor(.center, .top),
+                                            size: style.fontSize, color: fg, role: .tickLabel)
+                        let box = item.box(metrics(tick.label, size: style.fontSize))
+                        guard !tickBoxes.contains(where: { $0.overlaps(box) }) else { continue }
+                        tickBoxes.append(box)
+                        texts.append(item)
+                    }
+                }
+                var widest = 0.0
+                if panel.y.showsTickLabels {
+                    for (fy, tick) in visible(panel.y) where !tick.label.isEmpty {
+                        let item = TextItem(tick.label, at: Point(f.x - tickOut - style.tickPadding, f.maxY - fy * f.height),
+                                            anchor: TextAnchor(.right, .middle), size: style.fontSize, color: fg, role: .tickLabel)
+                        let box = item.box(metrics(tick.label, size: style.fontSize))
+                        guard !tickBoxes.contains(where: { $0.overlaps(box) }) else { continue }
+                        tickBoxes.append(box)
+                        texts.append(item)
+                        widest = max(widest, box.width)
+                    }
+                }
+                let hasXLabels = panel.x.showsTickLabels && visible(panel.x).contains { !$0.tick.label.isEmpty }
+                if !panel.x.label.isEmpty {
+                    let y = f.maxY + tickOut + (hasXLabels ? style.tickPadding + lineHeight(style.fontSize) : 0) + style.labelPadding
+                    text(panel.x.label, Point(f.x + f.width / 2, y), TextAnchor(.center, .top), size: style.labelSize, role: .axisLabel)
+                }
+                if !panel.y.label.isEmpty {
+                    let x = f.x - tickOut - (widest > 0 ? style.tickPadding + widest : 0) - style.labelPadding
+                    text(panel.y.label, Point(x, f.y + f.height / 2), TextAnchor(.center, .bottom), size: style.labelSize,
+                         rotation: 90, role: .axisLabel)
+                }
+                if var legend = panel.legend {
+                    let size = boxSize(legend), inset = style.titlePadding
+                    let left = legend.corner == .topLeft || legend.corner == .bottomLeft
+                    let top = legend.corner == .topLeft || legend.corner == .topRight
+                    legend.frame = Rect(x: left ? f.x + inset : f.maxX - inset - size.width,
+                                        y: top ? f.y + inset : f.maxY - inset - size.height, width: size.width, height: size.height)
+                    figure.panels[i].legend = legend
+                }
+            }
+            // Colorbars and figure legends stand right of the panels of their cells.
+            var barEnd = [Double](repeating: 0, count: figure.columns)
+            for i in figure.colorbars.indices {
+                let bar = figure.colorbars[i]
+                let span = spanFrame(bar.cell, figure: figure, grid: grid)
+                let frame = Rect(x: span.maxX + style.colorbarPadding, y: span.y, width: bar.width ?? style.colorbarWidth,
+                                 height: span.height)
+                figure.colorbars[i].frame = frame
+                var widest = 0.0
+                for (fraction, tick) in visibleTicks(figure.colorbars[i]) {
+                    let at = Point(frame.maxX + style.tickLength + style.tickPadding, frame.maxY - fraction * frame.height)
+                    text(tick.label, at, TextAnchor(.left, .middle), size: style.fontSize, role: .tickLabel)
+                    widest = max(widest, width(tick.label, size: style.fontSize))
+                }
+                if !bar.label.isEmpty {
+                    let x = frame.maxX + style.tickLength + (widest > 0 ? style.tickPadding + widest : 0) + style.labelPadding
+                    text(bar.label, Point(x, frame.y + frame.height / 2), TextAnchor(.center, .top), size: style.labelSize,
+                         rotation: 90, role: .colorbarLabel)
+                }
+                barEnd[bar.cell.lastColumn] = max(barEnd[bar.cell.lastColumn], extent(figure.colorbars[i]))
+            }
+            for i in figure.legends.indices {
+                let placed = figure.legends[i]
+                let span = spanFrame(placed.cell, figure: figure, grid: grid)
+                let size = boxSize(placed.legend)
+                figure.legends[i].legend.frame = Rect(x: span.maxX + barEnd[placed.cell.lastColumn] + style.colorbarPadding,
+                                                      y: span.y, width: size.width, height: size.height)
+            }
+            let titleSize = figureTitleSize, titleHeight = lineHeight(titleSize)
+            for (k, line) in figureTitleLines(figure).enumerated() {
+                text(line, Point(figure.width / 2, style.figurePadding + Double(k) * titleHeight), TextAnchor(.center, .top),
+                     size: titleSize, bold: true, role: .figureTitle)
+            }
+            let footer = footerLines(figure), lineHeight = self.lineHeight(style.fontSize)
+            for (k, line) in footer.enumerated() {
+                let y = figure.height - style.figurePadding - Double(footer.count - 1 - k) * lineHeight
+                text(line, Point(style.figurePadding, y), TextAnchor(.left, .bottom), size: style.fontSize, role: .footer)
+            }
+            figure.texts = texts
+        }
+
+        /// The frames of the panels in `cell`, joined (the cell's own area when none).
+        private func spanFrame(_ cell: GridCell, figure: Figure, grid: Grid) -> Rect {
+            let inside = figure.panels.filter {
+                $0.cell.row >= cell.row && $0.cell.lastRow <= cell.lastRow && $0.cell.column >= cell.column
+                    && $0.cell.lastColumn <= cell.lastColumn
+            }.map { grid.frame($0.cell) }
+            return inside.dropFirst().reduce(inside.first ?? grid.frame(cell)) { $0.union($1) }
+        }
+    }
+}
+
+extension Style {
+    /// Inside a legend box, around and between its symbols and texts.
+    public var legendPadding: Double { fontSize * 0.5 }
+    /// Length of a legend's line symbol.
+    public var legendSymbolWidth: Double { fontSize * 2 }
+}

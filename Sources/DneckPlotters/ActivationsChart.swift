@@ -1,0 +1,40 @@
+import DneckCore
+import DneckFigure
+import DneckMeasures
+
+/// Per layer, a heatmap of the histogram of all that layer's activations (every sample, every
+/// unit) against epoch: bins span the layer's range over the whole run, epochs are columns
+/// labelled with their real numbers, counts are coloured through the colormap (viridis unless
+/// one is chosen) with a colorbar "Absolute frequency" per layer.
+public struct ActivationsChart: Chart {
+    public static let name = "activations"
+    public static let summary = "Histogram of each layer's activations against epoch, as heatmaps."
+    public static let example = "dneck-plot activations run.h5 --bins 30 --log-counts -o activations.png"
+    public static let needs = ChartNeeds(survey: .layerHistograms)
+
+    public let options: ChartOptions
+    public init(options: ChartOptions) { self.options = options }
+
+    public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
+        guard let survey = run.survey else { return ChartBlock(rows: 1, columns: 1, size: (10, 3)) }
+        let layers = survey.layerHistograms.count
+        var block = ChartBlock(rows: max(layers, 1), columns: 1, size: (10, 0.6 + Double(layers) * 2.1))
+        let colormap = request.colormap(default: .viridis)
+        for layer in 0..<layers {
+            let counts = survey.layerHistograms[layer]
+            let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.logCounts)
+            let range = HistogramBins(range: survey.layerRanges[layer], count: options.bins)
+            let cell = GridCell(row: layer, column: 0)
+            var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, label: layer == layers - 1 ? "Epoch" : ""),
+                              y: Axis(scale: .linear(range.lower...range.upper), label: "Activation"),
+                              title: "Layer \(layer)", grid: false)
+            panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: range.lower...range.upper, colormap: colormap,
+                                                           normalize: normalize)))
+            block.panels.append(panel)
+            block.colorbars.append(Colorbar(cell: cell, colormap: colormap, normalize: normalize, label: "Absolute frequency"))
+        }
+        block.footer = ["Histogram of all units' activations per epoch, \(options.bins) bins over each layer's range; "
+                        + ChartParts.footer(run, estimator: false)]
+        return block
+    }
+}

@@ -1,0 +1,91 @@
+import DneckCore
+import DneckIO
+import DneckMeasures
+import Foundation
+
+/// The data of one run's split that charts draw, gathered once for all of them.
+public struct RunData: Sendable {
+    /// The run file, as given.
+    public let file: String
+    public let split: Split
+    /// The run's configuration keys and values (JSON values as text), empty when it logs none.
+    public let config: [String: String]
+    public let epochs: [Int]
+    public let layerCount: Int
+    public let sampleCount: Int
+    public let measures: MeasureTable?
+    public let survey: ActivationSurvey?
+    /// One per epoch of `epochs`, with the fields some chart asked for.
+    public let records: [EpochRecord]?
+    /// Which estimator and parameters made `measures`, for figure footers.
+    public let estimator: String
+
+    public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
+                measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
+                estimator: String = "") {
+        self.file = file; self.split = split; self.config = config; self.epochs = epochs; self.layerCount = layerCount
+        self.sampleCount = sampleCount; self.measures = measures; self.survey = survey; self.records = records
+        self.estimator = estimator
+    }
+
+    /// The file name without folders, for titles.
+    public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
+}
+
+/// Reads and measures what charts need, in the passes the survey shares, and checks it before
+/// anything is drawn: a dataset a chart cannot do without is an error naming the file and the
+/// dataset, made here and nowhere else.
+public enum DataStage {
+    /// The data of `reader`'s split for charts with `needs`.
+    /// - Parameter epochs: the logged epochs to use (all when nil).
+    public static func gather(_ reader: RunReader, needs: ChartNeeds, options: ChartOptions,
+                              estimator: any MIEstimator = BinningEstimator(), epochs: [Int]? = nil,
+                              progress: ProgressBar? = nil) throws -> RunData {
+        let epochs = epochs ?? reader.epochs
+        let survey = needs.survey.isEmpty ? nil
+            : try ActivationSurvey.gather(reader, parts: needs.survey, bins: options.bins,
+                                          neuronsPerLayer: options.maxNeurons, progress: progress)
+        let measures = needs.measures
+            ? try InformationMeasures.compute(reader, estimator: estimator, epochs: epochs, progress: progress) : nil
+        let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
+        let data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
+                       layerCount: reader.layerCount, sampleCount: reader.labels.count, measures: measures, survey: survey,
+                       records: records, estimator: describe(estimator))
+        if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
+        return data
+    }
+
+    /// The error of the first per-epoch dataset `needs` cannot do without and `data` lacks.
+    public static func missingRequirement(_ needs: ChartNeeds, in data: RunData, reader: RunReader) -> DneckError? {
+        for required in [EpochRecord.Fields.accuracy, .loss, .gradients] where needs.requiredRecords.contains(required) {
+            for record in data.records ?? [] {
+                if let name = RunReader.missingDataset(in: record, fields: required) {
+                    return DneckError.missing(file: reader.file, path: reader.datasetPath(epoch: record.epoch, name),
+                                              what: "dataset (the chart needs it in every logged epoch)")
+                }
+            }
+        }
+        return nil
+    }
+
+    /// The words a figure's footer uses for an estimator.
+    public static func describe(_ estimator: any MIEstimator) -> String {
+        if let binning = estimator as? BinningEstimator { return "binning, bin size \(String(format: "%g", binning.binSize))" }
+        return String(describing: type(of: estimator))
+    }
+
+    /// The run's `config` JSON as flat key → value text (nested values as compact JSON).
+    private static func configuration(_ reader: RunReader) throws -> [String: String] {
+        guard let text = try reader.configuration() else { return [:] }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
+            throw DneckError.badShape(file: reader.file, path: "/config", detail: "attribute is not a JSON object")
+        }
+        var config: [String: String] = [:]
+        for (key, value) in object {
+            if let string = value as? String { config[key] = string }
+            else if let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]),
+                    let text = String(data: data, encoding: .utf8) { config[key] = text }
+        }
+        return config
+    }
+}

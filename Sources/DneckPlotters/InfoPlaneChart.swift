@@ -1,0 +1,51 @@
+import DneckCore
+import DneckFigure
+import DneckMeasures
+
+/// The information plane: I(Y;M) against I(X;M), one point per layer per logged epoch,
+/// coloured by epoch through a colormap, the layers of each epoch joined by a faint line, with
+/// a colorbar labelled "Epoch".
+public struct InfoPlaneChart: Chart {
+    public static let name = "infoplane"
+    public static let summary = "Information plane: I(Y;M) against I(X;M) per layer, coloured by epoch."
+    public static let example = "dneck-plot infoplane run.h5 --split test --colormap viridis -o plane.pdf"
+    public static let needs = ChartNeeds(measures: true)
+
+    public let options: ChartOptions
+    public init(options: ChartOptions) { self.options = options }
+
+    public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
+        let style = request.style
+        let tables = runs.compactMap(\.measures), table = run.measures ?? MeasureTable(points: [])
+        var block = ChartBlock(rows: 1, columns: 1, size: (6.4, 4.8))
+        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.mixm) })
+        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.miym) })
+        var panel = ChartParts.informationPlane(cell: block.all, x: xScale, y: yScale,
+                                                title: "Information plane (\(run.split.rawValue))")
+        let normalize = epochNormalize(tables.flatMap(\.epochs))
+        let colormap = request.colormap(default: .gnuplot)
+        let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
+        let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.mixm, $0.miym) }) }
+        for (epoch, points) in byEpoch { panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8)) }
+        for (epoch, points) in byEpoch {
+            panel.marks.append(.scatter(points, colors: Array(repeating: colorOf(epoch), count: points.count),
+                                        diameter: style.markerSize, edge: Color(0, 0, 0, 0.35)))
+        }
+        block.panels.append(panel)
+        var bar = Colorbar(cell: block.all, colormap: colormap, normalize: normalize,
+                           label: options.logEpochColors ? "Epoch (log scale)" : "Epoch")
+        if options.logEpochColors {   // the first epoch, then decades
+            let decades = Ticker.logTicks(max(normalize.lower, 1), max(normalize.upper, 2)).filter { $0 > normalize.lower }
+            bar.rule = .fixed(([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) })
+        }
+        block.colorbars.append(bar)
+        block.footer = [ChartParts.footer(run, estimator: true)]
+        return block
+    }
+
+    /// Epoch colours over `epochs`, linear or by log(epoch + 1).
+    private func epochNormalize(_ epochs: [Int]) -> Normalize {
+        let lo = Double(epochs.min() ?? 0), hi = Double(max(epochs.max() ?? 1, (epochs.min() ?? 0) + 1))
+        return Normalize(lo, hi, logarithmic: options.logEpochColors, offset: options.logEpochColors ? 1 : 0)
+    }
+}

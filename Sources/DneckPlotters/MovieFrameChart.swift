@@ -1,0 +1,98 @@
+import DneckCore
+import DneckFigure
+import DneckMeasures
+
+/// One frame of the information-plane movie: the epoch `options.frame` (an index into the
+/// logged epochs). Every scale is trained on the whole run, so the axes stay fixed while the
+/// points move.
+///
+/// Top (about two thirds): the plane with the current epoch's layers in their own colours,
+/// joined by a line, over the faint path each layer took through all earlier epochs, and an
+/// "Epoch N" label. Bottom: training and test accuracy up to the current epoch, with a marker
+/// at it — left out when the run logs no accuracy.
+public struct MovieFrameChart: Chart {
+    public static let name = "movie"
+    public static let summary = "Information-plane movie: one frame per logged epoch, H.264 in MP4."
+    public static let example = "dneck-plot movie run.h5 --size 1200x1800 --epochs 0:500 --log-epochs -o plane.mp4"
+    public static let needs = ChartNeeds(measures: true, records: .accuracy)
+
+    public let options: ChartOptions
+    public init(options: ChartOptions) { self.options = options }
+
+    /// Whether the run logs accuracy (otherwise the frame has no accuracy panel).
+    public static func hasAccuracy(_ run: RunData) -> Bool {
+        (run.records ?? []).contains { $0.trainingAccuracy != nil || $0.testAccuracy != nil }
+    }
+
+    /// Layer i of L takes the chosen colormap's colour at i / (L − 1) (as deep-bottleneck
+    /// colours layers); without a chosen colormap, the style's colour cycle.
+    public static func layerColor(_ layer: Int, of layers: Int, request: FigureRequest) -> Color {
+        request.chosenColormap.map { $0.color(at: layers > 1 ? Double(layer) / Double(layers - 1) : 0) }
+            ?? request.style.cycleColor(layer)
+    }
+
+    public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
+        let accuracy = Self.hasAccuracy(run)
+        var block = ChartBlock(rows: accuracy ? 2 : 1, columns: 1, size: (6, 9))
+        if accuracy { block.rowWeights = [0.64, 0.36] }
+        let table = run.measures ?? MeasureTable(points: [])
+        let k = min(max(options.frame, 0), max(table.epochs.count - 1, 0))
+        block.panels.append(plane(table, upTo: k, runs: runs, request: request))
+        if accuracy, let records = run.records {
+            block.panels.append(accuracyPanel(records, upTo: k, runs: runs, request: request))
+        }
+        block.footer = [ChartParts.footer(run, estimator: true)]
+        return block
+    }
+
+    private func plane(_ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
+        let style = request.style
+        let all = runs.compactMap(\.measures).flatMap(\.points)
+        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0), x: Scale.linear(fitting: all.map(\.mixm)),
+                                                y: Scale.linear(fitting: all.map(\.miym)), title: "Information plane")
+        let layers = table.layerCount, epochs = table.epochs
+        guard !epochs.isEmpty else { return panel }
+        let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
+        let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
+        for layer in 0..<layers {   // each layer's path through the plane up to now
+            let path = epochs[...k].compactMap { epoch in
+                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.mixm, $0.miym) }
+            }
+            panel.marks.append(.line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
+        }
+        let current = byEpoch[epochs[k]] ?? []
+        let points = current.map { DataPoint($0.mixm, $0.miym) }
+        panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
+        panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
+                                    edge: style.foreground.withAlpha(0.6)))
+        panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.03, fractionY: 0.97, anchor: TextAnchor(.left, .top),
+                                  size: style.titleSize * 1.1, bold: true))
+        panel.legend = Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) },
+                              corner: .bottomRight)
+        return panel
+    }
+
+    private func accuracyPanel(_ records: [EpochRecord], upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
+        let style = request.style
+        let values = ChartParts.values(runs, [\.trainingAccuracy, \.testAccuracy])
+        var panel = Panel(cell: GridCell(row: 1, column: 0),
+                          x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
+                          y: Axis(scale: Scale.linear(fitting: values), label: "Accuracy"))
+        let series: [(String, KeyPath<EpochRecord, Double?>, Color)] = [
+            ("Training", \.trainingAccuracy, style.cycleColor(0)), ("Test", \.testAccuracy, style.cycleColor(1)),
+        ]
+        let shown = records[...k]
+        var entries: [Legend.Entry] = []
+        for (name, key, color) in series where records.contains(where: { $0[keyPath: key] != nil }) {
+            let points = shown.compactMap { r in r[keyPath: key].map { DataPoint(Double(r.epoch), $0) } }
+            panel.marks.append(.line(points, color: color, width: style.lineWidth))
+            if let last = points.last, last.x == Double(records[k].epoch) {
+                panel.marks.append(.scatter([last], colors: [color], diameter: style.markerSize * 1.2, edge: style.foreground))
+            }
+            entries.append(Legend.Entry(label: name, color: color, symbol: .lineAndMarker))
+        }
+        panel.marks.append(.verticalLine(x: Double(records[k].epoch), color: style.foreground.withAlpha(0.4), width: 0.8, dashed: true))
+        panel.legend = Legend(entries: entries, corner: .bottomRight)
+        return panel
+    }
+}
