@@ -96,3 +96,27 @@ public struct MovieFrameChart: Chart {
         return panel
     }
 }
+
+/// The frames of a movie of one run: frame k is `MovieFrameChart` at epoch index k, in a
+/// figure of `size` inches.
+public struct MovieFrames: Sendable {
+    public let run: RunData
+    public let request: FigureRequest
+    public let options: ChartOptions
+    public let size: (width: Double, height: Double)
+
+    public init(run: RunData, request: FigureRequest, options: ChartOptions = ChartOptions(),
+                size: (width: Double, height: Double) = (6, 9)) {
+        self.run = run; self.request = request; self.options = options; self.size = size
+    }
+
+    public var count: Int { run.measures?.epochs.count ?? 0 }
+
+    /// The figure of frame `k`, not laid out yet.
+    public func figure(_ k: Int) -> Figure {
+        var chosen = options
+        chosen.frame = k
+        return Comparison.figure([MovieFrameChart(options: chosen).block(run, scaledWith: [run], request: request)],
+                                 titles: nil, columns: 1, request: request, figureSize: size)
+    }
+}

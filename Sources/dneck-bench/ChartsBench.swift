@@ -27,11 +27,13 @@ struct Charts: ParsableCommand {
             whole process: what a user waits for, interpreter or process start-up included.
             """)
         var total = Timing(), totalBaseline = Timing()
-        for chart in PlotterRegistry.charts {
+        let request = FigureRequest(dpi: dpi)
+        for chart in ChartRegistry.charts {
             var pixels = (0, 0)
             let inProcess = try bestTime(repeats: 3 * repeats) {
                 let reader = try RunReader(path: path)
-                let figure = try chart.init(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: dpi))
+                let data = try DataStage.gather(reader, needs: chart.needs, options: ChartOptions())
+                let figure = chart.init(options: ChartOptions()).figure(data, request: request)
                 pixels = (figure.pixelWidth, figure.pixelHeight)
                 try FigureWriter.write(figure, to: scratch.file("\(chart.name).png"))
             }
@@ -48,11 +50,11 @@ struct Charts: ParsableCommand {
         // All five charts together, sharing one survey of the run, as `dneck-plot charts` does.
         let together = try bestTime(repeats: 3 * repeats) {
             let reader = try RunReader(path: path)
-            let request = PlotRequest(reader: reader, dpi: dpi)
-            let inputs = try ChartInputs(reader, for: PlotterRegistry.charts, options: ChartOptions())
+            let data = try DataStage.gather(reader, needs: ChartNeeds.union(ChartRegistry.charts.map { $0.needs }),
+                                            options: ChartOptions())
             let folder = scratch.url
-            let outcomes = PlotterRegistry.makeCharts(PlotterRegistry.charts, inputs: inputs, request: request,
-                                                      options: ChartOptions()) { name, figure in
+            let outcomes = ChartRegistry.makeCharts(ChartRegistry.charts, run: data, request: request,
+                                                    options: ChartOptions()) { name, figure in
                 try FigureWriter.write(figure, to: folder.appendingPathComponent("all-\(name).png"))
             }
             if let error = outcomes.compactMap({ $0 }).first { throw error }

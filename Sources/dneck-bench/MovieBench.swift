@@ -29,9 +29,9 @@ struct Movie: ParsableCommand {
         reuseFreedMemory()
         let scratch = try ScratchFolder(name: "movie")
         let reader = try RunReader(path: path)
-        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+        let data = try DataStage.gather(reader, needs: MovieFrameChart.needs, options: ChartOptions())
         let csv = scratch.file("measures.csv")
-        try AtomicOutput.write(text: table.csv(), to: csv)
+        try AtomicOutput.write(text: data.measures!.csv(), to: csv)
         let settings = MovieSettings(preset: preset)
         print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset):")
         for size in sizes.split(separator: ",") {
@@ -41,15 +41,14 @@ struct Movie: ParsableCommand {
             let out = scratch.file("dneck.mp4")
             var frameSize = (0, 0)
             let dneck = try bestTime(repeats: repeats) {
-                let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs,
-                                               style: Style(), colormap: nil, widthInches: 6,
-                                               heightInches: Double(wh[1]) / dpi, dpi: dpi, logEpochs: false)
-                let first = movie.figure(frame: 0)
+                let measured = try DataStage.gather(reader, needs: MovieFrameChart.needs, options: ChartOptions())
+                let movie = MovieFrames(run: measured, request: FigureRequest(dpi: dpi), size: (6, Double(wh[1]) / dpi))
+                let first = movie.figure(0)
                 frameSize = (first.pixelWidth, first.pixelHeight)
-                try MovieWriter.write(to: out, count: movie.frameCount, width: frameSize.0, height: frameSize.1,
-                                      settings: settings) { movie.figure(frame: $0) }
+                try MovieWriter.write(to: out, count: movie.count, width: frameSize.0, height: frameSize.1,
+                                      settings: settings) { movie.figure($0).laidOut() }
             }
-            let raw = try rawEncode(reader: reader, table: table, dpi: dpi, height: Double(wh[1]) / dpi,
+            let raw = try rawEncode(data, dpi: dpi, height: Double(wh[1]) / dpi,
                                     settings: settings, to: scratch.file("raw.mp4"))
             print("  \(frameSize.0) × \(frameSize.1):")
             var matplotlib: Double?
@@ -69,15 +68,13 @@ struct Movie: ParsableCommand {
 
     /// libx264 alone: every frame of the movie drawn and converted beforehand (held in memory),
     /// then only the encoding timed.
-    private func rawEncode(reader: RunReader, table: MeasureTable, dpi: Double, height: Double,
+    private func rawEncode(_ data: RunData, dpi: Double, height: Double,
                            settings: MovieSettings, to url: URL) throws -> Double {
-        let records = try reader.epochs.map { try reader.record(epoch: $0, fields: .accuracy) }
-        let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
-                                   widthInches: 6, heightInches: height, dpi: dpi)
-        let first = movie.figure(frame: 0)
+        let movie = MovieFrames(run: data, request: FigureRequest(dpi: dpi), size: (6, height))
+        let first = movie.figure(0).laidOut()
         let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-        let frames = try (0..<movie.frameCount).map { k -> VideoFrame in
-            try raster.draw(movie.figure(frame: k), forVideo: true)
+        let frames = try (0..<movie.count).map { k -> VideoFrame in
+            try raster.draw(movie.figure(k).laidOut(), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame

@@ -90,21 +90,14 @@ struct MovieCommand: ParsableCommand {
             }
             var options = ChartOptions()
             options.logEpochs = logEpochs
-            let count = data.epochs.count
-            let (chartOptions, look, figureSize) = (options, frameRequest, size)
-            let frame = { @Sendable (k: Int) -> Figure in
-                var chosen = chartOptions
-                chosen.frame = k
-                return Comparison.figure([MovieFrameChart(options: chosen).block(data, scaledWith: [data], request: look)],
-                                         titles: nil, columns: 1, request: look, figureSize: figureSize).laidOut()
-            }
+            let frames = MovieFrames(run: data, request: frameRequest, options: options, size: size)
             if !MovieFrameChart.hasAccuracy(data) {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(reader.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
-            let sample = frame(0)
-            try MovieWriter.write(to: target, count: count, width: sample.pixelWidth, height: sample.pixelHeight,
+            let sample = frames.figure(0)
+            try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
                                   settings: MovieSettings(fps: fps, crf: crf, preset: preset),
-                                  progress: ProgressBar(total: count, label: "movie"), frame: frame)
+                                  progress: ProgressBar(total: frames.count, label: "movie")) { frames.figure($0).laidOut() }
         }
     }
 }

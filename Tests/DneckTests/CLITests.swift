@@ -42,9 +42,10 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(png.height, Int((4.8 * dpi).rounded()))
 
             // Rebuild the figure model from the same numbers to know where things must be.
-            let reader = try RunReader(path: Fixtures.exampleRun)
-            let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
-            let figure = InfoPlanePlotter().figure(table, request: PlotRequest(reader: reader, dpi: dpi, colormap: colormap), title: "")
+            let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.needs, options: ChartOptions())
+            let table = data.measures!
+            let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: dpi, colormap: colormap))
+                .laidOut()
             let panel = figure.panels[0]
             let last = table.points.last!
             let center = figure.pixel(panel.point(DataPoint(last.mixm, last.miym))!)
@@ -68,8 +69,8 @@ final class CLITests: XCTestCase {
     }
 
     func testFigureModelOfExample() throws {
-        let reader = try RunReader(path: Fixtures.exampleRun)
-        let figure = try InfoPlanePlotter().figure(PlotRequest(reader: reader))
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.needs, options: ChartOptions())
+        let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest()).laidOut()
         XCTAssertEqual(figure.panels[0].x.label, "I(X;M) (bits)")
         XCTAssertEqual(figure.panels[0].y.label, "I(Y;M) (bits)")
         XCTAssertEqual(figure.colorbars[0].label, "Epoch")

@@ -95,7 +95,7 @@ final class ChartTests: XCTestCase {
             r.gradientMean = [mean]; r.gradientStd = [std]; r.weightNorm = [w]
             records.append(r)
         }
-        let s = SNRPlotter.series(records, layers: 1)[0]
+        let s = SNRChart.series(records)[0]
         // Epoch 0 has no place on a log axis; zeros and negatives are left out.
         XCTAssertEqual(s.mean, [DataPoint(1, 0.5), DataPoint(100, 0.2)])
         XCTAssertEqual(s.std, [DataPoint(1, 0.25), DataPoint(10, 0.5)])
@@ -108,8 +108,8 @@ final class ChartTests: XCTestCase {
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
     /// colorbar may round by a level or two).
     func testPNGMatchesOnePassDrawing() throws {
-        let reader = try RunReader(path: Fixtures.exampleRun)
-        let figure = try ActivationsPlotter(options: ChartOptions()).figure(PlotRequest(reader: reader, dpi: 150))
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.needs, options: ChartOptions())
+        let figure = ActivationsChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: 150)).laidOut()
         let url = folder.appendingPathComponent("activations.png")
         try FigureWriter.write(figure, to: url)
         let png = try DecodedPNG(path: url.path)
@@ -157,10 +157,9 @@ final class ChartTests: XCTestCase {
         let out = folder.appendingPathComponent("act.png")
         XCTAssertEqual(try runCLI(["activations", Fixtures.exampleRun, "--dpi", "100", "-o", out.path]).status, 0)
         let png = try DecodedPNG(path: out.path)
-        let reader = try RunReader(path: Fixtures.exampleRun)
-        let survey = try ActivationSurvey.gather(reader, parts: .layerHistograms)
-        let request = PlotRequest(reader: reader, dpi: 100)
-        let figure = ActivationsPlotter(options: ChartOptions()).figure(survey, request: request)
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.needs, options: ChartOptions())
+        let survey = data.survey!
+        let figure = ActivationsChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: 100)).laidOut()
         XCTAssertEqual(png.width, figure.pixelWidth)
         XCTAssertEqual(png.height, figure.pixelHeight)
         for (layer, epochIndex, bin) in [(2, 3, 10), (5, 10, 29), (0, 0, 0), (4, 6, 15)] {

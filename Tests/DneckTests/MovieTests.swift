@@ -27,16 +27,15 @@ final class MovieTests: XCTestCase {
         XCTAssertTrue(movie.indexFirst, "moov should precede mdat (faststart)")
 
         // The last layer's point of a known epoch lands at its mapped pixel, in its colour.
-        let reader = try RunReader(path: Fixtures.exampleRun)
-        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
-        let records = try reader.epochs.map { try reader.record(epoch: $0) }
-        let frames = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
-                                    widthInches: 6, heightInches: 9, dpi: 100)
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let table = data.measures!
+        let frames = MovieFrames(run: data, request: FigureRequest(dpi: 100))
         for (k, layer) in [(6, 5), (10, 5), (3, 3)] {
-            let (figure, point) = frames.pointLocation(frame: k, layer: layer)!
-            let p = figure.pixel(point)
+            let figure = frames.figure(k).laidOut()
+            let point = table.points(epoch: table.epochs[k]).first { $0.layer == layer }!
+            let p = figure.pixel(figure.panels[0].point(DataPoint(point.mixm, point.miym))!)
             let got = movie.rgb(frame: k, x: Int(p.x), y: Int(p.y))
-            let want = frames.layerColor(layer)
+            let want = MovieFrameChart.layerColor(layer, of: table.layerCount, request: frames.request)
             let w = (Int(Color.byte(want.r)), Int(Color.byte(want.g)), Int(Color.byte(want.b)))
             XCTAssertLessThanOrEqual(max(abs(got.r - w.0), abs(got.g - w.1), abs(got.b - w.2)), 12,
                                      "frame \(k) layer \(layer): got \(got), want \(w)")
@@ -51,10 +50,9 @@ final class MovieTests: XCTestCase {
     /// Decorations drawn once plus a frame's marks give the very pixels of the whole frame, also
     /// when only the marks region is restored over the previous frame.
     func testLayeredDrawingEqualsFullDrawing() throws {
-        let reader = try RunReader(path: Fixtures.exampleRun)
-        let movie = try InfoPlaneMovie(reader: reader, estimator: BinningEstimator(), epochs: reader.epochs, style: Style(),
-                                       colormap: nil, widthInches: 6, heightInches: 9, dpi: 60, logEpochs: false)
-        let first = movie.figure(frame: 0)
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let movie = MovieFrames(run: data, request: FigureRequest(dpi: 60))
+        let first = movie.figure(0).laidOut()
         let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
         try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
         let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: first.pixelWidth,
@@ -63,9 +61,9 @@ final class MovieTests: XCTestCase {
         layered.copyPixels(from: decorations)
         for k in [0, 5, 10] {
             let whole = try Raster(width: first.pixelWidth, height: first.pixelHeight)
-            try whole.draw(movie.figure(frame: k), forVideo: true)
+            try whole.draw(movie.figure(k).laidOut(), forVideo: true)
             layered.copyPixels(from: decorations, region: region)
-            try layered.draw(movie.figure(frame: k), layers: .marks, forVideo: true)
+            try layered.draw(movie.figure(k).laidOut(), layers: .marks, forVideo: true)
             let count = whole.stride * whole.height
             let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
             XCTAssertTrue(same, "frame \(k) differs when drawn in layers")
