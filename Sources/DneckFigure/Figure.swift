@@ -27,6 +27,9 @@ public struct Figure: Sendable {
     /// Every decoration text placed by the layout (titles, tick labels, axis labels, colorbar
     /// labels, footer). Empty until laid out.
     public var texts: [TextItem] = []
+    /// Whether the layout may make the figure larger so that every cell keeps a usable size
+    /// (false when the user fixed the size).
+    public var growsToFit = false
     /// Whether `FigureLayout` has fixed the frames and texts.
     public var isLaidOut = false
 

@@ -17,7 +17,9 @@ public enum FigureLayout {
         var frames = Grid.uniform(figure)
         for _ in 0..<passes {
             context.resolveTicks(&laid, grid: frames)
-            let next = Grid(figure: laid, margins: context.margins(laid, grid: frames))
+            let margins = context.margins(laid, grid: frames)
+            if laid.growsToFit { context.grow(&laid, toFit: margins) }
+            let next = Grid(figure: laid, margins: margins)
             if next == frames { break }
             frames = next
         }
@@ -28,18 +30,20 @@ public enum FigureLayout {
     }
 
     /// The lines `text` breaks into (at spaces) so that each is at most `width` points wide in
-    /// `size`; a word wider than `width` stands on a line of its own.
+    /// `size`; a word wider than `width` is broken between characters.
     public static func wrap(_ text: String, width: Double, size: Double, bold: Bool = false, style: Style,
                             measurer: TextMeasurer) -> [String] {
+        func fits(_ s: String) -> Bool { measurer.measure(s, size: size, bold: bold, fontFamily: style.fontFamily).width <= width }
         var lines: [String] = []
         var line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false).map(String.init) {
             let candidate = line.isEmpty ? word : line + " " + word
-            if !line.isEmpty && measurer.measure(candidate, size: size, bold: bold, fontFamily: style.fontFamily).width > width {
-                lines.append(line)
-                line = word
-            } else {
-                line = candidate
+            if fits(candidate) { line = candidate; continue }
+            if !line.isEmpty { lines.append(line) }
+            line = ""
+            for character in word {
+                if !line.isEmpty && !fits(line + String(character)) { lines.append(line); line = "" }
+                line.append(character)
             }
         }
         if !line.isEmpty || lines.isEmpty { lines.append(line) }
@@ -172,11 +176,9 @@ extension FigureLayout {
             let tickHeight = lineHeight(style.fontSize)
             let xLabels = panel.x.showsTickLabels ? visible(panel.x).filter { !$0.tick.label.isEmpty } : []
             let yLabels = panel.y.showsTickLabels ? visible(panel.y).filter { !$0.tick.label.isEmpty } : []
-            s.bottom = tickOut + (xLabels.isEmpty ? 0 : style.tickPadding + tickHeight)
-                + (panel.x.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+            s.bottom = tickOut + (xLabels.isEmpty ? 0 : style.tickPadding + tickHeight) + depth(panel.x.label, length: frame.width)
             let widest = yLabels.map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
-            s.left = tickOut + (yLabels.isEmpty ? 0 : style.tickPadding + widest)
-                + (panel.y.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+            s.left = tickOut + (yLabels.isEmpty ? 0 : style.tickPadding + widest) + depth(panel.y.label, length: frame.height)
             if let title = panel.title {
                 s.top = style.titlePadding + Double(titleLines(title, frame: frame).count) * lineHeight(style.titleSize)
             }
@@ -194,11 +196,10 @@ extension FigureLayout {
         }
 
         /// The width a colorbar needs beside its cells, padding included.
-        func extent(_ bar: Colorbar) -> Double {
+        func extent(_ bar: Colorbar, length: Double) -> Double {
             let widest = visibleTicks(bar).map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
             return style.colorbarPadding + (bar.width ?? style.colorbarWidth) + style.tickLength
-                + (widest > 0 ? style.tickPadding + widest : 0)
-                + (bar.label.isEmpty ? 0 : style.labelPadding + lineHeight(style.labelSize))
+                + (widest > 0 ? style.tickPadding + widest : 0) + depth(bar.label, length: length)
         }
 
         func visibleTicks(_ bar: Colorbar) -> [(fraction: Double, tick: Tick)] {
@@ -214,6 +215,22 @@ extension FigureLayout {
             let row = max(lineHeight(style.fontSize), style.markerSize) * 1.25
             let text = legend.entries.map { width($0.label, size: style.fontSize) }.max() ?? 0
             return (style.legendPadding * 3 + style.legendSymbolWidth + text, row * Double(legend.entries.count) + 2 * style.legendPadding, row)
+        }
+
+        /// An axis or colorbar label fitted to `length` points: wrapped at spaces, and made
+        /// smaller (down to half its size) where a word alone is still longer.
+        func fitted(_ label: String, length: Double) -> (lines: [String], size: Double) {
+            let lines = FigureLayout.wrap(label, width: max(length, 1), size: style.labelSize, style: style, measurer: measurer)
+            let widest = lines.map { width($0, size: style.labelSize) }.max() ?? 0
+            let size = widest > length ? max(style.labelSize * length / widest, style.labelSize / 2) : style.labelSize
+            return (lines, size)
+        }
+
+        /// Room a fitted label takes across its lines.
+        func depth(_ label: String, length: Double) -> Double {
+            guard !label.isEmpty else { return 0 }
+            let fit = fitted(label, length: length)
+            return style.labelPadding + Double(fit.lines.count) * lineHeight(fit.size)
         }
 
         func titleLines(_ title: String, frame: Rect) -> [String] {
@@ -243,7 +260,7 @@ extension FigureLayout {
             var bars = Array(repeating: 0.0, count: figure.columns), legends = bars
             let half = lineHeight(style.fontSize) / 2
             for bar in figure.colorbars {
-                bars[bar.cell.lastColumn] = max(bars[bar.cell.lastColumn], extent(bar))
+                bars[bar.cell.lastColumn] = max(bars[bar.cell.lastColumn], extent(bar, length: grid.frame(bar.cell).height))
                 m.top[bar.cell.row] = max(m.top[bar.cell.row], half)
                 m.bottom[bar.cell.lastRow] = max(m.bottom[bar.cell.lastRow], half)
             }
@@ -256,6 +273,34 @@ extension FigureLayout {
             let footer = footerLines(figure).count
             if footer > 0 { m.footerBlock = Double(footer) * lineHeight(style.fontSize) + style.titlePadding }
             return m
+        }
+
+        // MARK: Growing
+
+        /// The smallest useful cell: room for a few tick labels and for every in-panel legend.
+        func minimumCell(_ figure: Figure) -> (width: Double, height: Double) {
+            var width = 6 * style.fontSize, height = 4 * lineHeight(style.fontSize)
+            for panel in figure.panels {
+                guard let legend = panel.legend else { continue }
+                let box = boxSize(legend)
+                width = max(width, (box.width + 3 * style.titlePadding) / Double(panel.cell.columnSpan))
+                height = max(height, (box.height + 3 * style.titlePadding) / Double(panel.cell.rowSpan))
+            }
+            return (width, height)
+        }
+
+        /// Makes `figure` large enough that every cell gets at least `minimumCell`.
+        func grow(_ figure: inout Figure, toFit m: Margins) {
+            let cell = minimumCell(figure), pad = 2 * style.figurePadding
+            func need(_ margins: [Double], _ after: [Double], _ weights: [Double], _ minimum: Double) -> Double {
+                margins.reduce(0, +) + after.reduce(0, +) + Double(max(weights.count - 1, 0)) * style.panelSpacing
+                    + minimum * weights.reduce(0, +) / (weights.min() ?? 1)
+            }
+            let width = pad + need(m.left, m.right, Grid.weights(figure.columnWeights, count: figure.columns), cell.width)
+            let height = pad + m.titleBlock + m.footerBlock
+                + need(m.top, m.bottom, Grid.weights(figure.rowWeights, count: figure.rows), cell.height)
+            figure.width = max(figure.width, width.rounded(.up))
+            figure.height = max(figure.height, height.rounded(.up))
         }
 
         // MARK: Placing
@@ -304,12 +349,19 @@ extension FigureLayout {
                 let hasXLabels = panel.x.showsTickLabels && visible(panel.x).contains { !$0.tick.label.isEmpty }
                 if !panel.x.label.isEmpty {
                     let y = f.maxY + tickOut + (hasXLabels ? style.tickPadding + lineHeight(style.fontSize) : 0) + style.labelPadding
-                    text(panel.x.label, Point(f.x + f.width / 2, y), TextAnchor(.center, .top), size: style.labelSize, role: .axisLabel)
+                    let fit = fitted(panel.x.label, length: f.width)
+                    for (k, line) in fit.lines.enumerated() {
+                        text(line, Point(f.x + f.width / 2, y + Double(k) * lineHeight(fit.size)), TextAnchor(.center, .top),
+                             size: fit.size, role: .axisLabel)
+                    }
                 }
                 if !panel.y.label.isEmpty {
                     let x = f.x - tickOut - (widest > 0 ? style.tickPadding + widest : 0) - style.labelPadding
-                    text(panel.y.label, Point(x, f.y + f.height / 2), TextAnchor(.center, .bottom), size: style.labelSize,
-                         rotation: 90, role: .axisLabel)
+                    let fit = fitted(panel.y.label, length: f.height)
+                    for (k, line) in fit.lines.enumerated() {   // read upwards: the first line is the farthest left
+                        text(line, Point(x - Double(fit.lines.count - 1 - k) * lineHeight(fit.size), f.y + f.height / 2),
+                             TextAnchor(.center, .bottom), size: fit.size, rotation: 90, role: .axisLabel)
+                    }
                 }
                 if var legend = panel.legend {
                     let size = boxSize(legend), inset = style.titlePadding
@@ -336,10 +388,13 @@ extension FigureLayout {
                 }
                 if !bar.label.isEmpty {
                     let x = frame.maxX + style.tickLength + (widest > 0 ? style.tickPadding + widest : 0) + style.labelPadding
-                    text(bar.label, Point(x, frame.y + frame.height / 2), TextAnchor(.center, .top), size: style.labelSize,
-                         rotation: 90, role: .colorbarLabel)
+                    let fit = fitted(bar.label, length: frame.height)
+                    for (k, line) in fit.lines.enumerated() {
+                        text(line, Point(x + Double(k) * lineHeight(fit.size), frame.y + frame.height / 2), TextAnchor(.center, .top),
+                             size: fit.size, rotation: 90, role: .colorbarLabel)
+                    }
                 }
-                barEnd[bar.cell.lastColumn] = max(barEnd[bar.cell.lastColumn], extent(figure.colorbars[i]))
+                barEnd[bar.cell.lastColumn] = max(barEnd[bar.cell.lastColumn], extent(figure.colorbars[i], length: frame.height))
             }
             for i in figure.legends.indices {
                 let placed = figure.legends[i]

@@ -12,10 +12,13 @@ public enum Comparison {
                               figureSize: (width: Double, height: Double)? = nil) -> Figure {
         let blockRows = blocks.map(\.rows).max() ?? 1, blockColumns = blocks.map(\.columns).max() ?? 1
         let gridColumns = max(1, min(columns, blocks.count)), gridRows = (blocks.count + gridColumns - 1) / gridColumns
-        let natural = (width: blocks.map(\.size.width).max() ?? 6, height: blocks.map(\.size.height).max() ?? 4)
+        // A natural size grows with the style's text, and the layout may grow it further to fit.
+        let scale = request.style.textScale
+        let natural = (width: (blocks.map(\.size.width).max() ?? 6) * scale, height: (blocks.map(\.size.height).max() ?? 4) * scale)
         let size = figureSize ?? (natural.width * Double(gridColumns), natural.height * Double(gridRows))
         var figure = Figure(widthInches: size.width, heightInches: size.height, dpi: request.dpi, style: request.style,
                             rows: gridRows * blockRows, columns: gridColumns * blockColumns)
+        figure.growsToFit = figureSize == nil
         if let weights = blocks.first?.rowWeights, weights.count == blockRows {
             figure.rowWeights = Array(repeating: weights, count: gridRows).flatMap { $0 }
         }
@@ -90,8 +93,16 @@ public enum Comparison {
         }
     }
 
-    /// Columns of the most nearly square grid for `count` blocks (2 × 2 for four).
-    public static func squareColumns(_ count: Int) -> Int {
-        max(1, Int(Double(count).squareRoot().rounded(.up)))
+    /// Blocks per row that make the grid most nearly square in inches (2 × 2 for four planes,
+    /// one column for wide blocks such as the SNR chart's row of layers).
+    public static func columns(for blocks: [ChartBlock]) -> Int {
+        guard let widest = blocks.map(\.size.width).max(), let tallest = blocks.map(\.size.height).max() else { return 1 }
+        let n = blocks.count
+        return (1...max(n, 1)).min { a, b in
+            func skew(_ c: Int) -> Double {
+                abs(log(Double(c) * widest / (Double((n + c - 1) / c) * tallest)))
+            }
+            return skew(a) < skew(b)
+        }!
     }
 }

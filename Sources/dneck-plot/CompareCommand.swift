@@ -30,7 +30,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "The chart: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", ")).")
     var chart = InfoPlaneChart.name
 
-    @Option(help: "Blocks per row (default: as square as possible).")
+    @Option(help: "Blocks per row (default: the most nearly square grid).")
     var cols: Int?
 
     @Option(name: .customLong("title-keys"), help: "Configuration keys that title the panels, comma-separated.")
@@ -65,7 +65,7 @@ struct CompareCommand: ParsableCommand {
             let blocks = data.map { drawn.block($0, scaledWith: data, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             let titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
-            let figure = Comparison.figure(blocks, titles: titles, columns: cols ?? Comparison.squareColumns(data.count),
+            let figure = Comparison.figure(blocks, titles: titles, columns: cols ?? Comparison.columns(for: blocks),
                                            request: request, figureSize: request.style.figureSize)
             try FigureWriter.write(figure, to: target)
         }
