@@ -1,4 +1,4 @@
-import DneckFigure
+@testable import DneckFigure
 import XCTest
 
 final class FigureModelTests: XCTestCase {
@@ -96,5 +96,40 @@ final class FigureModelTests: XCTestCase {
         for path in try FileManager.default.contentsOfDirectory(atPath: Fixtures.packageRoot.appendingPathComponent("styles").path) {
             XCTAssertNoThrow(try Style.load([Fixtures.packageRoot.appendingPathComponent("styles/\(path)").path]), path)
         }
+    }
+
+    /// Values out of range or of the wrong type are errors naming file, key and what it
+    /// takes; cycles under another spelling and chains too deep are caught.
+    func testStyleValuesAreCheckedAndCyclesNamed() throws {
+        let folder = Fixtures.temporaryFolder()
+        let file = folder.appendingPathComponent("s.json")
+        for (text, key) in [(#"{"font_size": 1e308}"#, "font_size"), (#"{"font_size": 5e-324}"#, "font_size"),
+                            (#"{"marker_size": 1e308}"#, "marker_size"), (#"{"grid": 1}"#, "grid"),
+                            (#"{"font_size": "9"}"#, "font_size"), (#"{"color_cycle": []}"#, "color_cycle"),
+                            (#"{"figure_size": [0, 3]}"#, "figure_size"), (#"{"tick_direction": "up"}"#, "tick_direction"),
+                            (#"{"background": "red"}"#, "background"), (#"{"colormap": "jet"}"#, "colormap")] {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            XCTAssertThrowsError(try Style.load([file.path]), text) { error in
+                XCTAssertTrue("\(error)".hasPrefix("\(file.path): \(key): expected"), "\(error)")
+            }
+        }
+        let a = folder.appendingPathComponent("a.json")
+        try #"{"extends": "./a.json"}"#.write(to: a, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Style.load([a.path])) { XCTAssertTrue("\($0)".contains("cycle (a.json → a.json)"), "\($0)") }
+        for i in 0..<40 {
+            try #"{"extends": "s\#(i + 1).json"}"#.write(to: folder.appendingPathComponent("s\(i).json"), atomically: true, encoding: .utf8)
+        }
+        try "{}".write(to: folder.appendingPathComponent("s40.json"), atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try Style.load([folder.appendingPathComponent("s0.json").path])) {
+            XCTAssertTrue("\($0)".contains("more than 32"), "\($0)")
+        }
+        // A name finds the shipped file.
+        XCTAssertEqual(try Style.load(["slides"]).fontSize, 14)
+    }
+
+    /// docs/styles.md documents every key the code defines.
+    func testEveryStyleKeyIsDocumented() throws {
+        let doc = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/styles.md"), encoding: .utf8)
+        for key in Style.keyNames { XCTAssertTrue(doc.contains("| `\(key)` |"), key) }
     }
 }

@@ -174,4 +174,46 @@ final class LayoutTests: XCTestCase {
         }
         XCTAssertGreaterThan(frameX(large), frameX(small) + 10)
     }
+
+    /// `dneck-plot compare` end to end: a grid whose size and panels are those of the model,
+    /// byte-identical on a second run, every chart it offers, bad values refused.
+    func testCompareCommandEndToEnd() throws {
+        let made = try LayoutRuns.made.get()
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let runs = [made.few, made.many, Fixtures.exampleRun]
+        let grid = folder.appendingPathComponent("grid.png"), again = folder.appendingPathComponent("again.png")
+        for out in [grid, again] {
+            let result = try runCLI(["compare"] + runs + ["--dpi", "60", "-o", out.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+        XCTAssertEqual(try Data(contentsOf: grid), try Data(contentsOf: again))
+        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.needs, options: ChartOptions()) }
+        let request = FigureRequest(dpi: 60)
+        let blocks = data.map { InfoPlaneChart(options: ChartOptions()).block($0, scaledWith: data, request: request) }
+        let figure = Comparison.figure(blocks, titles: Comparison.titles(data), columns: Comparison.columns(for: blocks),
+                                       request: request).laidOut()
+        let png = try DecodedPNG(path: grid.path)
+        XCTAssertEqual(png.width, figure.pixelWidth)
+        XCTAssertEqual(png.height, figure.pixelHeight)
+        XCTAssertEqual(figure.panels.count, 3)
+        // Inside each panel's frame the background shows somewhere, and the frame line is drawn.
+        for panel in figure.panels {
+            let edge = figure.pixel(Point(panel.frame.x, panel.frame.y + panel.frame.height / 2))
+            XCTAssertLessThan(png.rgb(Int(edge.x), Int(edge.y)).r, 120, "frame of \(panel.title ?? "")")
+        }
+        for chart in ChartRegistry.comparable {
+            let out = folder.appendingPathComponent("\(chart.name).svg")
+            let result = try runCLI(["compare", made.few, Fixtures.exampleRun, "--chart", chart.name, "--cols", "1",
+                                     "--title-keys", "seed", "-o", out.path])
+            XCTAssertEqual(result.status, 0, "\(chart.name): \(result.stderr)")
+            XCTAssertTrue(try String(contentsOf: out, encoding: .utf8).contains("</svg>"))
+        }
+        for bad in [["--chart", "movie"], ["--cols", "0"], ["--cols", "x"]] {
+            let out = folder.appendingPathComponent("bad.png")
+            let result = try runCLI(["compare", Fixtures.exampleRun] + bad + ["-o", out.path])
+            XCTAssertNotEqual(result.status, 0, "\(bad)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        }
+    }
 }
