@@ -147,7 +147,17 @@ extension FigureLayout {
             switch axis.rule {
             case .fixed(let ticks): return ticks
             case .automatic:
-                return Ticker.ticks(for: axis.scale, axisLength: length, fontSize: style.fontSize, horizontal: horizontal)
+                guard case .linear(let domain) = axis.scale else {
+                    return Ticker.ticks(for: axis.scale, axisLength: length, fontSize: style.fontSize, horizontal: horizontal)
+                }
+                // matplotlib's budget of ticks for the length, fewer while measured labels would touch.
+                var bins = Ticker.maxBins(axisLength: length, fontSize: style.fontSize, horizontal: horizontal)
+                while true {
+                    let values = Ticker.linearTicks(domain.lowerBound, domain.upperBound, maxBins: bins)
+                    let ticks = zip(values, Ticker.labels(values)).map { Tick(value: $0, label: $1) }
+                    if bins == 1 || fit(ticks, on: axis.scale, length: length, horizontal: horizontal) { return ticks }
+                    bins -= 1
+                }
             case .categories(let labels):
                 guard !labels.isEmpty else { return [] }
                 let room = horizontal ? (labels.map { width($0, size: style.fontSize) }.max() ?? 0) + style.fontSize
@@ -155,6 +165,17 @@ extension FigureLayout {
                 let fit = max(Int(length / max(room, 1)), 1)
                 let every = max(1, Int((Double(labels.count) / Double(fit)).rounded(.up)))
                 return stride(from: 0, to: labels.count, by: every).map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
+            }
+        }
+
+        /// Whether neighbouring tick labels keep at least half a font size apart.
+        private func fit(_ ticks: [Tick], on scale: Scale, length: Double, horizontal: Bool) -> Bool {
+            let placed = ticks.compactMap { tick in scale.fraction(tick.value).map { ($0 * length, tick.label) } }
+            let gap = style.fontSize / 2
+            return zip(placed, placed.dropFirst()).allSatisfy { a, b in
+                let room = horizontal ? (width(a.1, size: style.fontSize) + width(b.1, size: style.fontSize)) / 2
+                                      : lineHeight(style.fontSize)
+                return abs(b.0 - a.0) >= room + gap
             }
         }
 

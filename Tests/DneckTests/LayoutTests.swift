@@ -42,6 +42,12 @@ enum LayoutRuns {
     static func data(_ path: String) throws -> RunData {
         try DataStage.gather(RunReader(path: path), needs: ChartNeeds.union(ChartRegistry.all.map { $0.needs }), options: ChartOptions())
     }
+
+    /// The data of the two made runs and the bundled example, gathered once.
+    static let all: Result<[RunData], Error> = Result {
+        let runs = try LayoutRuns.made.get()
+        return try [runs.few, runs.many, Fixtures.exampleRun].map(data)
+    }
 }
 
 final class LayoutTests: XCTestCase {
@@ -68,10 +74,7 @@ final class LayoutTests: XCTestCase {
         "activity": ["Activation rate", "Death rate", "Active fraction", "Dead fraction", "Warnings", "Layer 0", "Max death rate"],
     ]
 
-    private func runs() throws -> [RunData] {
-        let made = try LayoutRuns.made.get()
-        return [try LayoutRuns.data(made.few), try LayoutRuns.data(made.many), try LayoutRuns.data(Fixtures.exampleRun)]
-    }
+    private func runs() throws -> [RunData] { try LayoutRuns.all.get() }
 
     /// Every registered chart, at every shipped style and with large text, on runs of 6 and
     /// 12 layers and 10 and 300 logged epochs: every text on the canvas, none overlapping
