@@ -207,3 +207,33 @@ final class UnseenRunTests: XCTestCase {
         try ReferenceNumbers.assertAgree(rows, run: run, split: .train)
     }
 }
+
+final class EntropyBiasTests: XCTestCase {
+    /// Counts and entropies of every function's histogram, two settings, against numpy's
+    /// (`Tests/reference/entropy_bias_reference.py`, its own SplitMix64).
+    func testHistogramsAndEntropiesMatchNumpy() throws {
+        let rows = try String(contentsOf: ReferenceNumbers.folder.appendingPathComponent("entropy_bias_expected.csv"), encoding: .utf8)
+            .split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
+        XCTAssertEqual(rows.count, 2 * 12)
+        for (samples, bins, seed) in [(4096, 50, UInt64(0)), (1000, 30, 7)] {
+            let bias = EntropyBias(samples: samples, bins: bins, seed: seed)
+            let wanted = rows.filter { Int($0[0]) == samples && Int($0[1]) == bins && UInt64($0[2]) == seed }
+            for (k, (entry, want)) in zip([bias.input] + bias.entries, wanted).enumerated() {
+                XCTAssertEqual(want[3], k == 0 ? "input" : Substring(entry.function.rawValue))
+                XCTAssertEqual(entry.counts, want[5].split(separator: " ").map { Int($0)! }, "\(want[3])")
+                XCTAssertEqual(entry.entropy, Double(want[4])!, accuracy: 1e-12, "\(want[3])")
+            }
+        }
+    }
+
+    /// The functions that fold or clip the input lose the most; linear loses nothing.
+    func testSortedEntropiesAndReductions() {
+        let bias = EntropyBias()
+        let sorted = bias.sortedByEntropy
+        XCTAssertEqual(zip(sorted, sorted.dropFirst()).filter { $0.entropy < $1.entropy }.count, 0)
+        XCTAssertEqual(bias.reduction(bias.entries.first { $0.function == .linear }!), 0)
+        XCTAssertEqual(Set(sorted.suffix(2).map(\.function)), [.relu, .relu6])
+        XCTAssertEqual(ActivationFunction.hardSigmoid(-3), 0)
+        XCTAssertEqual(ActivationFunction.leakyRelu(-1), -0.2)
+    }
+}
