@@ -16,8 +16,10 @@ import Foundation
 /// and I(Y;M) ≤ H(Y) always (every row's sum holds its own term, exp(0) = 1). The sums of the
 /// N² kernel terms are streamed tile by tile over `PairwiseDistances` on every core; because
 /// every row's largest term is that 1, the plain sum is already the stable log-sum-exp (no term
-/// can overflow, and terms below e^−740 are skipped as 0). Per-tile partial sums are added in
-/// a fixed order, so the numbers do not depend on scheduling.
+/// can overflow). Terms below e^−50 (each under 2·10⁻²², so for N below a million all of them
+/// together stay under the last bit of a row sum ≥ 1) are left out, and so are whole tiles of
+/// them. Per-tile partial sums are added in a fixed order, so the numbers do not depend on
+/// scheduling.
 public struct KDEEstimator: MIEstimator {
     /// Which bound the estimate reports.
     public enum Bound: String, Sendable, CaseIterable {
@@ -96,9 +98,10 @@ struct KernelSums {
         let partial = UnsafeMutablePointer<Double>.allocate(capacity: max(1, tiles * tiles * tile * 4))
         partial.initialize(repeating: 0, count: max(1, tiles * tiles * tile * 4))
         defer { partial.deallocate() }
-        let scale = 1 / (8 * noiseVariance)
+        let scale = 1 / (8 * noiseVariance)   // exponent of the lower bound's (wider) kernel per unit of D
+        let negligible = 50.0   // e^−50: see `KDEEstimator`
         classes.withUnsafeBufferPointer { labels in
-            distances.forEachTilePair { pair, d in
+            distances.forEachTilePair(within: negligible / scale) { pair, d in
                 let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
                 let rowSums = partial + (pair.i * tiles + pair.j) * tile * 4
                 let columnSums = partial + (pair.j * tiles + pair.i) * tile * 4
@@ -109,9 +112,9 @@ struct KernelSums {
                     let row = d + r * b.count
                     for c in (diagonal ? r : 0)..<b.count {
                         let x = row[c] * scale
-                        guard x < 740 else { continue }   // e^−740 is far below a row sum's ulp
+                        guard x < negligible else { continue }
                         let e = exp(-x), e2 = e * e
-                        let e4 = e2 < 1e-150 ? 0 : e2 * e2   // exp(−D/(2σ²)) = exp(−D/(8σ²))⁴
+                        let e4 = e2 * e2   // exp(−D/(2σ²)) = exp(−D/(8σ²))⁴
                         let same: Double = labels[b.lowerBound + c] == label ? 1 : 0
                         u += e4; l += e; uc += same * e4; lc += same * e
                         if !diagonal || c != r {   // the symmetric term, for row c

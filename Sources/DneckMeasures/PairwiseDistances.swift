@@ -12,16 +12,23 @@ import Foundation
 /// do not move under a shift) and columns with one value for every row are dropped (they add
 /// nothing); a distance that still comes out negative is clamped to 0, and a row's distance to
 /// itself is exactly 0.
+///
+/// Callers that only need distances below some limit can have whole tiles skipped: wide layers
+/// keep a sketch of their rows, projected on `sketchWidth` orthonormal directions (drawn with
+/// `SplitMix64`, fixed seed). A projection never lengthens a difference, so when every projected
+/// distance of a tile pair is beyond the limit, so is every true one, and the pair's full GEMM is
+/// not done.
 struct PairwiseDistances: @unchecked Sendable {
     let rows: Int
-    /// Columns kept (those that vary over the rows).
-    let columns: Int
-    /// Centred kept columns, row-major.
-    let values: [Double]
-    /// ‖row‖² of every centred row.
-    let norms: [Double]
     /// Rows per tile.
     let tile: Int
+    /// The centred layer, without its constant columns.
+    let centred: RowSet
+    /// The rows projected on `sketchWidth` orthonormal directions (layers of at least
+    /// 4 · `sketchWidth` varying columns only).
+    let sketch: RowSet?
+
+    static let sketchWidth = 32
 
     /// A pair of row tiles, I ≤ J.
     struct TilePair {
@@ -36,32 +43,12 @@ struct PairwiseDistances: @unchecked Sendable {
     init(_ m: Matrix, tile: Int? = nil) {
         rows = m.rows
         self.tile = max(1, tile ?? max(256, (m.rows + 63) / 64))
-        let width = m.columns
-        // Per column: the first value, whether all equal it, and the sum (for the mean).
-        var first = [Double](repeating: 0, count: width), varies = [Bool](repeating: false, count: width)
-        var sums = [Double](repeating: 0, count: width)
-        m.forEachValue { i, a in
-            let c = i % width
-            if i < width { first[c] = a } else if a != first[c] { varies[c] = true }
-            sums[c] += a
-        }
-        let kept = (0..<width).filter { varies[$0] }
-        let means = kept.map { sums[$0] / Double(m.rows) }
-        var slot = [Int](repeating: -1, count: width)
-        for (k, c) in kept.enumerated() { slot[c] = k }
-        columns = kept.count
-        var centred = [Double](repeating: 0, count: m.rows * kept.count)
-        var norms = [Double](repeating: 0, count: m.rows)
-        m.forEachValue { i, a in
-            let k = slot[i % width]
-            guard k >= 0 else { return }
-            let x = a - means[k]
-            centred[i / width * kept.count + k] = x
-            norms[i / width] += x * x
-        }
-        values = centred
-        self.norms = norms
+        centred = RowSet(centring: m)
+        sketch = centred.columns >= 4 * Self.sketchWidth ? centred.projected(width: Self.sketchWidth) : nil
     }
+
+    /// Columns that vary over the rows.
+    var columns: Int { centred.columns }
 
     var tileCount: Int { (rows + tile - 1) / tile }
 
@@ -78,8 +65,9 @@ struct PairwiseDistances: @unchecked Sendable {
     /// Calls `body` once for every tile pair, on every core, with the pair's distances: entry
     /// `r * tileRows(pair.j).count + c` is the distance between rows `tileRows(pair.i)[r]` and
     /// `tileRows(pair.j)[c]`; on a diagonal tile (i == j) only the entries with c ≥ r are set.
-    /// Calls run concurrently; the buffer is the caller's only for the call.
-    func forEachTilePair(_ body: (TilePair, UnsafePointer<Double>) -> Void) {
+    /// With `limit`, pairs of distinct tiles whose rows are all farther apart than `limit` may
+    /// be left out (diagonal tiles never are). Calls run concurrently; the buffer is the caller's only for the call.
+    func forEachTilePair(within limit: Double? = nil, _ body: (TilePair, UnsafePointer<Double>) -> Void) {
         OpenBLASThreads.single
         let pairs = tilePairs
         let lock = NSLock()
@@ -91,22 +79,89 @@ struct PairwiseDistances: @unchecked Sendable {
             while true {
                 lock.lock(); let k = next; next += 1; lock.unlock()
                 guard k < pairs.count else { return }
-                distances(pairs[k], into: buffer)
+                let (a, b) = (tileRows(pairs[k].i), tileRows(pairs[k].j))
+                if let limit, let sketch, a != b, sketch.nearest(a, b, into: buffer) > limit { continue }
+                centred.distances(a, b, into: buffer)
                 body(pairs[k], buffer)
             }
         }
     }
+}
 
-    /// Fills `d` with the distances of one tile pair (see `forEachTilePair`).
-    private func distances(_ pair: TilePair, into d: UnsafeMutablePointer<Double>) {
-        let (a, b) = (tileRows(pair.i), tileRows(pair.j))
+/// Rows of float64 values with their squared norms, row-major.
+struct RowSet: @unchecked Sendable {
+    let rows: Int
+    let columns: Int
+    let values: [Double]
+    /// ‖row‖² of every row.
+    let norms: [Double]
+
+    init(rows: Int, columns: Int, values: [Double]) {
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+        norms = (0..<rows).map { r in (0..<columns).reduce(0) { $0 + values[r * columns + $1] * values[r * columns + $1] } }
+    }
+
+    /// The columns of `m` that vary over its rows, minus their means.
+    init(centring m: Matrix) {
+        let width = m.columns
+        // Per column: the first value, whether another differs from it, and the sum (for the mean).
+        var first = [Double](repeating: 0, count: width), varies = [Bool](repeating: false, count: width)
+        var sums = [Double](repeating: 0, count: width)
+        m.forEachValue { i, a in
+            let c = i % width
+            if i < width { first[c] = a } else if a != first[c] { varies[c] = true }
+            sums[c] += a
+        }
+        let kept = (0..<width).filter { varies[$0] }
+        let means = kept.map { sums[$0] / Double(m.rows) }
+        var slot = [Int](repeating: -1, count: width)
+        for (k, c) in kept.enumerated() { slot[c] = k }
+        var centred = [Double](repeating: 0, count: m.rows * kept.count)
+        m.forEachValue { i, a in
+            let k = slot[i % width]
+            if k >= 0 { centred[i / width * kept.count + k] = a - means[k] }
+        }
+        self.init(rows: m.rows, columns: kept.count, values: centred)
+    }
+
+    /// The rows projected on `width` orthonormal directions: Gaussian directions from a fixed
+    /// `SplitMix64` seed, made orthonormal by Gram–Schmidt applied twice.
+    func projected(width: Int) -> RowSet {
+        var generator = SplitMix64(seed: 0x5EED)
+        var basis: [[Double]] = []
+        for _ in 0..<width {
+            var v = (0..<columns).map { _ in
+                sqrt(-2 * log(1 - generator.nextUnit())) * cos(2 * Double.pi * generator.nextUnit())   // Box–Muller
+            }
+            for _ in 0..<2 {
+                for u in basis {
+                    let dot = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }
+                    for c in 0..<columns { v[c] -= dot * u[c] }
+                }
+            }
+            let length = sqrt(v.reduce(0) { $0 + $1 * $1 })
+            basis.append(v.map { $0 / length })
+        }
+        var projected = [Double](repeating: 0, count: rows * width)
+        let directions = Array(basis.joined())
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(columns), 1, values,
+                    Int32(columns), directions, Int32(columns), 0, &projected, Int32(width))
+        return RowSet(rows: rows, columns: width, values: projected)
+    }
+
+    /// Fills `d` with the distances between rows `a` and rows `b` (row-major, `b.count` per
+    /// row; when a == b only the upper triangle, with 0 on the diagonal).
+    func distances(_ a: Range<Int>, _ b: Range<Int>, into d: UnsafeMutablePointer<Double>) {
         let (m, n, k) = (Int32(a.count), Int32(b.count), Int32(columns))
         let ld = Int32(max(columns, 1))
+        let diagonal = a == b
         values.withUnsafeBufferPointer { v in
             let base = v.baseAddress!
             if columns == 0 {
                 d.initialize(repeating: 0, count: a.count * b.count)
-            } else if pair.i == pair.j {   // −2 A Aᵀ, upper triangle
+            } else if diagonal {   // −2 A Aᵀ, upper triangle
                 cblas_dsyrk(CblasRowMajor, CblasUpper, CblasNoTrans, m, k, -2, base + a.lowerBound * columns, ld, 0, d, n)
             } else {   // −2 A Bᵀ
                 cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, -2, base + a.lowerBound * columns, ld,
@@ -117,11 +172,25 @@ struct PairwiseDistances: @unchecked Sendable {
             for r in 0..<a.count {
                 let ni = norms[a.lowerBound + r]
                 let row = d + r * b.count
-                let first = pair.i == pair.j ? r : 0
-                for c in first..<b.count { row[c] = Swift.max(0, ni + norms[b.lowerBound + c] + row[c]) }
-                if pair.i == pair.j { row[r] = 0 }
+                for c in (diagonal ? r : 0)..<b.count { row[c] = Swift.max(0, ni + norms[b.lowerBound + c] + row[c]) }
+                if diagonal { row[r] = 0 }
             }
         }
+    }
+
+    /// The smallest distance between a row of `a` and a row of `b` (distinct row ranges), less a
+    /// margin for rounding, so it never exceeds the exact one; `d` is scratch for
+    /// `a.count · b.count`.
+    func nearest(_ a: Range<Int>, _ b: Range<Int>, into d: UnsafeMutablePointer<Double>) -> Double {
+        distances(a, b, into: d)
+        var nearest = Double.infinity, largestNorm = 0.0
+        for r in 0..<a.count {
+            let row = d + r * b.count
+            for c in 0..<b.count { nearest = Swift.min(nearest, row[c]) }
+            largestNorm = Swift.max(largestNorm, norms[a.lowerBound + r])
+        }
+        for c in b { largestNorm = Swift.max(largestNorm, norms[c]) }
+        return nearest * (1 - 1e-9) - 1e-12 * largestNorm
     }
 }
 

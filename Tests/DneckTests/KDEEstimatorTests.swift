@@ -112,6 +112,39 @@ final class KDEEstimatorTests: XCTestCase {
         }
     }
 
+    /// A wide layer (sketched, so far tile pairs are skipped) of tight clusters far apart: the
+    /// kernel sums are the direct ones, and the sketch's nearest distance never exceeds the true.
+    func testSkippedTilesLoseNothing() {
+        var generator = SplitMix64(seed: 5)
+        let rows = 96, columns = 160
+        let centres = (0..<6).map { _ in (0..<columns).map { _ in generator.nextUnit() * 4 } }
+        let values = (0..<rows).flatMap { r in centres[r / 16].map { $0 + generator.nextUnit() * 0.01 } }   // 16 rows per cluster
+        let labels = (0..<rows).map { $0 % 3 }
+        let distances = PairwiseDistances(Matrix(rows: rows, columns: columns, values: values), tile: 8)
+        XCTAssertNotNil(distances.sketch)
+        func direct(_ i: Int, _ j: Int) -> Double { (0..<columns).map { values[i * columns + $0] - values[j * columns + $0] }.map { $0 * $0 }.reduce(0, +) }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
+        var skipped = 0
+        for pair in distances.tilePairs where pair.i != pair.j {
+            let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
+            let bound = distances.sketch!.nearest(a, b, into: scratch)
+            let exact = a.flatMap { i in b.map { direct(i, $0) } }.min()!
+            XCTAssertLessThanOrEqual(bound, exact)
+            if bound > 50 * 8 * 1e-3 { skipped += 1 }
+        }
+        XCTAssertEqual(skipped, 60)   // of 66 off-diagonal tile pairs, all 60 across clusters
+        let variance = 1e-3
+        let sums = KernelSums(distances, classes: labels, noiseVariance: variance)
+        for i in 0..<rows {
+            let upper = (0..<rows).map { exp(-direct(i, $0) / (2 * variance)) }
+            let sameClass = (0..<rows).filter { labels[$0] == labels[i] }
+            // GEMM distances of rows of norm² ≈ 200, magnified by 1/(2σ²) = 500: ~1e-11 relative
+            XCTAssertEqual(sums.upper[i], upper.reduce(0, +), accuracy: 1e-9 * sums.upper[i])
+            XCTAssertEqual(sums.upperWithinClass[i], sameClass.map { upper[$0] }.reduce(0, +), accuracy: 1e-9 * sums.upper[i])
+        }
+    }
+
     /// The same layer gives the same bits every time, whatever the scheduling of the tiles.
     func testNumbersDoNotDependOnScheduling() throws {
         var generator = SplitMix64(seed: 1)
