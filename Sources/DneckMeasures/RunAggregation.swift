@@ -33,15 +33,9 @@ public struct Spread: Sendable, Equatable {
 
 /// One (epoch, layer) aggregated over several runs.
 public struct AggregatedPoint: Sendable, Equatable {
-    public var epoch: Int
-    public var layer: Int
-    /// The statistic of the runs' I(X;M), in bits.
-    public var mixm: Double
-    /// The statistic of the runs' I(Y;M), in bits.
-    public var miym: Double
-    /// The statistic of the runs' lower bounds, when every run has them (KDE, both bounds).
-    public var lowerMixm: Double?
-    public var lowerMiym: Double?
+    /// The statistic of the runs' I(X;M) and I(Y;M) (and of their lower bounds, when every run
+    /// has them), in bits.
+    public var point: InformationPoint
     /// How the runs' I(X;M) spread.
     public var spreadX: Spread
     /// How the runs' I(Y;M) spread.
@@ -81,11 +75,10 @@ public struct RunAggregate: Sendable, Equatable {
                 guard runs.count == tables.count else { continue }   // a layer some run lacks at this epoch
                 let lowerX = runs.compactMap(\.lowerMixm), lowerY = runs.compactMap(\.lowerMiym)
                 let complete = lowerX.count == runs.count && lowerY.count == runs.count
-                points.append(AggregatedPoint(
-                    epoch: epoch, layer: layer,
-                    mixm: statistic.of(runs.map(\.mixm)), miym: statistic.of(runs.map(\.miym)),
-                    lowerMixm: complete ? statistic.of(lowerX) : nil, lowerMiym: complete ? statistic.of(lowerY) : nil,
-                    spreadX: Spread(runs.map(\.mixm)), spreadY: Spread(runs.map(\.miym))))
+                let point = InformationPoint(epoch: epoch, layer: layer,
+                                             mixm: statistic.of(runs.map(\.mixm)), miym: statistic.of(runs.map(\.miym)),
+                                             lowerMixm: complete ? statistic.of(lowerX) : nil, lowerMiym: complete ? statistic.of(lowerY) : nil)
+                points.append(AggregatedPoint(point: point, spreadX: Spread(runs.map(\.mixm)), spreadY: Spread(runs.map(\.miym))))
             }
         }
         self.statistic = statistic
@@ -94,11 +87,7 @@ public struct RunAggregate: Sendable, Equatable {
     }
 
     /// The aggregate as a measure table (the statistic as each point's value), for drawing.
-    public var table: MeasureTable {
-        MeasureTable(points: points.map {
-            InformationPoint(epoch: $0.epoch, layer: $0.layer, mixm: $0.mixm, miym: $0.miym, lowerMixm: $0.lowerMixm, lowerMiym: $0.lowerMiym)
-        })
-    }
+    public var table: MeasureTable { MeasureTable(points: points.map(\.point)) }
 
     /// CSV `run,epoch,layer,MI_XM,MI_YM`: first the aggregated rows with run = `mean` or
     /// `median`, then every run's own rows (all its epochs) with run = its 0-based position.
@@ -107,7 +96,7 @@ public struct RunAggregate: Sendable, Equatable {
         func row(_ run: String, _ epoch: Int, _ layer: Int, _ x: Double, _ y: Double) {
             out += "\(run),\(epoch),\(layer),\(formatSignificant(x)),\(formatSignificant(y))\n"
         }
-        for p in points { row(statistic.rawValue, p.epoch, p.layer, p.mixm, p.miym) }
+        for p in points.map(\.point) { row(statistic.rawValue, p.epoch, p.layer, p.mixm, p.miym) }
         for (k, table) in runs.enumerated() { for p in table.points { row("\(k)", p.epoch, p.layer, p.mixm, p.miym) } }
         return out
     }

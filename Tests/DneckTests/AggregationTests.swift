@@ -29,11 +29,11 @@ final class AggregationTests: XCTestCase {
                 XCTAssertEqual(aggregate.runCount, count)
                 XCTAssertEqual(aggregate.missingEpochs, count == 5 ? [5, 20] : [5])
                 for (got, want) in zip(aggregate.points, wanted) {
-                    XCTAssertEqual([got.epoch, got.layer], [Int(want[2])!, Int(want[3])!])
+                    XCTAssertEqual([got.point.epoch, got.point.layer], [Int(want[2])!, Int(want[3])!])
                     let numbers = want[4...].map { Double($0)! }
-                    let ours = [got.mixm, got.miym, got.spreadX.q1, got.spreadX.q3, got.spreadX.min, got.spreadX.max,
+                    let ours = [got.point.mixm, got.point.miym, got.spreadX.q1, got.spreadX.q3, got.spreadX.min, got.spreadX.max,
                                 got.spreadY.q1, got.spreadY.q3, got.spreadY.min, got.spreadY.max]
-                    for (a, b) in zip(ours, numbers) { XCTAssertEqual(a, b, accuracy: 1e-12, "\(count) runs, \(statistic), epoch \(got.epoch) layer \(got.layer)") }
+                    for (a, b) in zip(ours, numbers) { XCTAssertEqual(a, b, accuracy: 1e-12, "\(count) runs, \(statistic), epoch \(got.point.epoch) layer \(got.point.layer)") }
                 }
             }
         }
@@ -69,7 +69,7 @@ final class AggregationTests: XCTestCase {
     func testLowerBoundsAreAggregatedWhenEveryRunHasThem() throws {
         let runs = (1...3).map { k in MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: Double(k), miym: 0, lowerMixm: Double(k) / 2, lowerMiym: 0)]) }
         let aggregate = try RunAggregate(runs, files: ["a", "b", "c"], statistic: .median)
-        XCTAssertEqual(aggregate.points.first?.lowerMixm, 1)
+        XCTAssertEqual(aggregate.points.first?.point.lowerMixm, 1)
         XCTAssertTrue(aggregate.table.hasLowerBounds)
     }
 }

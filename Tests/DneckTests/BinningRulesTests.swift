@@ -1,5 +1,4 @@
 import DneckCore
-import DneckIO
 @testable import DneckMeasures
 import XCTest
 
@@ -7,12 +6,7 @@ final class BinningRulesTests: XCTestCase {
     /// Equal-width and adaptive binning (30 bins), every epoch and layer of both splits of the
     /// shared run, against the numpy reference's committed numbers (1e-9 bits).
     func testRulesMatchReferenceOnSharedRun() throws {
-        let run = Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.h5").path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: run), "../shared/data is not beside the package")
-        for split in Split.allCases {
-            let rows = try ReferenceNumbers.read(ReferenceNumbers.folder.appendingPathComponent("harmonics_tanh_small.\(split.rawValue).csv"))
-            try ReferenceNumbers.assertAgree(rows, run: run, split: split, estimators: ["bins-30", "adaptive-30"])
-        }
+        try ReferenceNumbers.assertAgreeOnSharedRun(["bins-30", "adaptive-30"])
     }
 
     /// Evenly spread data in B equal-width bins: log2 B bits, B states.

@@ -169,6 +169,19 @@ enum ReferenceNumbers {
         }
     }
 
+    /// Asserts agreement with the committed numbers of both splits of the shared run, for
+    /// `estimators` at `trainEpochs` of the train split (all when nil) and every test epoch.
+    static func assertAgreeOnSharedRun(_ estimators: Set<String>, trainEpochs: Set<Int>? = nil,
+                                       file: StaticString = #filePath, line: UInt = #line) throws {
+        let run = Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.h5").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: run), "../shared/data is not beside the package")
+        for split in Split.allCases {
+            let rows = try read(folder.appendingPathComponent("harmonics_tanh_small.\(split.rawValue).csv"))
+            try assertAgree(rows, run: run, split: split, estimators: estimators, epochs: split == .train ? trainEpochs : nil,
+                            file: file, line: line)
+        }
+    }
+
     /// Runs `python3 arguments…`; skips the test when python3, numpy or h5py are missing.
     static func python(_ arguments: [String]) throws {
         let probe = try run(["-c", "import numpy, h5py"])

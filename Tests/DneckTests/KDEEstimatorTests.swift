@@ -1,5 +1,4 @@
 import DneckCore
-import DneckIO
 @testable import DneckMeasures
 import XCTest
 
@@ -8,13 +7,7 @@ final class KDEEstimatorTests: XCTestCase {
     /// initialisation to the end, to keep the debug-built test short; test: every epoch),
     /// against the numpy reference's committed numbers (1e-6 relative).
     func testBoundsMatchReferenceOnSharedRun() throws {
-        let run = Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.h5").path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: run), "../shared/data is not beside the package")
-        for split in Split.allCases {
-            let rows = try ReferenceNumbers.read(ReferenceNumbers.folder.appendingPathComponent("harmonics_tanh_small.\(split.rawValue).csv"))
-            try ReferenceNumbers.assertAgree(rows, run: run, split: split, estimators: ["kde-upper", "kde-lower"],
-                                             epochs: split == .train ? [0, 20, 320, 980] : nil)
-        }
+        try ReferenceNumbers.assertAgreeOnSharedRun(["kde-upper", "kde-lower"], trainEpochs: [0, 20, 320, 980])
     }
 
     /// N points far apart carry log2 N bits about X as σ² → 0 (one class each: also H(Y) about Y).
