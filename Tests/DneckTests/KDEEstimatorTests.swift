@@ -15,6 +15,8 @@ final class KDEEstimatorTests: XCTestCase {
         let n = 8
         let values = (0..<n).flatMap { i in [Double(i), Double(i % 3)] }   // every pair at distance ≥ 1
         let m = Matrix(rows: n, columns: 2, values: values)
+        let wide = try KDEEstimator(noiseVariance: 1).estimate(m, labels: Array(0..<n))
+        XCTAssertLessThan(wide.ixm, 2.5)   // kernels wider than the gaps blur the points together
         var previous = -1.0
         for variance in [1.0, 0.3, 0.1, 0.03, 0.01, 1e-3] {
             let mi = try KDEEstimator(bound: .both, noiseVariance: variance).estimate(m, labels: Array(0..<n))
