@@ -49,8 +49,11 @@ public struct KDEEstimator: MIEstimator {
     }
 
     public var summary: String {
-        let which = ["upper": "KDE upper bound", "lower": "KDE lower bound", "both": "KDE bounds"][bound.rawValue]!
-        return "\(which), σ² = \(noiseVariance)"
+        switch bound {
+        case .upper: return "KDE upper bound, σ² = \(noiseVariance)"
+        case .lower: return "KDE lower bound, σ² = \(noiseVariance)"
+        case .both: return "KDE bounds, σ² = \(noiseVariance)"
+        }
     }
 
     public func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate {

@@ -47,9 +47,6 @@ struct PairwiseDistances: @unchecked Sendable {
         sketch = centred.columns >= 4 * Self.sketchWidth ? centred.projected(width: Self.sketchWidth) : nil
     }
 
-    /// Columns that vary over the rows.
-    var columns: Int { centred.columns }
-
     var tileCount: Int { (rows + tile - 1) / tile }
 
     /// Rows of tile `t`.
