@@ -10,7 +10,8 @@ struct KDE: ParsableCommand {
         discussion: """
         Both bounds (upper and lower, I(X;M) and I(Y;M)) of one layer at one epoch, computed by
         dneck-plot in-process and by the numpy reference as a process of its own, with the peak
-        memory of each. Example (a 1,024-unit ReLU layer of 8,000 samples):
+        memory of each. Example (a 1,024-unit ReLU layer of 8,000 samples; --n-samples 12500 gives
+        a train split of 10,000):
           python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
               --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
               --activation relu --epochs 20 --gzip 6
@@ -27,7 +28,7 @@ struct KDE: ParsableCommand {
     func run() throws {
         let reader = try RunReader(path: path, split: split)
         let epoch = epoch ?? reader.epochs.last!
-        let shape = try reader.activations(epoch: epoch, layer: layer)
+        let shape = try { let m = try reader.activations(epoch: epoch, layer: layer); return (rows: m.rows, columns: m.columns) }()
         let estimator = try KDEEstimator(bound: .both, noiseVariance: noiseVariance)
         var ours: MIEstimate?
         let cpuBefore = cpuSeconds(RUSAGE_SELF)
