@@ -1,4 +1,5 @@
 import DneckCore
+import DneckIO
 @testable import DneckMeasures
 import XCTest
 
@@ -93,5 +94,25 @@ final class BinningRulesTests: XCTestCase {
         XCTAssertTrue(point.saturatedX)
         XCTAssertTrue(point.saturatedY)
         XCTAssertFalse(InformationPoint(epoch: 0, layer: 0, mixm: 1.9, miym: 0.1, ceilingX: 2, ceilingY: 1).saturatedX)
+    }
+
+    /// The measures carry each point's ceilings and states; `--health` columns follow from them.
+    func testMeasuresCarryHealthAndWriteItAsCSV() throws {
+        let run = Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.h5").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: run), "../shared/data is not beside the package")
+        let reader = try RunReader(path: run, split: .test)
+        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator(), epochs: [0])
+        let first = try XCTUnwrap(table.points.first)
+        XCTAssertEqual(first.ceilingX, log2(819))
+        XCTAssertEqual(try XCTUnwrap(first.states), 819)   // 12 inputs → 10 tanh units: every sample its own state
+        XCTAssertTrue(first.saturatedX)
+        XCTAssertEqual(table.points.last?.saturatedX, false)   // the 2-unit softmax layer
+        let lines = table.csv(health: true).split(separator: "\n")
+        XCTAssertEqual(lines[0], "epoch,layer,MI_XM,MI_YM,states,saturated_X,saturated_Y")
+        XCTAssertTrue(lines[1].hasSuffix(",819,true,\(first.saturatedY)"), String(lines[1]))
+        XCTAssertEqual(table.csv().split(separator: "\n")[0], "epoch,layer,MI_XM,MI_YM")
+        let band = MeasureTable(points: [InformationPoint(epoch: 3, layer: 1, mixm: 2, miym: 0.5, lowerMixm: 1.5, lowerMiym: 0.25,
+                                                          ceilingX: 2, ceilingY: 1)])
+        XCTAssertEqual(band.csv(health: true), "epoch,layer,MI_XM,MI_YM,MI_XM_lower,MI_YM_lower,states,saturated_X,saturated_Y\n3,1,2,0.5,1.5,0.25,,true,false\n")
     }
 }
