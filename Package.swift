@@ -30,10 +30,12 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
 
         .systemLibrary(name: "CMalloc"),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "DneckCore", dependencies: ["CMalloc"]),
         .target(name: "DneckIO", dependencies: ["DneckCore", "CHDF5"]),
-        .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO"]),
+        .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO", "COpenBLAS"]),
         .target(name: "DneckFigure", dependencies: ["DneckCore"]),
         .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
         .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib"]),

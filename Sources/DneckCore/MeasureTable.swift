@@ -1,20 +1,45 @@
 import Foundation
 
-/// Mutual information of one layer at one epoch, in bits.
+/// Mutual information of one layer at one epoch, in bits, with what is needed to judge it.
 public struct InformationPoint: Sendable, Equatable {
     public var epoch: Int
     public var layer: Int
-    /// I(X;M), in bits.
+    /// I(X;M), in bits (for a bounded estimator, the upper bound).
     public var mixm: Double
-    /// I(Y;M), in bits.
+    /// I(Y;M), in bits (for a bounded estimator, the upper bound).
     public var miym: Double
+    /// Lower bound of I(X;M) when the estimator gives a band (KDE, both bounds).
+    public var lowerMixm: Double?
+    /// Lower bound of I(Y;M) when the estimator gives a band.
+    public var lowerMiym: Double?
+    /// Distinct states of M (binning estimators).
+    public var states: Int?
+    /// What I(X;M) can reach, log2 N, when the estimator reported it.
+    public var ceilingX: Double?
+    /// What I(Y;M) can reach, H(Y), when the estimator reported it.
+    public var ceilingY: Double?
 
-    public init(epoch: Int, layer: Int, mixm: Double, miym: Double) {
+    public init(epoch: Int, layer: Int, mixm: Double, miym: Double, lowerMixm: Double? = nil, lowerMiym: Double? = nil,
+                states: Int? = nil, ceilingX: Double? = nil, ceilingY: Double? = nil) {
         self.epoch = epoch
         self.layer = layer
         self.mixm = mixm
         self.miym = miym
+        self.lowerMixm = lowerMixm
+        self.lowerMiym = lowerMiym
+        self.states = states
+        self.ceilingX = ceilingX
+        self.ceilingY = ceilingY
     }
+
+    /// How close to a ceiling counts as reaching it, in bits.
+    public static let saturationTolerance = 1e-9
+
+    /// I(X;M) is within `saturationTolerance` of log2 N: every sample is its own state, and
+    /// the estimate says nothing about compression.
+    public var saturatedX: Bool { ceilingX.map { abs(mixm - $0) <= Self.saturationTolerance } ?? false }
+    /// I(Y;M) is within `saturationTolerance` of H(Y).
+    public var saturatedY: Bool { ceilingY.map { abs(miym - $0) <= Self.saturationTolerance } ?? false }
 }
 
 /// The information measures of a run: one point per (epoch, layer), epochs in numeric order.
@@ -38,11 +63,22 @@ public struct MeasureTable: Sendable, Equatable {
     /// The points of one epoch, by layer.
     public func points(epoch: Int) -> [InformationPoint] { points.filter { $0.epoch == epoch } }
 
-    /// The table as CSV: `epoch,layer,MI_XM,MI_YM`, 17 significant digits.
-    public func csv() -> String {
-        var out = "epoch,layer,MI_XM,MI_YM\n"
+    /// Whether the points carry lower bounds (a band between two estimates).
+    public var hasLowerBounds: Bool { points.contains { $0.lowerMixm != nil } }
+
+    /// The table as CSV, 17 significant digits: `epoch,layer,MI_XM,MI_YM`, then
+    /// `MI_XM_lower,MI_YM_lower` when the points carry lower bounds, then with `health`
+    /// `states,saturated_X,saturated_Y` (states empty for estimators without states, the
+    /// saturation flags `true` or `false`).
+    public func csv(health: Bool = false) -> String {
+        let bounds = hasLowerBounds
+        var out = "epoch,layer,MI_XM,MI_YM" + (bounds ? ",MI_XM_lower,MI_YM_lower" : "")
+            + (health ? ",states,saturated_X,saturated_Y" : "") + "\n"
         for p in points {
-            out += "\(p.epoch),\(p.layer),\(formatSignificant(p.mixm)),\(formatSignificant(p.miym))\n"
+            out += "\(p.epoch),\(p.layer),\(formatSignificant(p.mixm)),\(formatSignificant(p.miym))"
+            if bounds { out += "," + [p.lowerMixm, p.lowerMiym].map { $0.map(formatSignificant) ?? "" }.joined(separator: ",") }
+            if health { out += ",\(p.states.map(String.init) ?? ""),\(p.saturatedX),\(p.saturatedY)" }
+            out += "\n"
         }
         return out
     }

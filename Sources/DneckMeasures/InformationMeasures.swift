@@ -4,7 +4,8 @@ import Foundation
 
 /// Computes the information plane of a run: I(X;M) and I(Y;M) for every logged epoch and
 /// layer. Layers are estimated in parallel on every core; each worker holds one layer's
-/// activations at a time, so memory is bounded by the largest layer, not by the run.
+/// activations at a time, so memory is bounded by the largest layer, not by the run. Each
+/// point carries the estimator's ceilings (log2 N, H(Y)) and, for binning, the number of states.
 public enum InformationMeasures {
     /// The measures of `epochs` (all logged epochs when nil) of `reader`'s split.
     public static func compute(_ reader: RunReader, estimator: any MIEstimator,
@@ -17,7 +18,9 @@ public enum InformationMeasures {
                 let activations = try reader.activations(epoch: epoch, layer: layer)
                 let mi = estimator.estimate(activations, labels: labels)
                 progress?.advance()
-                return InformationPoint(epoch: epoch, layer: layer, mixm: mi.mixm, miym: mi.miym)
+                return InformationPoint(epoch: epoch, layer: layer, mixm: mi.ixm, miym: mi.iym,
+                                        lowerMixm: mi.lowerBound?.ixm, lowerMiym: mi.lowerBound?.iym,
+                                        states: mi.states, ceilingX: mi.ceilingX, ceilingY: mi.ceilingY)
             }
         }
         progress?.finish()

@@ -50,7 +50,7 @@ public enum DataStage {
         let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
         let data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
                        layerCount: reader.layerCount, sampleCount: reader.labels.count, measures: measures, survey: survey,
-                       records: records, estimator: describe(estimator))
+                       records: records, estimator: estimator.summary)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
     }
@@ -66,12 +66,6 @@ public enum DataStage {
             }
         }
         return nil
-    }
-
-    /// The words a figure's footer uses for an estimator.
-    public static func describe(_ estimator: any MIEstimator) -> String {
-        if let binning = estimator as? BinningEstimator { return "binning, bin size \(String(format: "%g", binning.binSize))" }
-        return String(describing: type(of: estimator))
     }
 
     /// The run's `config` JSON as flat key → value text (nested values as compact JSON).

@@ -1,0 +1,188 @@
+import DneckCore
+@testable import DneckMeasures
+import XCTest
+
+final class KDEEstimatorTests: XCTestCase {
+    /// Both bounds, every layer of both splits of the shared run (train: four epochs from
+    /// initialisation to the end, to keep the debug-built test short; test: every epoch),
+    /// against the numpy reference's committed numbers (1e-6 relative).
+    func testBoundsMatchReferenceOnSharedRun() throws {
+        try ReferenceNumbers.assertAgreeOnSharedRun(["kde-upper", "kde-lower"], trainEpochs: [0, 20, 320, 980])
+    }
+
+    /// N points far apart carry log2 N bits about X as σ² → 0 (one class each: also H(Y) about Y).
+    func testSeparatedPointsTendToLog2N() throws {
+        let n = 8
+        let values = (0..<n).flatMap { i in [Double(i), Double(i % 3)] }   // every pair at distance ≥ 1
+        let m = Matrix(rows: n, columns: 2, values: values)
+        let wide = try KDEEstimator(noiseVariance: 1).estimate(m, labels: Array(0..<n))
+        XCTAssertLessThan(wide.ixm, 2.5)   // kernels wider than the gaps blur the points together
+        var previous = -1.0
+        for variance in [1.0, 0.3, 0.1, 0.03, 0.01, 1e-3] {
+            let mi = try KDEEstimator(bound: .both, noiseVariance: variance).estimate(m, labels: Array(0..<n))
+            XCTAssertGreaterThanOrEqual(mi.ixm, previous, "σ² = \(variance)")
+            XCTAssertLessThanOrEqual(mi.ixm, 3 + 1e-12)
+            previous = mi.ixm
+        }
+        for bound in [KDEEstimator.Bound.upper, .lower] {
+            let mi = try KDEEstimator(bound: bound, noiseVariance: 1e-3).estimate(m, labels: Array(0..<n))
+            XCTAssertEqual(mi.ixm, 3, accuracy: 1e-12, "\(bound)")
+            XCTAssertEqual(mi.iym, 3, accuracy: 1e-12, "\(bound)")
+        }
+    }
+
+    /// The same points pulled together carry nothing.
+    func testMergingPointsTendToZero() throws {
+        let base = (0..<10).flatMap { i in [Double(i), Double(i * i % 7)] }
+        var previous = Double.infinity
+        for scale in [1.0, 0.1, 0.01, 1e-3, 1e-4, 1e-5, 1e-6] {
+            let m = Matrix(rows: 10, columns: 2, values: base.map { $0 * scale })
+            let mi = try KDEEstimator(noiseVariance: 1e-3).estimate(m, labels: (0..<10).map { $0 % 2 })
+            XCTAssertLessThan(mi.ixm, previous, "scale \(scale)")
+            previous = mi.ixm
+        }
+        XCTAssertEqual(previous, 0, accuracy: 1e-7)
+    }
+
+    /// lower ≤ upper, I(X;M) ≤ log2 N and I(Y;M) ≤ H(Y), over noise levels and random layers
+    /// (including repeated rows, which the bounds count as one point).
+    func testBoundsStayOrderedAndUnderTheirCeilings() throws {
+        var generator = SplitMix64(seed: 3)
+        for trial in 0..<6 {
+            let rows = 40 + trial * 7, columns = 1 + trial
+            var values = (0..<rows * columns).map { _ in Double(generator.next() % 1000) / 500 }
+            values.replaceSubrange(0..<columns, with: values[columns..<2 * columns])   // rows 0 and 1 equal
+            let labels = (0..<rows).map { ($0 * 7 + trial) % 3 }
+            for variance in [1e-4, 1e-3, 0.1, 10] {
+                let mi = try KDEEstimator(bound: .both, noiseVariance: variance)
+                    .estimate(Matrix(rows: rows, columns: columns, values: values), labels: labels)
+                let lower = try XCTUnwrap(mi.lowerBound)
+                XCTAssertLessThanOrEqual(lower.ixm, mi.ixm + 1e-12)
+                XCTAssertLessThanOrEqual(mi.ixm, log2(Double(rows)) + 1e-12)
+                XCTAssertLessThanOrEqual(mi.iym, mi.ceilingY + 1e-12)
+                XCTAssertGreaterThanOrEqual(lower.iym, -1e-12)
+                XCTAssertEqual(mi.ceilingX, log2(Double(rows)))
+            }
+        }
+    }
+
+    /// Nearly identical rows of large values: the tiled GEMM distance is ≥ 0 and close to the
+    /// direct one, and a row equal to another is at distance 0 from it.
+    func testNearlyIdenticalRowsKeepTheirSmallDistance() {
+        let columns = 1000
+        let a = (0..<columns).map { 5 + Double($0 % 17) / 3 }
+        var b = a
+        for k in [3, 500, 999] { b[k] += 1e-5 }
+        let m = Matrix(rows: 4, columns: columns, values: a + b + a + a.map { $0 + 1 })
+        let d = allDistances(PairwiseDistances(m, tile: 2))
+        XCTAssertGreaterThanOrEqual(d[0][2], 0)
+        XCTAssertEqual(d[0][2], 0, accuracy: 1e-18)
+        XCTAssertEqual(d[0][1], 3e-10, accuracy: 3e-10 * 1e-3)
+        XCTAssertEqual(d[1][2], 3e-10, accuracy: 3e-10 * 1e-3)
+        XCTAssertEqual(d[0][3], Double(columns), accuracy: 1e-9)
+    }
+
+    /// Every tile size, partial last tiles included, gives the direct distances and kernel sums.
+    func testTilesAgreeWithDirectComputation() {
+        var generator = SplitMix64(seed: 9)
+        let rows = 23, columns = 5
+        let values = (0..<rows * columns).map { _ in Double(generator.next() % 2000) / 1000 - 1 }
+        let labels = (0..<rows).map { $0 % 4 }
+        let m = Matrix(rows: rows, columns: columns, values: values)
+        func direct(_ i: Int, _ j: Int) -> Double { (0..<columns).map { values[i * columns + $0] - values[j * columns + $0] }.map { $0 * $0 }.reduce(0, +) }
+        let variance = 0.05
+        for tile in [1, 4, 7, 23, 64] {
+            let distances = PairwiseDistances(m, tile: tile)
+            let d = allDistances(distances)
+            for i in 0..<rows { for j in 0..<rows { XCTAssertEqual(d[i][j], direct(i, j), accuracy: 1e-12, "tile \(tile)") } }
+            let sums = KernelSums(distances, classes: labels, noiseVariance: variance)
+            for i in 0..<rows {
+                let upper = (0..<rows).map { exp(-direct(i, $0) / (2 * variance)) }, lower = (0..<rows).map { exp(-direct(i, $0) / (8 * variance)) }
+                let sameClass = (0..<rows).filter { labels[$0] == labels[i] }
+                XCTAssertEqual(sums.upper[i], upper.reduce(0, +), accuracy: 1e-12)
+                XCTAssertEqual(sums.lower[i], lower.reduce(0, +), accuracy: 1e-12)
+                XCTAssertEqual(sums.upperWithinClass[i], sameClass.map { upper[$0] }.reduce(0, +), accuracy: 1e-12)
+                XCTAssertEqual(sums.lowerWithinClass[i], sameClass.map { lower[$0] }.reduce(0, +), accuracy: 1e-12)
+            }
+        }
+    }
+
+    /// A wide layer (sketched, so far tile pairs are skipped) of tight clusters far apart: the
+    /// kernel sums are the direct ones, and the sketch's nearest distance never exceeds the true.
+    func testSkippedTilesLoseNothing() {
+        var generator = SplitMix64(seed: 5)
+        let rows = 96, columns = 160
+        let centres = (0..<6).map { _ in (0..<columns).map { _ in generator.nextUnit() * 4 } }
+        let values = (0..<rows).flatMap { r in centres[r / 16].map { $0 + generator.nextUnit() * 0.01 } }   // 16 rows per cluster
+        let labels = (0..<rows).map { $0 % 3 }
+        let distances = PairwiseDistances(Matrix(rows: rows, columns: columns, values: values), tile: 8)
+        XCTAssertNotNil(distances.sketch)
+        func direct(_ i: Int, _ j: Int) -> Double { (0..<columns).map { values[i * columns + $0] - values[j * columns + $0] }.map { $0 * $0 }.reduce(0, +) }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 64)
+        defer { scratch.deallocate() }
+        var skipped = 0
+        for pair in distances.tilePairs where pair.i != pair.j {
+            let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
+            let bound = distances.sketch!.nearest(a, b, into: scratch)
+            let exact = a.flatMap { i in b.map { direct(i, $0) } }.min()!
+            XCTAssertLessThanOrEqual(bound, exact)
+            if bound > 50 * 8 * 1e-3 { skipped += 1 }
+        }
+        XCTAssertEqual(skipped, 60)   // of 66 off-diagonal tile pairs, all 60 across clusters
+        let variance = 1e-3
+        let sums = KernelSums(distances, classes: labels, noiseVariance: variance)
+        for i in 0..<rows {
+            let upper = (0..<rows).map { exp(-direct(i, $0) / (2 * variance)) }
+            let sameClass = (0..<rows).filter { labels[$0] == labels[i] }
+            // GEMM distances of rows of norm² ≈ 200, magnified by 1/(2σ²) = 500: ~1e-11 relative
+            XCTAssertEqual(sums.upper[i], upper.reduce(0, +), accuracy: 1e-9 * sums.upper[i])
+            XCTAssertEqual(sums.upperWithinClass[i], sameClass.map { upper[$0] }.reduce(0, +), accuracy: 1e-9 * sums.upper[i])
+        }
+    }
+
+    /// The same layer gives the same bits every time, whatever the scheduling of the tiles.
+    func testNumbersDoNotDependOnScheduling() throws {
+        var generator = SplitMix64(seed: 1)
+        let m = Matrix(rows: 700, columns: 3, values: (0..<2100).map { _ in Double(generator.next() % 10_000) / 10_000 })
+        let labels = (0..<700).map { $0 % 5 }
+        let estimator = try KDEEstimator(bound: .both, noiseVariance: 1e-3)
+        let first = estimator.estimate(m, labels: labels)
+        for _ in 0..<3 { XCTAssertEqual(estimator.estimate(m, labels: labels), first) }
+    }
+
+    func testSummaryAndInvalidNoiseVariance() throws {
+        XCTAssertEqual(try KDEEstimator(bound: .upper).summary, "KDE upper bound, σ² = 0.001")
+        XCTAssertEqual(try KDEEstimator(bound: .lower, noiseVariance: 0.1).summary, "KDE lower bound, σ² = 0.1")
+        XCTAssertEqual(try KDEEstimator(bound: .both).summary, "KDE bounds, σ² = 0.001")
+        for bad in [0, -1, Double.nan, .infinity] {
+            XCTAssertThrowsError(try KDEEstimator(noiseVariance: bad)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("--noise-variance: must be a positive number"), "\(error)")
+            }
+        }
+    }
+
+    func testEmptyAndZeroUnitLayersCarryNothing() throws {
+        let estimator = try KDEEstimator(bound: .both)
+        let none = estimator.estimate(Matrix(rows: 0, columns: 3, values: []), labels: [])
+        XCTAssertEqual([none.ixm, none.iym], [0, 0])
+        let zeroUnits = estimator.estimate(Matrix(rows: 4, columns: 0, values: []), labels: [0, 1, 0, 1])
+        XCTAssertEqual(zeroUnits.ixm, 0, accuracy: 1e-15)
+        XCTAssertEqual(zeroUnits.iym, 0, accuracy: 1e-15)
+    }
+
+    /// distances[i][j] for every pair, from the tiles (upper triangle mirrored).
+    private func allDistances(_ distances: PairwiseDistances) -> [[Double]] {
+        var d = [[Double]](repeating: [Double](repeating: -1, count: distances.rows), count: distances.rows)
+        let lock = NSLock()
+        distances.forEachTilePair { pair, tile in
+            let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
+            lock.lock(); defer { lock.unlock() }
+            for (r, i) in a.enumerated() {
+                for (c, j) in b.enumerated() where pair.i != pair.j || c >= r {
+                    d[i][j] = tile[r * b.count + c]; d[j][i] = tile[r * b.count + c]
+                }
+            }
+        }
+        return d
+    }
+}
