@@ -5,13 +5,13 @@ public struct InformationPoint: Sendable, Equatable {
     public var epoch: Int
     public var layer: Int
     /// I(X;M), in bits (for a bounded estimator, the upper bound).
-    public var mixm: Double
+    public var ixm: Double
     /// I(Y;M), in bits (for a bounded estimator, the upper bound).
-    public var miym: Double
+    public var iym: Double
     /// Lower bound of I(X;M) when the estimator gives a band (KDE, both bounds).
-    public var lowerMixm: Double?
+    public var ixmLower: Double?
     /// Lower bound of I(Y;M) when the estimator gives a band.
-    public var lowerMiym: Double?
+    public var iymLower: Double?
     /// Distinct states of M (binning estimators).
     public var states: Int?
     /// What I(X;M) can reach, log2 N, when the estimator reported it.
@@ -19,14 +19,14 @@ public struct InformationPoint: Sendable, Equatable {
     /// What I(Y;M) can reach, H(Y), when the estimator reported it.
     public var ceilingY: Double?
 
-    public init(epoch: Int, layer: Int, mixm: Double, miym: Double, lowerMixm: Double? = nil, lowerMiym: Double? = nil,
+    public init(epoch: Int, layer: Int, ixm: Double, iym: Double, ixmLower: Double? = nil, iymLower: Double? = nil,
                 states: Int? = nil, ceilingX: Double? = nil, ceilingY: Double? = nil) {
         self.epoch = epoch
         self.layer = layer
-        self.mixm = mixm
-        self.miym = miym
-        self.lowerMixm = lowerMixm
-        self.lowerMiym = lowerMiym
+        self.ixm = ixm
+        self.iym = iym
+        self.ixmLower = ixmLower
+        self.iymLower = iymLower
         self.states = states
         self.ceilingX = ceilingX
         self.ceilingY = ceilingY
@@ -37,9 +37,9 @@ public struct InformationPoint: Sendable, Equatable {
 
     /// I(X;M) is within `saturationTolerance` of log2 N: every sample is its own state, and
     /// the estimate says nothing about compression.
-    public var saturatedX: Bool { ceilingX.map { abs(mixm - $0) <= Self.saturationTolerance } ?? false }
+    public var saturatedX: Bool { ceilingX.map { abs(ixm - $0) <= Self.saturationTolerance } ?? false }
     /// I(Y;M) is within `saturationTolerance` of H(Y).
-    public var saturatedY: Bool { ceilingY.map { abs(miym - $0) <= Self.saturationTolerance } ?? false }
+    public var saturatedY: Bool { ceilingY.map { abs(iym - $0) <= Self.saturationTolerance } ?? false }
 }
 
 /// The information measures of a run: one point per (epoch, layer), epochs in numeric order.
@@ -64,7 +64,7 @@ public struct MeasureTable: Sendable, Equatable {
     public func points(epoch: Int) -> [InformationPoint] { points.filter { $0.epoch == epoch } }
 
     /// Whether the points carry lower bounds (a band between two estimates).
-    public var hasLowerBounds: Bool { points.contains { $0.lowerMixm != nil } }
+    public var hasLowerBounds: Bool { points.contains { $0.ixmLower != nil } }
 
     /// The table as CSV, 17 significant digits: `epoch,layer,MI_XM,MI_YM`, then
     /// `MI_XM_lower,MI_YM_lower` when the points carry lower bounds, then with `health`
@@ -75,8 +75,8 @@ public struct MeasureTable: Sendable, Equatable {
         var out = "epoch,layer,MI_XM,MI_YM" + (bounds ? ",MI_XM_lower,MI_YM_lower" : "")
             + (health ? ",states,saturated_X,saturated_Y" : "") + "\n"
         for p in points {
-            out += "\(p.epoch),\(p.layer),\(formatSignificant(p.mixm)),\(formatSignificant(p.miym))"
-            if bounds { out += "," + [p.lowerMixm, p.lowerMiym].map { $0.map(formatSignificant) ?? "" }.joined(separator: ",") }
+            out += "\(p.epoch),\(p.layer),\(formatSignificant(p.ixm)),\(formatSignificant(p.iym))"
+            if bounds { out += "," + [p.ixmLower, p.iymLower].map { $0.map(formatSignificant) ?? "" }.joined(separator: ",") }
             if health { out += ",\(p.states.map(String.init) ?? ""),\(p.saturatedX),\(p.saturatedY)" }
             out += "\n"
         }

@@ -18,8 +18,8 @@ public enum InformationMeasures {
                 let activations = try reader.activations(epoch: epoch, layer: layer)
                 let mi = estimator.estimate(activations, labels: labels)
                 progress?.advance()
-                return InformationPoint(epoch: epoch, layer: layer, mixm: mi.ixm, miym: mi.iym,
-                                        lowerMixm: mi.lowerBound?.ixm, lowerMiym: mi.lowerBound?.iym,
+                return InformationPoint(epoch: epoch, layer: layer, ixm: mi.ixm, iym: mi.iym,
+                                        ixmLower: mi.lowerBound?.ixm, iymLower: mi.lowerBound?.iym,
                                         states: mi.states, ceilingX: mi.ceilingX, ceilingY: mi.ceilingY)
             }
         }

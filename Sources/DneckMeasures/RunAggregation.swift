@@ -73,12 +73,12 @@ public struct RunAggregate: Sendable, Equatable {
             for layer in 0..<first.layerCount {
                 let runs = lookups.compactMap { $0[PointKey(epoch: epoch, layer: layer)] }
                 guard runs.count == tables.count else { continue }   // a layer some run lacks at this epoch
-                let lowerX = runs.compactMap(\.lowerMixm), lowerY = runs.compactMap(\.lowerMiym)
+                let lowerX = runs.compactMap(\.ixmLower), lowerY = runs.compactMap(\.iymLower)
                 let complete = lowerX.count == runs.count && lowerY.count == runs.count
                 let point = InformationPoint(epoch: epoch, layer: layer,
-                                             mixm: statistic.of(runs.map(\.mixm)), miym: statistic.of(runs.map(\.miym)),
-                                             lowerMixm: complete ? statistic.of(lowerX) : nil, lowerMiym: complete ? statistic.of(lowerY) : nil)
-                points.append(AggregatedPoint(point: point, spreadX: Spread(runs.map(\.mixm)), spreadY: Spread(runs.map(\.miym))))
+                                             ixm: statistic.of(runs.map(\.ixm)), iym: statistic.of(runs.map(\.iym)),
+                                             ixmLower: complete ? statistic.of(lowerX) : nil, iymLower: complete ? statistic.of(lowerY) : nil)
+                points.append(AggregatedPoint(point: point, spreadX: Spread(runs.map(\.ixm)), spreadY: Spread(runs.map(\.iym))))
             }
         }
         self.statistic = statistic
@@ -96,8 +96,8 @@ public struct RunAggregate: Sendable, Equatable {
         func row(_ run: String, _ epoch: Int, _ layer: Int, _ x: Double, _ y: Double) {
             out += "\(run),\(epoch),\(layer),\(formatSignificant(x)),\(formatSignificant(y))\n"
         }
-        for p in points.map(\.point) { row(statistic.rawValue, p.epoch, p.layer, p.mixm, p.miym) }
-        for (k, table) in runs.enumerated() { for p in table.points { row("\(k)", p.epoch, p.layer, p.mixm, p.miym) } }
+        for p in points.map(\.point) { row(statistic.rawValue, p.epoch, p.layer, p.ixm, p.iym) }
+        for (k, table) in runs.enumerated() { for p in table.points { row("\(k)", p.epoch, p.layer, p.ixm, p.iym) } }
         return out
     }
 

@@ -18,14 +18,14 @@ public struct InfoPlaneChart: Chart {
         let style = request.style
         let tables = runs.compactMap(\.measures), table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 1, columns: 1, size: (6.4, 4.8))
-        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.mixm) })
-        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.miym) })
+        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.ixm) })
+        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.iym) })
         var panel = ChartParts.informationPlane(cell: block.all, x: xScale, y: yScale,
                                                 title: "Information plane (\(run.split.rawValue))")
         let normalize = epochNormalize(tables.flatMap(\.epochs))
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
-        let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.mixm, $0.miym) }) }
+        let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.ixm, $0.iym) }) }
         for (epoch, points) in byEpoch { panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8)) }
         for (epoch, points) in byEpoch {
             panel.marks.append(.scatter(points, colors: Array(repeating: colorOf(epoch), count: points.count),

@@ -48,20 +48,20 @@ public struct MovieFrameChart: Chart {
     private func plane(_ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
         let style = request.style
         let all = runs.compactMap(\.measures).flatMap(\.points)
-        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0), x: Scale.linear(fitting: all.map(\.mixm)),
-                                                y: Scale.linear(fitting: all.map(\.miym)), title: "Information plane")
+        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0), x: Scale.linear(fitting: all.map(\.ixm)),
+                                                y: Scale.linear(fitting: all.map(\.iym)), title: "Information plane")
         let layers = table.layerCount, epochs = table.epochs
         guard !epochs.isEmpty else { return panel }
         let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
         let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
         for layer in 0..<layers {   // each layer's path through the plane up to now
             let path = epochs[...k].compactMap { epoch in
-                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.mixm, $0.miym) }
+                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.ixm, $0.iym) }
             }
             panel.marks.append(.line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
         }
         let current = byEpoch[epochs[k]] ?? []
-        let points = current.map { DataPoint($0.mixm, $0.miym) }
+        let points = current.map { DataPoint($0.ixm, $0.iym) }
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
                                     edge: style.foreground.withAlpha(0.6)))

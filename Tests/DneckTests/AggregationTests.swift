@@ -9,7 +9,7 @@ final class AggregationTests: XCTestCase {
             .split(separator: "\n").dropFirst().map { $0.split(separator: ",") }
         let byRun = Dictionary(grouping: lines) { Int($0[0])! }
         return byRun.keys.sorted().map { run in
-            MeasureTable(points: byRun[run]!.map { InformationPoint(epoch: Int($0[1])!, layer: Int($0[2])!, mixm: Double($0[3])!, miym: Double($0[4])!) })
+            MeasureTable(points: byRun[run]!.map { InformationPoint(epoch: Int($0[1])!, layer: Int($0[2])!, ixm: Double($0[3])!, iym: Double($0[4])!) })
         }
     }
 
@@ -31,7 +31,7 @@ final class AggregationTests: XCTestCase {
                 for (got, want) in zip(aggregate.points, wanted) {
                     XCTAssertEqual([got.point.epoch, got.point.layer], [Int(want[2])!, Int(want[3])!])
                     let numbers = want[4...].map { Double($0)! }
-                    let ours = [got.point.mixm, got.point.miym, got.spreadX.q1, got.spreadX.q3, got.spreadX.min, got.spreadX.max,
+                    let ours = [got.point.ixm, got.point.iym, got.spreadX.q1, got.spreadX.q3, got.spreadX.min, got.spreadX.max,
                                 got.spreadY.q1, got.spreadY.q3, got.spreadY.min, got.spreadY.max]
                     for (a, b) in zip(ours, numbers) { XCTAssertEqual(a, b, accuracy: 1e-12, "\(count) runs, \(statistic), epoch \(got.point.epoch) layer \(got.point.layer)") }
                 }
@@ -40,8 +40,8 @@ final class AggregationTests: XCTestCase {
     }
 
     func testDifferentLayerCountsNameBothFiles() {
-        let a = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: 1, miym: 0.5), InformationPoint(epoch: 0, layer: 1, mixm: 1, miym: 0.5)])
-        let b = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: 1, miym: 0.5)])
+        let a = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: 1, iym: 0.5), InformationPoint(epoch: 0, layer: 1, ixm: 1, iym: 0.5)])
+        let b = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: 1, iym: 0.5)])
         XCTAssertThrowsError(try RunAggregate([a, a, b], files: ["a.h5", "a2.h5", "b.h5"], statistic: .median)) { error in
             XCTAssertEqual("\(error)", "b.h5: /: 1 layers, but a.h5 has 2: runs aggregated on one plane need the same layers")
         }
@@ -50,8 +50,8 @@ final class AggregationTests: XCTestCase {
 
     /// Aggregated rows first (run = the statistic), then each run's own rows by position.
     func testCSVListsAggregateThenEveryRun() throws {
-        let a = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: 1, miym: 0.25), InformationPoint(epoch: 1, layer: 0, mixm: 2, miym: 0.5)])
-        let b = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: 3, miym: 0.75)])
+        let a = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: 1, iym: 0.25), InformationPoint(epoch: 1, layer: 0, ixm: 2, iym: 0.5)])
+        let b = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: 3, iym: 0.75)])
         let aggregate = try RunAggregate([a, b], files: ["a.h5", "b.h5"], statistic: .mean)
         XCTAssertEqual(aggregate.missingEpochs, [1])
         XCTAssertEqual(aggregate.csv(runs: [a, b]), """
@@ -62,14 +62,14 @@ final class AggregationTests: XCTestCase {
             1,0,0,3,0.75
 
             """)
-        XCTAssertEqual(aggregate.table.points.map(\.mixm), [2])
+        XCTAssertEqual(aggregate.table.points.map(\.ixm), [2])
     }
 
     /// Lower bounds (KDE, both bounds) are aggregated when every run has them.
     func testLowerBoundsAreAggregatedWhenEveryRunHasThem() throws {
-        let runs = (1...3).map { k in MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, mixm: Double(k), miym: 0, lowerMixm: Double(k) / 2, lowerMiym: 0)]) }
+        let runs = (1...3).map { k in MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: Double(k), iym: 0, ixmLower: Double(k) / 2, iymLower: 0)]) }
         let aggregate = try RunAggregate(runs, files: ["a", "b", "c"], statistic: .median)
-        XCTAssertEqual(aggregate.points.first?.point.lowerMixm, 1)
+        XCTAssertEqual(aggregate.points.first?.point.ixmLower, 1)
         XCTAssertTrue(aggregate.table.hasLowerBounds)
     }
 }

@@ -89,11 +89,11 @@ final class BinningRulesTests: XCTestCase {
         XCTAssertEqual(mi.states, 4)
         XCTAssertEqual(mi.ceilingX, 2)
         XCTAssertEqual(mi.ceilingY, -(0.75 * log2(0.75) + 0.25 * log2(0.25)), accuracy: 1e-15)
-        let point = InformationPoint(epoch: 0, layer: 0, mixm: mi.ixm, miym: mi.iym, states: mi.states,
+        let point = InformationPoint(epoch: 0, layer: 0, ixm: mi.ixm, iym: mi.iym, states: mi.states,
                                      ceilingX: mi.ceilingX, ceilingY: mi.ceilingY)
         XCTAssertTrue(point.saturatedX)
         XCTAssertTrue(point.saturatedY)
-        XCTAssertFalse(InformationPoint(epoch: 0, layer: 0, mixm: 1.9, miym: 0.1, ceilingX: 2, ceilingY: 1).saturatedX)
+        XCTAssertFalse(InformationPoint(epoch: 0, layer: 0, ixm: 1.9, iym: 0.1, ceilingX: 2, ceilingY: 1).saturatedX)
     }
 
     /// The measures carry each point's ceilings and states; `--health` columns follow from them.
@@ -111,7 +111,7 @@ final class BinningRulesTests: XCTestCase {
         XCTAssertEqual(lines[0], "epoch,layer,MI_XM,MI_YM,states,saturated_X,saturated_Y")
         XCTAssertTrue(lines[1].hasSuffix(",819,true,\(first.saturatedY)"), String(lines[1]))
         XCTAssertEqual(table.csv().split(separator: "\n")[0], "epoch,layer,MI_XM,MI_YM")
-        let band = MeasureTable(points: [InformationPoint(epoch: 3, layer: 1, mixm: 2, miym: 0.5, lowerMixm: 1.5, lowerMiym: 0.25,
+        let band = MeasureTable(points: [InformationPoint(epoch: 3, layer: 1, ixm: 2, iym: 0.5, ixmLower: 1.5, iymLower: 0.25,
                                                           ceilingX: 2, ceilingY: 1)])
         XCTAssertEqual(band.csv(health: true), "epoch,layer,MI_XM,MI_YM,MI_XM_lower,MI_YM_lower,states,saturated_X,saturated_Y\n3,1,2,0.5,1.5,0.25,,true,false\n")
     }

@@ -24,7 +24,7 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(got.count, want.count)
         for (g, w) in zip(got, want) {
             XCTAssertEqual(g.epoch, w.epoch); XCTAssertEqual(g.layer, w.layer)
-            XCTAssertEqual(g.mixm, w.mixm, accuracy: 1e-9); XCTAssertEqual(g.miym, w.miym, accuracy: 1e-9)
+            XCTAssertEqual(g.ixm, w.ixm, accuracy: 1e-9); XCTAssertEqual(g.iym, w.iym, accuracy: 1e-9)
         }
         XCTAssertTrue(try String(contentsOf: out, encoding: .utf8).hasPrefix("epoch,layer,MI_XM,MI_YM\n"))
     }
@@ -48,7 +48,7 @@ final class CLITests: XCTestCase {
                 .laidOut()
             let panel = figure.panels[0]
             let last = table.points.last!
-            let center = figure.pixel(panel.point(DataPoint(last.mixm, last.miym))!)
+            let center = figure.pixel(panel.point(DataPoint(last.ixm, last.iym))!)
             let expected = colormap.color(at: 1)
             assertColor(png.rgb(Int(center.x), Int(center.y)), expected, tolerance: 3)
             // The colorbar runs through the colormap, low at the bottom: each pixel has the

@@ -16,8 +16,8 @@ final class EstimatorTests: XCTestCase {
             for (got, want) in zip(table.points, reference) {
                 XCTAssertEqual(got.epoch, want.epoch)
                 XCTAssertEqual(got.layer, want.layer)
-                XCTAssertEqual(got.mixm, want.mixm, accuracy: 1e-9, "\(split) epoch \(want.epoch) layer \(want.layer)")
-                XCTAssertEqual(got.miym, want.miym, accuracy: 1e-9, "\(split) epoch \(want.epoch) layer \(want.layer)")
+                XCTAssertEqual(got.ixm, want.ixm, accuracy: 1e-9, "\(split) epoch \(want.epoch) layer \(want.layer)")
+                XCTAssertEqual(got.iym, want.iym, accuracy: 1e-9, "\(split) epoch \(want.epoch) layer \(want.layer)")
             }
         }
     }
@@ -137,10 +137,10 @@ enum ReferenceNumbers {
     static func counterpart(_ name: String) throws -> Counterpart {
         let relative: (Double) -> Double = { 1e-6 * abs($0) + 1e-12 }
         switch name {
-        case "kde-upper": return Counterpart(key: "kde", estimator: try KDEEstimator(bound: .both), values: { ($0.mixm, $0.miym) }, tolerance: relative)
-        case "kde-lower": return Counterpart(key: "kde", estimator: try KDEEstimator(bound: .both), values: { ($0.lowerMixm, $0.lowerMiym) }, tolerance: relative)
-        case "bins-30": return Counterpart(key: name, estimator: try BinningEstimator(rule: .equalWidth(bins: 30)), values: { ($0.mixm, $0.miym) }, tolerance: { _ in 1e-9 })
-        case "adaptive-30": return Counterpart(key: name, estimator: try BinningEstimator(rule: .adaptive(bins: 30)), values: { ($0.mixm, $0.miym) }, tolerance: { _ in 1e-9 })
+        case "kde-upper": return Counterpart(key: "kde", estimator: try KDEEstimator(bound: .both), values: { ($0.ixm, $0.iym) }, tolerance: relative)
+        case "kde-lower": return Counterpart(key: "kde", estimator: try KDEEstimator(bound: .both), values: { ($0.ixmLower, $0.iymLower) }, tolerance: relative)
+        case "bins-30": return Counterpart(key: name, estimator: try BinningEstimator(rule: .equalWidth(bins: 30)), values: { ($0.ixm, $0.iym) }, tolerance: { _ in 1e-9 })
+        case "adaptive-30": return Counterpart(key: name, estimator: try BinningEstimator(rule: .adaptive(bins: 30)), values: { ($0.ixm, $0.iym) }, tolerance: { _ in 1e-9 })
         default: throw DneckError.invalidOption(name: name, detail: "no such reference estimator")
         }
     }

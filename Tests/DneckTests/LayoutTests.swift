@@ -131,7 +131,7 @@ final class LayoutTests: XCTestCase {
         let figure = Comparison.figure(blocks, titles: Comparison.titles(runs), columns: 2, request: FigureRequest())
         let domains = Set(figure.panels.map { "\($0.x.scale.domain)|\($0.y.scale.domain)" })
         XCTAssertEqual(domains.count, 1)
-        let allX = runs.flatMap { $0.measures!.points.map(\.mixm) }
+        let allX = runs.flatMap { $0.measures!.points.map(\.ixm) }
         XCTAssertLessThanOrEqual(figure.panels[0].x.scale.domain.lowerBound, allX.min()!)
         XCTAssertGreaterThanOrEqual(figure.panels[0].x.scale.domain.upperBound, allX.max()!)
         XCTAssertEqual(figure.colorbars.count, 1)

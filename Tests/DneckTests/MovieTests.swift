@@ -33,7 +33,7 @@ final class MovieTests: XCTestCase {
         for (k, layer) in [(6, 5), (10, 5), (3, 3)] {
             let figure = frames.figure(k).laidOut()
             let point = table.points(epoch: table.epochs[k]).first { $0.layer == layer }!
-            let p = figure.pixel(figure.panels[0].point(DataPoint(point.mixm, point.miym))!)
+            let p = figure.pixel(figure.panels[0].point(DataPoint(point.ixm, point.iym))!)
             let got = movie.rgb(frame: k, x: Int(p.x), y: Int(p.y))
             let want = MovieFrameChart.layerColor(layer, of: table.layerCount, request: frames.request)
             let w = (Int(Color.byte(want.r)), Int(Color.byte(want.g)), Int(Color.byte(want.b)))

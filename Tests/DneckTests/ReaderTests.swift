@@ -37,7 +37,7 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(try reader.record(epoch: 2).trainingAccuracy, 0.502)
         let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
         XCTAssertEqual(table.epochs, [1, 2, 10])
-        XCTAssertEqual(table.points.filter { $0.layer == 1 }.map(\.mixm), [0, 0, 0])
+        XCTAssertEqual(table.points.filter { $0.layer == 1 }.map(\.ixm), [0, 0, 0])
     }
 
     func testDeepBottleneckDumpWithLabelsBesideOrGiven() throws {

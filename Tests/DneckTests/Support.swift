@@ -18,7 +18,7 @@ enum Fixtures {
     }
 
     /// Reads a reference CSV of `epoch,layer,MI_XM,MI_YM` rows.
-    static func readMeasures(_ url: URL) throws -> [(epoch: Int, layer: Int, mixm: Double, miym: Double)] {
+    static func readMeasures(_ url: URL) throws -> [(epoch: Int, layer: Int, ixm: Double, iym: Double)] {
         let text = try String(contentsOf: url, encoding: .utf8)
         return text.split(separator: "\n").dropFirst().map { line in
             let f = line.split(separator: ",")
