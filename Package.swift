@@ -25,7 +25,8 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"])]),
         // Headers only: the libraries are loaded with dlopen when a movie is made (see shim.h),
         // so no pkg-config link flags here.
-        .systemLibrary(name: "CFFmpeg", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CFFmpeg", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
+                                                           "libswscale-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CISAL", pkgConfig: "libisal",

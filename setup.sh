@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libavcodec-dev libavformat-dev
+packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libisal-dev libavcodec-dev libavformat-dev
           libavutil-dev fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do

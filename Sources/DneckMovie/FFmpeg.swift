@@ -5,11 +5,11 @@ import DneckCore
 /// (so that commands other than `movie` do not load FFmpeg's hundred-odd dependencies).
 /// Call `load()` before any of them: it tells whether the libraries are there.
 public enum FFmpeg {
-    /// Loads libavformat, libavcodec and libavutil; throws naming them when one is missing.
+    /// Loads libavformat, libavcodec, libavutil and libswscale; throws naming them when one is missing.
     public static func load() throws {
         guard dneck_av_symbol("avformat_version") != nil, dneck_av_symbol("avcodec_version") != nil,
-              dneck_av_symbol("avutil_version") != nil else {
-            throw DneckError.encode(file: "(movie)", detail: "cannot load FFmpeg (\(String(cString: dneck_av_sonames()))); install libavformat-dev and libavcodec-dev")
+              dneck_av_symbol("avutil_version") != nil, dneck_av_symbol("swscale_version") != nil else {
+            throw DneckError.encode(file: "(movie)", detail: "cannot load FFmpeg (\(String(cString: dneck_av_sonames()))); install libavformat-dev, libavcodec-dev and libswscale-dev")
         }
     }
 
@@ -51,4 +51,9 @@ public enum FFmpeg {
     public static let av_read_frame = dneck_fn_av_read_frame()!
     public static let avio_open = dneck_fn_avio_open()!
     public static let avio_closep = dneck_fn_avio_closep()!
+    public static let sws_getCachedContext = dneck_fn_sws_getCachedContext()!
+    public static let sws_freeContext = dneck_fn_sws_freeContext()!
+    public static let sws_setColorspaceDetails = dneck_fn_sws_setColorspaceDetails()!
+    public static let sws_getCoefficients = dneck_fn_sws_getCoefficients()!
+    public static let sws_scale = dneck_fn_sws_scale()!
 }

@@ -75,7 +75,8 @@ struct Movie: ParsableCommand {
         let movie = InfoPlaneMovie(table: table, records: records, style: Style(), colormap: nil,
                                    widthInches: 6, heightInches: height, dpi: dpi)
         let first = movie.figure(frame: 0)
-        let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+        let picture = PixelRegion(all: first.pixelWidth, first.pixelHeight)   // the movie's even size
+        let raster = try Raster(width: picture.x1, height: picture.y1)
         let frames = try (0..<movie.frameCount).map { k -> VideoFrame in
             try raster.draw(movie.figure(frame: k), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
