@@ -1,5 +1,6 @@
 import CFFmpeg
 import DneckCore
+import Dispatch
 
 /// FFmpeg's functions, reached through the libraries the shim loads with dlopen on first use
 /// (so that commands other than `movie` do not load FFmpeg's hundred-odd dependencies).
@@ -11,6 +12,23 @@ public enum FFmpeg {
               dneck_av_symbol("avutil_version") != nil, dneck_av_symbol("swscale_version") != nil else {
             throw DneckError.encode(file: "(movie)", detail: "cannot load FFmpeg (\(String(cString: dneck_av_sonames()))); install libavformat-dev, libavcodec-dev and libswscale-dev")
         }
+    }
+
+    /// Starts `load()` on another thread (the libraries take some 30 ms to load and initialise)
+    /// and returns it, to wait for before the process exits: an exit while a library is still
+    /// being initialised can abort the process (libgomp's and GLib's initialisers assert).
+    public static func loadInBackground() -> BackgroundLoad {
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { _ = try? load() }
+        return BackgroundLoad(group: group)
+    }
+
+    /// A `load()` under way on another thread.
+    public struct BackgroundLoad {
+        fileprivate let group: DispatchGroup
+
+        /// Returns once the load has finished.
+        public func wait() { group.wait() }
     }
 
     public static let av_log_set_level = dneck_fn_av_log_set_level()!

@@ -95,6 +95,29 @@ final class MovieTests: XCTestCase {
         XCTAssertEqual(try DecodedMovie(path: out.path).frames.count, 2)
     }
 
+    /// Bad input found while FFmpeg's libraries are still loading on another thread: the exit
+    /// waits for them (an exit during a library's initialisation can abort in libgomp or GLib).
+    /// The race is rare, so many short runs, four at a time.
+    func testNaNRunExitsCleanlyWhileFFmpegLoads() throws {
+        let run = folder.appendingPathComponent("nan.h5").path
+        SyntheticRun(labels: [0, 1, 0], epochs: [(3, [[0.1, 0.2, Double.nan, 0.4, 0.5, 0.6]])], units: [2]).writeDneck(run)
+        var results = [(status: Int32, stderr: String)?](repeating: nil, count: 32)
+        let lock = NSLock()
+        DispatchQueue.concurrentPerform(iterations: 4) { worker in
+            for k in stride(from: worker, to: results.count, by: 4) {
+                let result = try? runCLI(["movie", run, "-o", folder.appendingPathComponent("nan\(k).mp4").path])
+                lock.lock(); results[k] = result; lock.unlock()
+            }
+        }
+        for result in results {
+            guard let result else { XCTFail("the CLI did not run"); continue }
+            XCTAssertEqual(result.status, 1, result.stderr)   // a signal (abort) gives its number instead
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains("nan.h5: train/3/activations/0: contains NaN"), result.stderr)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["nan.h5"])
+    }
+
     func testUnwritableAndInterruptedLeaveNoFile() throws {
         let result = try runCLI(["movie", Fixtures.exampleRun, "-o", "/proc/nope/plane.mp4"])
         XCTAssertNotEqual(result.status, 0)
