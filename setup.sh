@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libisal-dev libavcodec-dev libavformat-dev
-          libavutil-dev fonts-dejavu-core)
+          libavutil-dev libswscale-dev fonts-dejavu-core)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
