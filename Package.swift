@@ -25,9 +25,12 @@ let package = Package(
                        providers: [.apt(["libcairo2-dev"])]),
         // Headers only: the libraries are loaded with dlopen when a movie is made (see shim.h),
         // so no pkg-config link flags here.
-        .systemLibrary(name: "CFFmpeg", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CFFmpeg", providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavutil-dev",
+                                                           "libswscale-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal",
+                       providers: [.apt(["libisal-dev"])]),
 
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
@@ -38,7 +41,7 @@ let package = Package(
         .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO", "COpenBLAS"]),
         .target(name: "DneckFigure", dependencies: ["DneckCore"]),
         .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
-        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib"]),
+        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib", "CISAL"]),
         .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
         .executableTarget(name: "dneck-plot", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",

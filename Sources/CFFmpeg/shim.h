@@ -1,6 +1,6 @@
 #ifndef DNECK_CFFMPEG_SHIM_H
 #define DNECK_CFFMPEG_SHIM_H
-// FFmpeg's libraries, loaded with dlopen the first time a movie is made rather than linked:
+// FFmpeg's libraries (libavformat, libavcodec, libavutil, libswscale), loaded with dlopen the first time a movie is made rather than linked:
 // libavformat and libavcodec bring about 130 shared libraries with them, which every command
 // would otherwise pay for at start-up (about 50 ms). The headers give the types; each function
 // is reached through `dneck_fn_<name>()`, a pointer looked up once. Plus accessors for the
@@ -12,6 +12,7 @@
 #include <libavutil/opt.h>
 #include <libavutil/error.h>
 #include <libavutil/pixdesc.h>
+#include <libswscale/swscale.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <pthread.h>
@@ -20,7 +21,7 @@
 
 // (Globals in a header are not emitted for Swift; statics inside inline functions are.)
 static inline void **dneck_av_libraries(void) {
-    static void *libraries[3];
+    static void *libraries[4];
     return libraries;
 }
 
@@ -29,6 +30,7 @@ static inline void dneck_av_open(void) {
     libraries[0] = dlopen(DNECK_SONAME(avformat, LIBAVFORMAT_VERSION_MAJOR), RTLD_NOW | RTLD_GLOBAL);
     libraries[1] = dlopen(DNECK_SONAME(avcodec, LIBAVCODEC_VERSION_MAJOR), RTLD_NOW | RTLD_GLOBAL);
     libraries[2] = dlopen(DNECK_SONAME(avutil, LIBAVUTIL_VERSION_MAJOR), RTLD_NOW | RTLD_GLOBAL);
+    libraries[3] = dlopen(DNECK_SONAME(swscale, LIBSWSCALE_VERSION_MAJOR), RTLD_NOW | RTLD_GLOBAL);
 }
 
 /// The address of an FFmpeg function, or NULL when the libraries or the symbol are missing.
@@ -36,7 +38,7 @@ static inline void *dneck_av_symbol(const char *name) {
     static pthread_once_t once = PTHREAD_ONCE_INIT;
     pthread_once(&once, dneck_av_open);
     void **libraries = dneck_av_libraries();
-    for (int i = 0; i < 3; i++) {
+    for (int i = 0; i < 4; i++) {
         if (libraries[i]) {
             void *symbol = dlsym(libraries[i], name);
             if (symbol) return symbol;
@@ -48,7 +50,7 @@ static inline void *dneck_av_symbol(const char *name) {
 /// The library names this build expects (for messages).
 static inline const char *dneck_av_sonames(void) {
     return DNECK_SONAME(avformat, LIBAVFORMAT_VERSION_MAJOR) ", " DNECK_SONAME(avcodec, LIBAVCODEC_VERSION_MAJOR)
-        ", " DNECK_SONAME(avutil, LIBAVUTIL_VERSION_MAJOR);
+        ", " DNECK_SONAME(avutil, LIBAVUTIL_VERSION_MAJOR) ", " DNECK_SONAME(swscale, LIBSWSCALE_VERSION_MAJOR);
 }
 
 #define DNECK_AV_FUNCTION(name) \
@@ -92,6 +94,11 @@ DNECK_AV_FUNCTION(av_find_best_stream)
 DNECK_AV_FUNCTION(av_read_frame)
 DNECK_AV_FUNCTION(avio_open)
 DNECK_AV_FUNCTION(avio_closep)
+DNECK_AV_FUNCTION(sws_getCachedContext)
+DNECK_AV_FUNCTION(sws_freeContext)
+DNECK_AV_FUNCTION(sws_setColorspaceDetails)
+DNECK_AV_FUNCTION(sws_getCoefficients)
+DNECK_AV_FUNCTION(sws_scale)
 
 static inline int dneck_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int dneck_averror_eof(void) { return AVERROR_EOF; }

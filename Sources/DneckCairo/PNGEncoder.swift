@@ -7,13 +7,16 @@ import Dispatch
 ///
 /// Every row gets PNG's "up" filter (charts are mostly flat colour, which it turns into runs of
 /// zeros). The filtered image is cut into a fixed number of horizontal strips, each deflated on
-/// its own (in parallel, by `Deflate`) and joined into one zlib stream, as pigz does: non-final
-/// strips end byte-aligned with an empty stored block, the Adler-32 checksums are combined. The
-/// bytes depend only on the pixels and the fixed strip count, never on the number of cores.
+/// its own (in parallel, by ISA-L through `Deflate`, a batch of rows at a time) and joined into
+/// one zlib stream, as pigz does: non-final strips end byte-aligned with an empty stored block,
+/// the Adler-32 checksums are combined (by zlib). The bytes depend only on the pixels and the
+/// fixed strip and batch sizes, never on the number of cores.
 /// Charts are opaque, so alpha is dropped; no time or text chunks are written.
 public enum PNGEncoder {
     /// Strips compressed independently (fixed, for identical bytes on any machine).
     static let strips = 8
+    /// Filtered bytes handed to the compressor at a time (whole rows, at least one).
+    private static let batchBytes = 1 << 18
 
     /// The PNG of `raster` laid over an opaque `background` (the raster's own alpha is
     /// composited here, with pixman's rounding: within a level of what Cairo draws over that
@@ -23,6 +26,7 @@ public enum PNGEncoder {
         let rowBytes = 1 + 3 * width
         let strips = min(Self.strips, height)
         let flatten = Flattening(background)
+        let rowsPerBatch = max(1, batchBytes / rowBytes)
         var pieces = [[UInt8]](repeating: [], count: strips)
         var checksums = [(adler: UInt, length: Int)](repeating: (1, 0), count: strips)
         raster.withPixels { pixels in
@@ -31,20 +35,23 @@ public enum PNGEncoder {
                     let (pieces, checksums) = (pieces, checksums)
                     DispatchQueue.concurrentPerform(iterations: strips) { s in
                         let first = height * s / strips, last = height * (s + 1) / strips
-                        var stream = Deflate(piece: rowBytes)
-                        var adler: UInt = 1
+                        var stream = Deflate()
                         var above = [UInt8](repeating: 0, count: 3 * width), row = above
+                        var batch = [UInt8](repeating: 0, count: rowsPerBatch * rowBytes)
                         if first > 0 { flatten.row(pixels + (first - 1) * raster.stride, width: width, into: &above) }
-                        for y in first..<last {
-                            flatten.row(pixels + y * raster.stride, width: width, into: &row)
-                            stream.append(count: rowBytes) { out in
-                                filterUp(row, above: above, into: out)
-                                adler = adler32_z(adler, out, rowBytes)
+                        for start in stride(from: first, to: last, by: rowsPerBatch) {
+                            let rows = min(rowsPerBatch, last - start)
+                            batch.withUnsafeMutableBufferPointer { batch in
+                                for y in start..<start + rows {
+                                    flatten.row(pixels + y * raster.stride, width: width, into: &row)
+                                    filterUp(row, above: above, into: batch.baseAddress! + (y - start) * rowBytes)
+                                    swap(&row, &above)
+                                }
+                                stream.append(UnsafeBufferPointer(rebasing: batch[..<(rows * rowBytes)]))
                             }
-                            swap(&row, &above)
                         }
-                        checksums[s] = (adler, (last - first) * rowBytes)
-                        pieces[s] = stream.finish(final: s == strips - 1)
+                        let (piece, adler) = stream.finish(final: s == strips - 1)
+                        (pieces[s], checksums[s]) = (piece, (UInt(adler), (last - first) * rowBytes))
                     }
                 }
             }

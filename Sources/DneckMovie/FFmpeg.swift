@@ -1,16 +1,34 @@
 import CFFmpeg
 import DneckCore
+import Dispatch
 
 /// FFmpeg's functions, reached through the libraries the shim loads with dlopen on first use
 /// (so that commands other than `movie` do not load FFmpeg's hundred-odd dependencies).
 /// Call `load()` before any of them: it tells whether the libraries are there.
 public enum FFmpeg {
-    /// Loads libavformat, libavcodec and libavutil; throws naming them when one is missing.
+    /// Loads libavformat, libavcodec, libavutil and libswscale; throws naming them when one is missing.
     public static func load() throws {
         guard dneck_av_symbol("avformat_version") != nil, dneck_av_symbol("avcodec_version") != nil,
-              dneck_av_symbol("avutil_version") != nil else {
-            throw DneckError.encode(file: "(movie)", detail: "cannot load FFmpeg (\(String(cString: dneck_av_sonames()))); install libavformat-dev and libavcodec-dev")
+              dneck_av_symbol("avutil_version") != nil, dneck_av_symbol("swscale_version") != nil else {
+            throw DneckError.encode(file: "(movie)", detail: "cannot load FFmpeg (\(String(cString: dneck_av_sonames()))); install libavformat-dev, libavcodec-dev and libswscale-dev")
         }
+    }
+
+    /// Starts `load()` on another thread (the libraries take some 30 ms to load and initialise)
+    /// and returns it, to wait for before the process exits: an exit while a library is still
+    /// being initialised can abort the process (libgomp's and GLib's initialisers assert).
+    public static func loadInBackground() -> BackgroundLoad {
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { _ = try? load() }
+        return BackgroundLoad(group: group)
+    }
+
+    /// A `load()` under way on another thread.
+    public struct BackgroundLoad {
+        fileprivate let group: DispatchGroup
+
+        /// Returns once the load has finished.
+        public func wait() { group.wait() }
     }
 
     public static let av_log_set_level = dneck_fn_av_log_set_level()!
@@ -51,4 +69,9 @@ public enum FFmpeg {
     public static let av_read_frame = dneck_fn_av_read_frame()!
     public static let avio_open = dneck_fn_avio_open()!
     public static let avio_closep = dneck_fn_avio_closep()!
+    public static let sws_getCachedContext = dneck_fn_sws_getCachedContext()!
+    public static let sws_freeContext = dneck_fn_sws_freeContext()!
+    public static let sws_setColorspaceDetails = dneck_fn_sws_setColorspaceDetails()!
+    public static let sws_getCoefficients = dneck_fn_sws_getCoefficients()!
+    public static let sws_scale = dneck_fn_sws_scale()!
 }

@@ -23,8 +23,9 @@ public struct MovieSettings: Sendable {
 }
 
 /// H.264 in MP4 through FFmpeg's libraries, in-process: BGRA rasters → YUV 4:2:0 (BT.601,
-/// limited range) → libx264 → libavformat's MP4 muxer with the index at the front
-/// (faststart). Frames are padded to even width and height with the raster's edge colour.
+/// limited range, by libswscale) → libx264 → libavformat's MP4 muxer with the index at the
+/// front (faststart). Frames have even width and height (a figure of odd size is drawn on a
+/// raster one pixel larger, whose extra column or row shows the background).
 /// Deterministic: fixed threads, bit-exact flags, no wall-clock metadata.
 public final class MovieEncoder {
     public let width: Int
@@ -151,20 +152,30 @@ public final class MovieEncoder {
 /// One YUV 4:2:0 picture owned by libavutil.
 public final class VideoFrame {
     let frame: UnsafeMutablePointer<AVFrame>
+    private let converter = ColorConverter()
 
-    /// A frame for pictures of `width × height` pixels, rounded up to even as H.264 in 4:2:0 needs.
+    /// Pixels of room each row has past the picture: libswscale writes up to 16 luma bytes
+    /// (8 chroma) beyond the width it converts.
+    private static let rowOverrun = 32
+
+    /// A frame for pictures of `width × height` pixels (16 or more each way), rounded up to
+    /// even as H.264 in 4:2:0 needs.
     public init(pictureWidth width: Int, height: Int) throws {
+        guard width >= 16, height >= 16 else {
+            throw DneckError.encode(file: "(frame)", detail: "a movie frame of \(width)×\(height) pixels is too small (16 × 16 at least)")
+        }
         try FFmpeg.load()
         let (width, height) = ((width + 1) & ~1, (height + 1) & ~1)
         guard let frame = FFmpeg.av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-        frame.pointee.width = Int32(width)
+        frame.pointee.width = Int32(width + VideoFrame.rowOverrun)   // rows allocated this long...
         frame.pointee.height = Int32(height)
         guard FFmpeg.av_frame_get_buffer(frame, 0) >= 0 else {
             var f: UnsafeMutablePointer<AVFrame>? = frame
             FFmpeg.av_frame_free(&f)
             throw DneckError.encode(file: "(frame)", detail: "out of memory")
         }
+        frame.pointee.width = Int32(width)   // ...hold a picture this wide
         self.frame = frame
     }
 
@@ -173,16 +184,12 @@ public final class VideoFrame {
         FFmpeg.av_frame_free(&f)
     }
 
-    /// Fills the picture (or its `region`) from a BGRA raster (see `ColorConversion`).
+    /// Fills the picture (or the rows of `region`, from its left edge to the right) from a BGRA
+    /// raster of the picture's own (even) size (see `ColorConverter`).
     public func fill(from raster: Raster, region: PixelRegion? = nil) throws {
         guard FFmpeg.av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
         let f = frame.pointee
-        let planes = YUVPlanes(y: f.data.0!, u: f.data.1!, v: f.data.2!,
-                               yStride: Int(f.linesize.0), uStride: Int(f.linesize.1), vStride: Int(f.linesize.2),
-                               width: Int(f.width), height: Int(f.height))
-        raster.withPixels {
-            ColorConversion.bgraToI420($0, stride: raster.stride, width: raster.width, height: raster.height,
-                                       region: region ?? PixelRegion(all: raster.width, raster.height), into: planes)
-        }
+        precondition(raster.width == Int(f.width) && raster.height == Int(f.height), "the raster is not the frame's size")
+        try converter.convert(raster, region: region ?? PixelRegion(all: raster.width, raster.height), into: f)
     }
 }

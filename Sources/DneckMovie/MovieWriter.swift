@@ -11,7 +11,8 @@ import Foundation
 /// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
 /// `FigureDrawer.Layers`): they are drawn and converted once, and each frame restores them only
 /// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just that
-/// region, which spares most of the memory traffic at high resolution. The movie appears at
+/// region's rows (from its left edge on), which spares much of the memory traffic at high
+/// resolution. The movie appears at
 /// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Slots in the ring between the drawing workers and the encoder.
@@ -28,7 +29,8 @@ public enum MovieWriter {
         try AtomicOutput.write(to: url) { temporary in
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
             let first = figure(0)
-            let decorations = try Raster(width: width, height: height)
+            // Rasters of the movie's even size: the background layer covers the padding too.
+            let decorations = try Raster(width: encoder.width, height: encoder.height)
             try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
             let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
             let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }

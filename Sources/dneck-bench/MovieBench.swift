@@ -72,7 +72,8 @@ struct Movie: ParsableCommand {
                            settings: MovieSettings, to url: URL) throws -> Double {
         let movie = MovieFrames(run: data, request: FigureRequest(dpi: dpi), size: (6, height))
         let first = movie.figure(0).laidOut()
-        let raster = try Raster(width: first.pixelWidth, height: first.pixelHeight)
+        let picture = PixelRegion(all: first.pixelWidth, first.pixelHeight)   // the movie's even size
+        let raster = try Raster(width: picture.x1, height: picture.y1)
         let frames = try (0..<movie.count).map { k -> VideoFrame in
             try raster.draw(movie.figure(k).laidOut(), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)

@@ -66,8 +66,10 @@ struct MovieCommand: ParsableCommand {
             guard target.pathExtension.lowercased() == "mp4" else {
                 throw DneckError.invalidOption(name: target.path, detail: "a movie is written as .mp4")
             }
-            // FFmpeg's libraries (dlopen'ed, some 30 ms) load while the run is read and measured.
-            DispatchQueue.global().async { _ = try? FFmpeg.load() }
+            // FFmpeg's libraries (dlopen'ed, some 30 ms) load while the run is read and measured;
+            // an error waits for them before the process exits.
+            let ffmpeg = FFmpeg.loadInBackground()
+            defer { ffmpeg.wait() }
             let reader = try source.reader()
             var selected = reader.epochs
             if let range = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true) {

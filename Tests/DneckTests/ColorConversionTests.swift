@@ -1,45 +1,97 @@
 import DneckCairo
+import DneckFigure
 @testable import DneckMovie
 import XCTest
 
+/// libswscale's BGRA → YUV 4:2:0 as the movie uses it, against BT.601 limited-range values
+/// worked out by hand: Y = 16 + 65.481 R + 128.553 G + 24.966 B,
+/// Cb = 128 − 37.797 R − 74.203 G + 112 B, Cr = 128 + 112 R − 93.786 G − 18.214 B (R, G, B in 0…1).
 final class ColorConversionTests: XCTestCase {
-    /// The SIMD conversion equals a plain per-pixel BT.601 reference on random pixels, for even
-    /// and odd sizes (odd ones repeat the last column and row into the padding).
-    func testMatchesScalarReference() {
-        var seed: UInt32 = 7
-        for (width, height) in [(16, 4), (37, 9), (8, 2), (3, 3), (1, 1)] {
-            let stride = width * 4 + 12
-            var source = [UInt8](repeating: 0, count: stride * height)
-            for i in source.indices { seed = seed &* 1_664_525 &+ 1_013_904_223; source[i] = UInt8(seed >> 24) }
-            let w = (width + 1) & ~1, h = (height + 1) & ~1
-            var y = [UInt8](repeating: 0, count: w * h), u = [UInt8](repeating: 0, count: w * h / 4)
-            var v = [UInt8](repeating: 0, count: w * h / 4)
-            source.withUnsafeBufferPointer { src in
-                y.withUnsafeMutableBufferPointer { yp in u.withUnsafeMutableBufferPointer { up in v.withUnsafeMutableBufferPointer { vp in
-                    let planes = YUVPlanes(y: yp.baseAddress!, u: up.baseAddress!, v: vp.baseAddress!, yStride: w,
-                                           uStride: w / 2, vStride: w / 2, width: w, height: h)
-                    ColorConversion.bgraToI420(src.baseAddress!, stride: stride, width: width, height: height,
-                                               region: PixelRegion(all: width, height), into: planes)
-                } } }
-            }
-            func pixel(_ x: Int, _ yy: Int) -> (Int, Int, Int) {
-                let o = min(yy, height - 1) * stride + min(x, width - 1) * 4
-                return (Int(source[o + 2]), Int(source[o + 1]), Int(source[o]))
-            }
-            for row in 0..<h {
-                for col in 0..<w {
-                    let (r, g, b) = pixel(col, row)
-                    XCTAssertEqual(Int(y[row * w + col]), ((66 * r + 129 * g + 25 * b + 128) >> 8) + 16, "Y \(width)×\(height) at \(col),\(row)")
-                }
-            }
-            for row in 0..<h / 2 {
-                for col in 0..<w / 2 {
-                    let p = [pixel(2 * col, 2 * row), pixel(2 * col + 1, 2 * row), pixel(2 * col, 2 * row + 1), pixel(2 * col + 1, 2 * row + 1)]
-                    let r = (p.map(\.0).reduce(0, +) + 2) >> 2, g = (p.map(\.1).reduce(0, +) + 2) >> 2, b = (p.map(\.2).reduce(0, +) + 2) >> 2
-                    XCTAssertEqual(Int(u[row * w / 2 + col]), ((-38 * r - 74 * g + 112 * b + 128) >> 8) + 128, "U \(width)×\(height)")
-                    XCTAssertEqual(Int(v[row * w / 2 + col]), ((112 * r - 94 * g - 18 * b + 128) >> 8) + 128, "V \(width)×\(height)")
+    /// (R, G, B) → (Y, Cb, Cr), rounded.
+    private let colours: [(rgb: (UInt8, UInt8, UInt8), ycbcr: (Int, Int, Int))] = [
+        ((255, 255, 255), (235, 128, 128)),
+        ((0, 0, 0), (16, 128, 128)),
+        ((255, 0, 0), (81, 90, 240)),
+        ((0, 255, 0), (145, 54, 34)),
+        ((0, 0, 255), (41, 240, 110)),
+        ((31, 119, 180), (102, 168, 85)),   // matplotlib's first cycle colour
+    ]
+
+    /// Paints `raster` in opaque vertical bands of 16 pixels, band k at (x, y) in colour
+    /// (k + shift(x, y)) mod count.
+    private func paint(_ raster: Raster, shift: (Int, Int) -> Int) {
+        raster.withPixels { pixels in
+            let p = UnsafeMutablePointer(mutating: pixels)
+            for y in 0..<raster.height {
+                for x in 0..<raster.width {
+                    let (r, g, b) = colours[(x / 16 + shift(x, y)) % colours.count].rgb
+                    let q = p + y * raster.stride + 4 * x
+                    (q[0], q[1], q[2], q[3]) = (b, g, r, 255)
                 }
             }
         }
+    }
+
+    /// Y, Cb, Cr at pixel (x, y) of the frame.
+    private func sample(_ frame: VideoFrame, _ x: Int, _ y: Int) -> (Int, Int, Int) {
+        let f = frame.frame.pointee
+        return (Int(f.data.0![y * Int(f.linesize.0) + x]), Int(f.data.1![y / 2 * Int(f.linesize.1) + x / 2]),
+                Int(f.data.2![y / 2 * Int(f.linesize.2) + x / 2]))
+    }
+
+    private func assertColour(_ frame: VideoFrame, x: Int, y: Int, band: Int, _ message: String, line: UInt = #line) {
+        let got = sample(frame, x, y), want = colours[band % colours.count].ycbcr
+        XCTAssertLessThanOrEqual(max(abs(got.0 - want.0), abs(got.1 - want.1), abs(got.2 - want.2)), 1,
+                                 "\(message) at \(x),\(y): got \(got), want \(want)", line: line)
+    }
+
+    /// Whole frame, then a region over it: the region's rows from its left edge on show the new
+    /// colours, everything else the old, and the planes are byte for byte those of converting
+    /// the whole picture at once.
+    func testBT601ValuesWholeFrameAndRegion() throws {
+        let (width, height) = (16 * colours.count, 40)
+        let raster = try Raster(width: width, height: height)
+        let frame = try VideoFrame(pictureWidth: width, height: height)
+        paint(raster) { _, _ in 0 }
+        try frame.fill(from: raster)
+        for band in colours.indices {
+            for (x, y) in [(16 * band + 6, 10), (16 * band + 9, 31)] { assertColour(frame, x: x, y: y, band: band, "whole frame") }
+        }
+        // At 72 dpi a point is a pixel; the region grows to even corners 2–3 pixels out: x 34..<62, y 8..<22.
+        let figure = Figure(widthInches: Double(width) / 72, heightInches: Double(height) / 72, dpi: 72, style: Style())
+        let region = PixelRegion(covering: Rect(x: 36, y: 10, width: 24, height: 10), of: figure, width: width, height: height)
+        XCTAssertEqual([region.x0, region.y0, region.x1, region.y1], [34, 8, 62, 22])
+        paint(raster) { _, _ in 1 }
+        try frame.fill(from: raster, region: region)
+        let converted = { (x: Int, y: Int) in (8..<22).contains(y) && x >= 34 }
+        for y in 0..<height {
+            for x in 0..<width {
+                let want = colours[(x / 16 + (converted(x, y) ? 1 : 0)) % colours.count].ycbcr.0
+                let got = sample(frame, x, y).0
+                if abs(got - want) > 1 { XCTFail("Y at \(x),\(y): got \(got), want \(want)"); return }
+            }
+        }
+        assertColour(frame, x: 38, y: 12, band: 3, "inside the region")
+        assertColour(frame, x: 72, y: 20, band: 5, "right of the region, in its rows")
+        assertColour(frame, x: 38, y: 30, band: 2, "below the region")
+        assertColour(frame, x: 6, y: 12, band: 0, "left of the region")
+
+        // The same picture converted whole: old colours where the region's conversion did not reach.
+        paint(raster) { x, y in converted(x, y) ? 1 : 0 }
+        let whole = try VideoFrame(pictureWidth: width, height: height)
+        try whole.fill(from: raster)
+        XCTAssertTrue(planes(whole) == planes(frame), "a region's conversion differs from the whole picture's")
+    }
+
+    /// The frame's Y, U and V planes, without the rows' spare room.
+    private func planes(_ frame: VideoFrame) -> [UInt8] {
+        let f = frame.frame.pointee, (w, h) = (Int(f.width), Int(f.height))
+        var out: [UInt8] = []
+        for y in 0..<h { out += UnsafeBufferPointer(start: f.data.0! + y * Int(f.linesize.0), count: w) }
+        for y in 0..<h / 2 {
+            out += UnsafeBufferPointer(start: f.data.1! + y * Int(f.linesize.1), count: w / 2)
+            out += UnsafeBufferPointer(start: f.data.2! + y * Int(f.linesize.2), count: w / 2)
+        }
+        return out
     }
 }
