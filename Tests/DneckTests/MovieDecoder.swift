@@ -19,14 +19,14 @@ struct DecodedMovie {
     init(path: String) throws {
         try FFmpeg.load()
         var format: UnsafeMutablePointer<AVFormatContext>?
-        guard FFmpeg.avformat_open_input(&format, path, nil, nil) >= 0, let format else { throw DecodeError("cannot open \(path)") }
-        defer { var f: UnsafeMutablePointer<AVFormatContext>? = format; FFmpeg.avformat_close_input(&f) }
-        guard FFmpeg.avformat_find_stream_info(format, nil) >= 0 else { throw DecodeError("no stream info") }
-        let index = FFmpeg.av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
+        guard Decoding.avformat_open_input(&format, path, nil, nil) >= 0, let format else { throw DecodeError("cannot open \(path)") }
+        defer { var f: UnsafeMutablePointer<AVFormatContext>? = format; Decoding.avformat_close_input(&f) }
+        guard Decoding.avformat_find_stream_info(format, nil) >= 0 else { throw DecodeError("no stream info") }
+        let index = Decoding.av_find_best_stream(format, AVMEDIA_TYPE_VIDEO, -1, -1, nil, 0)
         guard index >= 0 else { throw DecodeError("no video stream") }
         let stream = format.pointee.streams[Int(index)]!
         let parameters = stream.pointee.codecpar!
-        guard let decoder = FFmpeg.avcodec_find_decoder(parameters.pointee.codec_id) else { throw DecodeError("no decoder") }
+        guard let decoder = Decoding.avcodec_find_decoder(parameters.pointee.codec_id) else { throw DecodeError("no decoder") }
         codecName = String(cString: decoder.pointee.name)
         width = Int(parameters.pointee.width)
         height = Int(parameters.pointee.height)
@@ -35,14 +35,14 @@ struct DecodedMovie {
         duration = Double(format.pointee.duration) / 1_000_000
         var codec: UnsafeMutablePointer<AVCodecContext>? = FFmpeg.avcodec_alloc_context3(decoder)
         defer { FFmpeg.avcodec_free_context(&codec) }
-        guard FFmpeg.avcodec_parameters_to_context(codec, parameters) >= 0 else { throw DecodeError("bad codec parameters") }
+        guard Decoding.avcodec_parameters_to_context(codec, parameters) >= 0 else { throw DecodeError("bad codec parameters") }
         codec!.pointee.thread_count = 1
         guard FFmpeg.avcodec_open2(codec, decoder, nil) >= 0 else { throw DecodeError("cannot open decoder") }
         var packet: UnsafeMutablePointer<AVPacket>? = FFmpeg.av_packet_alloc()
         var frame: UnsafeMutablePointer<AVFrame>? = FFmpeg.av_frame_alloc()
         defer { FFmpeg.av_packet_free(&packet); FFmpeg.av_frame_free(&frame) }
         func drain() {
-            while FFmpeg.avcodec_receive_frame(codec, frame) >= 0 {
+            while Decoding.avcodec_receive_frame(codec, frame) >= 0 {
                 let f = frame!.pointee
                 func plane(_ data: UnsafeMutablePointer<UInt8>, _ stride: Int32, _ w: Int, _ h: Int) -> [UInt8] {
                     var out = [UInt8](); out.reserveCapacity(w * h)
@@ -54,11 +54,11 @@ struct DecodedMovie {
                                plane(f.data.2!, f.linesize.2, width / 2, height / 2)))
             }
         }
-        while FFmpeg.av_read_frame(format, packet) >= 0 {
-            if packet!.pointee.stream_index == index { _ = FFmpeg.avcodec_send_packet(codec, packet); drain() }
+        while Decoding.av_read_frame(format, packet) >= 0 {
+            if packet!.pointee.stream_index == index { _ = Decoding.avcodec_send_packet(codec, packet); drain() }
             FFmpeg.av_packet_unref(packet)
         }
-        _ = FFmpeg.avcodec_send_packet(codec, nil)
+        _ = Decoding.avcodec_send_packet(codec, nil)
         drain()
         let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
         if let moov = bytes.range(of: Data("moov".utf8)), let mdat = bytes.range(of: Data("mdat".utf8)) {
@@ -89,4 +89,33 @@ struct DecodedMovie {
 struct DecodeError: Error, CustomStringConvertible {
     let description: String
     init(_ d: String) { description = d }
+}
+
+/// FFmpeg's decoding functions, which only the tests use, looked up in the libraries the
+/// product's shim has loaded.
+private enum Decoding {
+    private static func function<T>(_ name: String, as type: T.Type) -> T {
+        guard let symbol = dneck_av_symbol(name) else { fatalError("FFmpeg has no \(name)") }
+        return unsafeBitCast(symbol, to: type)
+    }
+
+    static let avformat_open_input = function("avformat_open_input", as: (@convention(c) (
+        UnsafeMutablePointer<UnsafeMutablePointer<AVFormatContext>?>?, UnsafePointer<CChar>?, UnsafePointer<AVInputFormat>?,
+        UnsafeMutablePointer<OpaquePointer?>?) -> Int32).self)
+    static let avformat_find_stream_info = function("avformat_find_stream_info", as: (@convention(c) (
+        UnsafeMutablePointer<AVFormatContext>?, UnsafeMutablePointer<OpaquePointer?>?) -> Int32).self)
+    static let avformat_close_input = function("avformat_close_input", as: (@convention(c) (
+        UnsafeMutablePointer<UnsafeMutablePointer<AVFormatContext>?>?) -> Void).self)
+    static let av_find_best_stream = function("av_find_best_stream", as: (@convention(c) (
+        UnsafeMutablePointer<AVFormatContext>?, AVMediaType, Int32, Int32, UnsafeMutablePointer<UnsafePointer<AVCodec>?>?,
+        Int32) -> Int32).self)
+    static let av_read_frame = function("av_read_frame", as: (@convention(c) (
+        UnsafeMutablePointer<AVFormatContext>?, UnsafeMutablePointer<AVPacket>?) -> Int32).self)
+    static let avcodec_find_decoder = function("avcodec_find_decoder", as: (@convention(c) (AVCodecID) -> UnsafePointer<AVCodec>?).self)
+    static let avcodec_parameters_to_context = function("avcodec_parameters_to_context", as: (@convention(c) (
+        UnsafeMutablePointer<AVCodecContext>?, UnsafePointer<AVCodecParameters>?) -> Int32).self)
+    static let avcodec_send_packet = function("avcodec_send_packet", as: (@convention(c) (
+        UnsafeMutablePointer<AVCodecContext>?, UnsafePointer<AVPacket>?) -> Int32).self)
+    static let avcodec_receive_frame = function("avcodec_receive_frame", as: (@convention(c) (
+        UnsafeMutablePointer<AVCodecContext>?, UnsafeMutablePointer<AVFrame>?) -> Int32).self)
 }
