@@ -61,10 +61,6 @@ public struct GridCell: Sendable, Equatable {
     }
     public var lastRow: Int { row + rowSpan - 1 }
     public var lastColumn: Int { column + columnSpan - 1 }
-    /// The whole grid of a figure.
-    public static func all(_ figure: Figure) -> GridCell {
-        GridCell(row: 0, column: 0, rowSpan: figure.rows, columnSpan: figure.columns)
-    }
 }
 
 /// How an axis gets its ticks.
@@ -83,19 +79,16 @@ public struct Axis: Sendable {
     public var scale: Scale
     public var label: String
     public var rule: TickRule
-    /// Whether tick values are written (panels of a grid that share an axis may hide them).
-    public var showsTickLabels: Bool
     /// The ticks, fixed by the layout for the axis' real length.
     public var ticks: [Tick] = []
 
-    public init(scale: Scale, label: String, rule: TickRule = .automatic, showsTickLabels: Bool = true) {
-        self.scale = scale; self.label = label; self.rule = rule; self.showsTickLabels = showsTickLabels
+    public init(scale: Scale, label: String, rule: TickRule = .automatic) {
+        self.scale = scale; self.label = label; self.rule = rule
     }
 
     /// The axis over categories `labels` (column i spans i...i+1).
-    public static func categories(_ labels: [String], label: String, showsTickLabels: Bool = true) -> Axis {
-        Axis(scale: .linear(0...Double(max(labels.count, 1))), label: label, rule: .categories(labels),
-             showsTickLabels: showsTickLabels)
+    public static func categories(_ labels: [String], label: String) -> Axis {
+        Axis(scale: .linear(0...Double(max(labels.count, 1))), label: label, rule: .categories(labels))
     }
 }
 

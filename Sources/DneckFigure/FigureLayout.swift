@@ -195,8 +195,8 @@ extension FigureLayout {
         func sides(_ panel: Panel, frame: Rect) -> Sides {
             var s = Sides()
             let tickHeight = lineHeight(style.fontSize)
-            let xLabels = panel.x.showsTickLabels ? visible(panel.x).filter { !$0.tick.label.isEmpty } : []
-            let yLabels = panel.y.showsTickLabels ? visible(panel.y).filter { !$0.tick.label.isEmpty } : []
+            let xLabels = visible(panel.x).filter { !$0.tick.label.isEmpty }
+            let yLabels = visible(panel.y).filter { !$0.tick.label.isEmpty }
             s.bottom = tickOut + (xLabels.isEmpty ? 0 : style.tickPadding + tickHeight) + depth(panel.x.label, length: frame.width)
             let widest = yLabels.map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
             s.left = tickOut + (yLabels.isEmpty ? 0 : style.tickPadding + widest) + depth(panel.y.label, length: frame.height)
@@ -343,31 +343,26 @@ extension FigureLayout {
                              TextAnchor(.center, .bottom), size: style.titleSize, role: .panelTitle)
                     }
                 }
+                // Tick labels, x then y; one that would touch a label already placed is left out.
+                let xTop = f.maxY + tickOut + style.tickPadding, yRight = f.x - tickOut - style.tickPadding
+                let xItems = visible(panel.x).filter { !$0.tick.label.isEmpty }.map {
+                    TextItem($0.tick.label, at: Point(f.x + $0.fraction * f.width, xTop), anchor: TextAnchor(.center, .top),
+                             size: style.fontSize, color: fg, role: .tickLabel)
+                }
+                let yItems = visible(panel.y).filter { !$0.tick.label.isEmpty }.map {
+                    TextItem($0.tick.label, at: Point(yRight, f.maxY - $0.fraction * f.height), anchor: TextAnchor(.right, .middle),
+                             size: style.fontSize, color: fg, role: .tickLabel)
+                }
                 var tickBoxes: [Rect] = []
-                let xTop = f.maxY + tickOut + style.tickPadding
-                if panel.x.showsTickLabels {
-                    for (fx, tick) in visible(panel.x) where !tick.label.isEmpty {
-                        let item = TextItem(tick.label, at: Point(f.x + fx * f.width, xTop), anchor: TextAnchor(.center, .top),
-                                            size: style.fontSize, color: fg, role: .tickLabel)
-                        let box = item.box(metrics(tick.label, size: style.fontSize))
-                        guard !tickBoxes.contains(where: { $0.overlaps(box) }) else { continue }
-                        tickBoxes.append(box)
-                        texts.append(item)
-                    }
-                }
                 var widest = 0.0
-                if panel.y.showsTickLabels {
-                    for (fy, tick) in visible(panel.y) where !tick.label.isEmpty {
-                        let item = TextItem(tick.label, at: Point(f.x - tickOut - style.tickPadding, f.maxY - fy * f.height),
-                                            anchor: TextAnchor(.right, .middle), size: style.fontSize, color: fg, role: .tickLabel)
-                        let box = item.box(metrics(tick.label, size: style.fontSize))
-                        guard !tickBoxes.contains(where: { $0.overlaps(box) }) else { continue }
-                        tickBoxes.append(box)
-                        texts.append(item)
-                        widest = max(widest, box.width)
-                    }
+                for (k, item) in (xItems + yItems).enumerated() {
+                    let box = item.box(metrics(item.text, size: item.size))
+                    guard !tickBoxes.contains(where: { $0.overlaps(box) }) else { continue }
+                    tickBoxes.append(box)
+                    texts.append(item)
+                    if k >= xItems.count { widest = max(widest, box.width) }
                 }
-                let hasXLabels = panel.x.showsTickLabels && visible(panel.x).contains { !$0.tick.label.isEmpty }
+                let hasXLabels = !xItems.isEmpty
                 if !panel.x.label.isEmpty {
                     let y = f.maxY + tickOut + (hasXLabels ? style.tickPadding + lineHeight(style.fontSize) : 0) + style.labelPadding
                     let fit = fitted(panel.x.label, length: f.width)

@@ -134,8 +134,6 @@ public enum ChartRegistry {
     /// The charts `compare` can put side by side.
     public static let comparable: [any Chart.Type] = [InfoPlaneChart.self, ActivationsChart.self, SNRChart.self,
                                                       AccuracyChart.self, ActivityChart.self]
-
-    public static func named(_ name: String) -> (any Chart.Type)? { all.first { $0.name == name } }
 }
 
 extension ChartRegistry {

@@ -38,8 +38,8 @@ enum ChartParts {
     }
 
     /// A legend of one line per layer in the style's colour cycle.
-    static func layerLegend(_ layers: Int, style: Style, symbol: Legend.Symbol = .line) -> Legend {
-        Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: style.cycleColor($0), symbol: symbol) })
+    static func layerLegend(_ layers: Int, style: Style) -> Legend {
+        Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: style.cycleColor($0), symbol: .line) })
     }
 
     /// The logged epochs shared by all runs' records, and the values of `key` over all runs.
