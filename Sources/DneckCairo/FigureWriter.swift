@@ -16,12 +16,21 @@ public enum FigureWriter {
         return format
     }
 
+    /// The largest raster a PNG is drawn on: Cairo's side limit, and 1 GiB of pixels.
+    public static let maximumSide = 32767
+    public static let maximumPixels = 1 << 28
+
     public static func write(_ figure: Figure, to url: URL) throws {
         let format = try format(of: url)
         let figure = figure.laidOut()
         try AtomicOutput.write(to: url) { temporary in
             switch format {
             case .png:
+                let (w, h) = (figure.pixelWidth, figure.pixelHeight)
+                guard w <= maximumSide, h <= maximumSide, w * h <= maximumPixels else {
+                    throw DneckError.render(file: url.path, detail: "a \(w) × \(h) pixel image is larger than this tool draws "
+                                            + "(\(maximumSide) pixels a side, \(maximumPixels >> 20) Mi pixels); lower --dpi or figure_size")
+                }
                 // Drawn on the new raster's transparent black and laid over the background while
                 // encoding: what is never drawn on is never written (nor even materialised).
                 let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)

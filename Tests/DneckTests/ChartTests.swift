@@ -201,4 +201,14 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: all.path).sorted(),
                        ["activations_train.png", "activity_train.png", "single-neuron_train.png"])
     }
+
+    /// A raster beyond what the tool draws is refused before any drawing, naming the file.
+    func testOversizedRasterIsRefused() throws {
+        let out = folder.appendingPathComponent("huge.png")
+        let result = try runCLI(["infoplane", Fixtures.exampleRun, "--dpi", "2400", "--style", "slides", "-o", out.path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertTrue(result.stderr.hasPrefix("dneck-plot: error: \(out.path): rendering failed (a 25135 × 18851 pixel image"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+    }
 }
