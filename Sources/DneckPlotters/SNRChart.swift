@@ -13,6 +13,9 @@ public struct SNRChart: Chart {
     public let options: ChartOptions
     public init(options: ChartOptions) { self.options = options }
 
+    /// Layers in one row of panels.
+    public static let layersPerRow = 6
+
     /// One layer's series against epoch.
     public struct LayerSeries: Sendable, Equatable {
         public var mean: [DataPoint] = []
@@ -54,10 +57,13 @@ public struct SNRChart: Chart {
         let allX = everything.flatMap { s in Self.lines.flatMap { s[keyPath: $0.1].map(\.x) } }
         let allY = everything.flatMap { s in Self.lines.flatMap { s[keyPath: $0.1].map(\.y) } }
         let xScale = Scale.log(fitting: allX, margin: 0.03), yScale = Scale.log(fitting: allY)
-        var block = ChartBlock(rows: 1, columns: max(series.count, 1), size: (0.9 + 3.0 * Double(max(series.count, 1)), 3.6))
+        // At most six layers a row, so a deep network wraps instead of growing ever wider.
+        let columns = min(max(series.count, 1), Self.layersPerRow), rows = (max(series.count, 1) + columns - 1) / columns
+        var block = ChartBlock(rows: rows, columns: columns, size: (0.9 + 3.0 * Double(columns), 3.6 * Double(rows)))
         for (layer, s) in series.enumerated() {
-            var panel = Panel(cell: GridCell(row: 0, column: layer), x: Axis(scale: xScale, label: "Epoch"),
-                              y: Axis(scale: yScale, label: layer == 0 ? "Norm, ratio" : ""), title: "Layer \(layer)")
+            let cell = GridCell(row: layer / columns, column: layer % columns)
+            var panel = Panel(cell: cell, x: Axis(scale: xScale, label: "Epoch"),
+                              y: Axis(scale: yScale, label: cell.column == 0 ? "Norm, ratio" : ""), title: "Layer \(layer)")
             for (_, key, color) in Self.lines { panel.marks.append(.line(s[keyPath: key], color: color, width: request.style.lineWidth)) }
             block.panels.append(panel)
         }
