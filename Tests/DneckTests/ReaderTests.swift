@@ -8,14 +8,13 @@ final class ReaderTests: XCTestCase {
     override func setUp() { folder = Fixtures.temporaryFolder() }
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
-    /// A run whose epochs were written out of order (10, 2, 1), with float64 storage and a
-    /// zero-unit layer.
+    /// A run whose epochs were written out of order (10, 2, 1), with a one-unit layer.
     private func sampleRun() -> SyntheticRun {
         let labels = [0, 1, 0, 1, 1, 0]
         func layer(_ epoch: Int) -> [Double] { (0..<12).map { Double(($0 * 7 + epoch) % 5) * 0.1 } }
         return SyntheticRun(labels: labels,
-                            epochs: [10, 2, 1].map { ($0, [layer($0), []]) },
-                            units: [2, 0])
+                            epochs: [10, 2, 1].map { ($0, [layer($0), labels.map(Double.init)]) },
+                            units: [2, 1])
     }
 
     func testDneckLayoutSortsEpochsNumericallyAndReadsEveryLayer() throws {
@@ -33,11 +32,15 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(layer.rows, 6)
         XCTAssertEqual(layer.columns, 2)
         XCTAssertEqual(layer.values, run.epochs[0].layers[0])
-        XCTAssertEqual(try reader.activations(epoch: 2, layer: 1).columns, 0)
+        XCTAssertEqual(try reader.activations(epoch: 2, layer: 1).columns, 1)
         XCTAssertEqual(try reader.record(epoch: 2).trainingAccuracy, 0.502)
         let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
         XCTAssertEqual(table.epochs, [1, 2, 10])
-        XCTAssertEqual(table.points.filter { $0.layer == 1 }.map(\.mixm), [0, 0, 0])
+        // One binary unit that is the label: I(X;M) = I(Y;M) = H(Y) = 1 bit.
+        for point in table.points where point.layer == 1 {
+            XCTAssertEqual(point.mixm, 1, accuracy: 1e-12)
+            XCTAssertEqual(point.miym, 1, accuracy: 1e-12)
+        }
     }
 
     func testDeepBottleneckDumpWithLabelsBesideOrGiven() throws {
@@ -87,7 +90,7 @@ final class ReaderTests: XCTestCase {
         }
         let absent = folder.appendingPathComponent("absent.h5").path
         expect(absent, "\(absent): no such file")
-        expect(folder.path, "no such file")
+        expect(folder.path, "is a folder, not a regular file")
         let empty = folder.appendingPathComponent("empty.h5").path
         FileManager.default.createFile(atPath: empty, contents: Data())
         expect(empty, "file is empty")
