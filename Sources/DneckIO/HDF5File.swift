@@ -73,19 +73,32 @@ public final class HDF5File: @unchecked Sendable {
             prefix += "/" + component
             guard H5Lexists(id, prefix, Access.link) > 0 else {
                 if let error = linkOutOfFile(prefix) { throw error }
-                H5Eclear2(dneck_h5e_default())
                 return nil
             }
-            if let error = linkOutOfFile(prefix) { throw error }
         }
+        // An external link exists as a link, but opening what it names is refused.
         let oid = H5Oopen(id, path.isEmpty ? "/" : path, Access.link)
-        guard oid >= 0 else { H5Eclear2(dneck_h5e_default()); return nil }
+        guard oid >= 0 else {
+            if let error = linkOutOfFile(path) { throw error }
+            return nil
+        }
         defer { H5Oclose(oid) }
         switch H5Iget_type(oid) {
         case H5I_GROUP: return .group
         case H5I_DATASET: return .dataset
         default: return .other
         }
+    }
+
+    /// The number of links in the group at `path`, or nil when there is no group there.
+    public func memberCount(ofGroup path: String) -> Int? {
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
+        var info = H5G_info_t()
+        guard H5Gget_info_by_name(id, path, &info, Access.link) >= 0 else {
+            H5Eclear2(dneck_h5e_default())
+            return nil
+        }
+        return Int(clamping: info.nlinks)
     }
 
     /// The names of the links in the group at `path`, in HDF5's name order.
@@ -306,7 +319,7 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    /// The longest fixed-length string attribute read (a dneck attribute is a short name).
+    /// The longest fixed-length string attribute (or link value) read: a dneck attribute is a short name.
     static let maxAttributeString = 1 << 16
 
     /// Opens attribute `name` of the object at `path`, checks that it holds one value of
@@ -351,17 +364,19 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// The error for the first component of `path` that is an external or user-defined link
-    /// (nil when there is none); the lock is held by the caller.
+    /// (nil when there is none); the lock is held by the caller. Called after a failure, whose
+    /// message it clears from libhdf5's error stack.
     private func linkOutOfFile(_ path: String) -> DneckError? {
+        defer { H5Eclear2(dneck_h5e_default()) }
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
             var info = H5L_info_t()
-            guard H5Lget_info(id, prefix, &info, Access.link) >= 0 else { H5Eclear2(dneck_h5e_default()); return nil }
+            guard H5Lget_info(id, prefix, &info, Access.link) >= 0 else { break }
             guard info.type != H5L_TYPE_HARD, info.type != H5L_TYPE_SOFT else { continue }
             var detail = "user-defined link (type \(info.type.rawValue))"
             if info.type == H5L_TYPE_EXTERNAL {
-                let size = info.u.val_size
+                let size = min(info.u.val_size, HDF5File.maxAttributeString)
                 var value = [UInt8](repeating: 0, count: size)
                 var file: UnsafePointer<CChar>? = nil, object: UnsafePointer<CChar>? = nil
                 if size > 0, H5Lget_val(id, prefix, &value, size, Access.link) >= 0,
@@ -371,7 +386,6 @@ public final class HDF5File: @unchecked Sendable {
                     detail = "external link"
                 }
             }
-            H5Eclear2(dneck_h5e_default())
             return .linkOutOfFile(file: displayName, path: trimmed(prefix), detail: detail)
         }
         return nil
@@ -380,10 +394,7 @@ public final class HDF5File: @unchecked Sendable {
     /// Opens the dataset at `path` (the lock is held by the caller).
     private func open(dataset path: String) throws -> hid_t {
         let did = H5Dopen2(id, path, Access.dataset)
-        guard did >= 0 else {
-            if let error = linkOutOfFile(path) { throw error }
-            throw failure(path, "cannot open dataset")
-        }
+        guard did >= 0 else { throw failure(path, "cannot open dataset") }
         return did
     }
 
@@ -552,8 +563,8 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     private func failure(_ path: String, _ what: String) -> DneckError {
-        if let error = linkOutOfFile(path) { return error }
-        return .hdf5(file: displayName, path: trimmed(path), detail: "\(what): \(HDF5File.lastErrorMessage())")
+        let message = HDF5File.lastErrorMessage()
+        return linkOutOfFile(path) ?? .hdf5(file: displayName, path: trimmed(path), detail: "\(what): \(message)")
     }
 
     private func trimmed(_ path: String) -> String {

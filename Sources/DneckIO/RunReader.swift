@@ -218,7 +218,10 @@ public final class RunReader: @unchecked Sendable {
         if let gap = first.indices.first(where: { first[$0] != String($0) }) {
             throw DneckError.missing(file: file, path: display(group + "/\(gap)"), what: "activations dataset (layers are numbered 0, 1, …)")
         }
-        for epoch in epochs.dropFirst() {
+        let firstCount = hdf5.memberCount(ofGroup: group)
+        // Counting an epoch's links is cheap; its names are compared only when the count differs
+        // (a layer renamed at equal count is reported missing when it is read).
+        for epoch in epochs.dropFirst() where hdf5.memberCount(ofGroup: join(root, "\(epoch)", "activations")) != firstCount {
             let names = try layers(epoch)
             guard names != first else { continue }
             let other = join(root, "\(epoch)", "activations")
