@@ -42,8 +42,9 @@ public enum AtomicOutput {
         try write(to: target) { temporary in try writeAll(bytes, to: temporary, reportingAs: target) }
     }
 
-    /// Writes `bytes` to the file `url` (created or truncated), checking every `write`.
-    private static func writeAll(_ bytes: [UInt8], to url: URL, reportingAs target: URL) throws {
+    /// Writes `bytes` to the file `url` (created or truncated; inside `write(to:)`, the
+    /// temporary), checking every `write`; errors name `target`.
+    public static func writeAll(_ bytes: [UInt8], to url: URL, reportingAs target: URL) throws {
         let fd = open(url.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw DneckError.unwritable(file: target.path, detail: String(cString: strerror(errno))) }
         var done = 0

@@ -110,23 +110,48 @@ public enum ReadLimits {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var limit = defaultMaxBytes
 
-    /// The most bytes one dataset (or one labels file) may take once read. Default: a quarter
+    /// The most bytes one dataset (or one labels file) may take once read. Default: an eighth
     /// of the memory the process may use (physical memory, or the cgroup's limit when lower):
-    /// two workers each hold a layer, and a float32 layer is also widened to float64 in places.
+    /// two workers each hold a layer, a float32 layer is also widened to float64 in places, and
+    /// the figures need their own memory.
     public static var maxBytes: Int {
         get { lock.lock(); defer { lock.unlock() }; return limit }
         set { lock.lock(); limit = max(newValue, 1); lock.unlock() }
     }
 
-    /// A quarter of the usable memory.
+    /// An eighth of the usable memory.
     public static var defaultMaxBytes: Int {
         var usable = Int(clamping: ProcessInfo.processInfo.physicalMemory)
         if let text = try? String(contentsOfFile: "/sys/fs/cgroup/memory.max", encoding: .utf8),
            let cgroup = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)), cgroup > 0 {
             usable = min(usable, cgroup)
         }
-        return max(usable / 4, 1 << 20)
+        return max(usable / 8, 1 << 20)
     }
+
+    /// Caps the process's address space (the soft `RLIMIT_AS`) at `bytes`, by default twice
+    /// `maxBytes` plus 2 GiB (two layers being read, plus figures, libraries and stacks), never
+    /// above the hard limit. The readers check every size they allocate from; this bounds what
+    /// libhdf5 allocates inside itself from a corrupt file's metadata (libhdf5 1.10.8 loops
+    /// allocating over a local heap's corrupt free list): that allocation then fails and becomes
+    /// the library's "memory allocation failed" error instead of taking the machine's memory.
+    public static func capAddressSpace(_ bytes: Int? = nil) {
+        let (doubled, overflow) = maxBytes.multipliedReportingOverflow(by: 2)
+        let cap = bytes ?? (overflow ? Int.max : doubled).addingReportingOverflow(2 << 30).partialValue
+        var limit = rlimit()
+        guard getrlimit(RLIMIT_AS_RESOURCE, &limit) == 0 else { return }
+        limit.rlim_cur = min(rlim_t(max(cap, 1 << 30)), limit.rlim_max)
+        setrlimit(RLIMIT_AS_RESOURCE, &limit)
+    }
+
+    /// The soft address-space limit of the process (`rlim_t.max`: none).
+    public static var addressSpaceCap: rlim_t {
+        var limit = rlimit()
+        return getrlimit(RLIMIT_AS_RESOURCE, &limit) == 0 ? limit.rlim_cur : rlim_t.max
+    }
+
+    /// `RLIMIT_AS`, which Glibc imports as an enum case.
+    private static let RLIMIT_AS_RESOURCE = __rlimit_resource_t(RLIMIT_AS.rawValue)
 
     /// The number of elements of `shape`, or nil when a dimension is negative or the product
     /// overflows `Int`.

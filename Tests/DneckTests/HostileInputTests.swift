@@ -186,4 +186,86 @@ final class HostileInputTests: XCTestCase {
             XCTAssertFalse(left.contains { $0.contains(".tmp") }, "\(c.name): temporary files left: \(left)")
         }
     }
+
+    /// `-o` naming an input (itself, through a symbolic link, through a hard link, the labels
+    /// file) or a FIFO is refused; the input is left byte for byte as it was.
+    func testOutputNeverReplacesAnInputOrASpecialFile() throws {
+        let run = folder.appendingPathComponent("run.h5").path
+        let labels = folder.appendingPathComponent("dump_labels.npy").path
+        let dump = folder.appendingPathComponent("dump.h5").path
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [(0..<8).map { Double($0) / 8 }])], units: [2]).writeDneck(run)
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [(0..<8).map { Double($0) / 8 }])], units: [2]).writeFlat(dump)
+        writeNPY([0, 1, 0, 1], to: labels)
+        let alias = folder.appendingPathComponent("alias.csv").path
+        let hardlink = folder.appendingPathComponent("same.csv").path
+        XCTAssertEqual(symlink(run, alias), 0)
+        XCTAssertEqual(link(run, hardlink), 0)
+        let fifo = folder.appendingPathComponent("out.png").path
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        let before = try Data(contentsOf: URL(fileURLWithPath: run)), labelsBefore = try Data(contentsOf: URL(fileURLWithPath: labels))
+        let cases: [([String], String)] = [
+            (["measures", run, "-o", run], "\(run): cannot write output (it is the input \(run))"),
+            (["measures", run, "-o", alias], "\(alias): cannot write output (it is the input \(run))"),
+            (["infoplane", run, "-o", hardlink.replacingOccurrences(of: ".csv", with: ".png")], ""),
+            (["measures", run, "-o", hardlink], "\(hardlink): cannot write output (it is the input \(run))"),
+            (["measures", dump, "-o", labels], "\(labels): cannot write output (it is the input \(labels))"),
+            (["infoplane", run, "-o", fifo], "\(fifo): cannot write output (it is a FIFO, not a regular file)"),
+        ]
+        for (arguments, fragment) in cases {
+            let result = try runCLI(arguments, in: folder, timeout: 30)
+            XCTAssertFalse(result.timedOut || result.signaled, arguments.joined(separator: " "))
+            if fragment.isEmpty { XCTAssertEqual(result.status, 0, result.stderr); continue }
+            XCTAssertEqual(result.status, 1, arguments.joined(separator: " "))
+            XCTAssertEqual(result.stderr, "dneck-plot: error: \(fragment)\n")
+        }
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: run)), before)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: labels)), labelsBefore)
+        var info = stat()
+        XCTAssertEqual(stat(fifo, &info), 0)
+        XCTAssertEqual(info.st_mode & S_IFMT, S_IFIFO)
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: folder.path).contains { $0.hasPrefix(".") })
+    }
+
+    /// A write that fails (here a file size limit: the kernel answers EFBIG, as it answers
+    /// ENOSPC on a full disk) is an error naming the output, and leaves nothing.
+    func testFailedWriteLeavesNothing() throws {
+        let run = folder.appendingPathComponent("run.h5").path
+        SyntheticRun(labels: (0..<400).map { $0 % 2 }, epochs: (0..<40).map { ($0, [(0..<1200).map { Double($0 % 97) / 97 }]) },
+                     units: [3]).writeDneck(run)
+        let out = folder.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        // 1 kB of file at most; SIGXFSZ ignored so that the write fails instead of killing.
+        let limits = "ulimit -f 2 && trap '' XFSZ"
+        for arguments in [["measures", run, "-o", "m.csv"], ["infoplane", run, "-o", "p.png"], ["infoplane", run, "-o", "p.svg"]] {
+            let result = try runCLI(arguments, in: out, timeout: 30, limits: limits)
+            XCTAssertFalse(result.timedOut || result.signaled, arguments.joined(separator: " "))
+            XCTAssertEqual(result.status, 1, "\(arguments): \(result.stderr)")
+            XCTAssertTrue(result.stderr.contains(arguments[3]), result.stderr)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [], "\(arguments)")
+        }
+    }
+
+    /// SIGINT, SIGTERM and SIGHUP while `movie` or `charts` writes: the temporary files go,
+    /// nothing is left, the exit status is 128 + the signal.
+    func testSignalsWhileWritingLeaveNothing() throws {
+        let run = folder.appendingPathComponent("run.h5").path
+        let samples = 1500
+        SyntheticRun(labels: (0..<samples).map { $0 % 2 },
+                     epochs: (0..<120).map { e in (e, (0..<3).map { l in (0..<samples * 6).map { sin(Double($0 * (l + 1) + e)) } }) },
+                     units: [6, 6, 6], accuracy: true).writeDneck(run)
+        for command in [["movie", run, "-o", "m.mp4"], ["charts", run, "-d", "."]] {
+            for number in [SIGINT, SIGTERM, SIGHUP] {
+                let out = folder.appendingPathComponent("out_\(command[0])_\(number)")
+                try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+                // Signalled once a temporary file is there: mid-write, not before it.
+                let writing = { (try? FileManager.default.contentsOfDirectory(atPath: out.path))?.contains { $0.hasSuffix(".tmp") } ?? false }
+                let result = try runCLI(command, in: out, timeout: 60, signal: (number, writing))
+                XCTAssertFalse(result.timedOut, "\(command[0]) \(number)")
+                XCTAssertFalse(result.signaled, "\(command[0]) \(number): died of the signal instead of handling it")
+                XCTAssertEqual(result.status, 128 + number, "\(command[0]) \(number): \(result.stderr)")
+                XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path), [], "\(command[0]) \(number)")
+            }
+        }
+    }
 }

@@ -162,15 +162,21 @@ final class H5Writer {
         H5Aclose(aid); H5Sclose(space)
     }
 
-    func stringAttribute(_ name: String, _ value: String) {
+    /// A scalar UTF-8 string root attribute, variable-length (as h5py writes) or fixed-length
+    /// (which keeps the file free of a global heap).
+    func stringAttribute(_ name: String, _ value: String, fixedLength: Bool = false) {
         let type = H5Tcopy(dneck_h5t_c_s1())
-        H5Tset_size(type, dneck_h5t_variable())
+        H5Tset_size(type, fixedLength ? max(value.utf8.count, 1) : dneck_h5t_variable())
         H5Tset_cset(type, H5T_CSET_UTF8)
         let space = H5Screate(H5S_SCALAR)
         let aid = H5Acreate2(file, name, type, space, dneck_h5p_default(), dneck_h5p_default())
         value.withCString { cs in
-            var pointer: UnsafePointer<CChar>? = cs
-            _ = H5Awrite(aid, type, &pointer)
+            if fixedLength {
+                _ = H5Awrite(aid, type, cs)
+            } else {
+                var pointer: UnsafePointer<CChar>? = cs
+                _ = H5Awrite(aid, type, &pointer)
+            }
         }
         H5Aclose(aid); H5Sclose(space); H5Tclose(type)
     }
@@ -193,13 +199,15 @@ struct SyntheticRun {
     var storage: H5Writer.Storage = .float32
     var gzip = false
     var accuracy = true
+    /// String attributes fixed-length instead of variable-length.
+    var fixedLengthStrings = false
 
     /// Writes the dneck layout (both splits share the activations) to `path`.
     func writeDneck(_ path: String, skip: Set<String> = []) {
         let w = H5Writer(path: path)
-        if !skip.contains("format") { w.stringAttribute("format", "dneck-run") }
+        if !skip.contains("format") { w.stringAttribute("format", "dneck-run", fixedLength: fixedLengthStrings) }
         w.intAttribute("format_version", 1)
-        w.stringAttribute("config", "{}")
+        w.stringAttribute("config", "{}", fixedLength: fixedLengthStrings)
         for split in ["train", "test"] { writeSplit(w, root: split, skip: skip) }
         w.close()
     }
