@@ -29,6 +29,9 @@ final class HostileInputTests: XCTestCase {
         var extra: [String] = []
         /// Commands not run on this input (with the reason at the case).
         var skipped: Set<String> = []
+        /// Run through every subcommand; otherwise through `measures`, `movie` and `charts`
+        /// (the refusal comes from opening the run, which every command does the same way).
+        var everyCommand = false
     }
 
     /// The labels and format attributes of a valid run; `body` writes the rest.
@@ -56,11 +59,12 @@ final class HostileInputTests: XCTestCase {
         let fifo = folder.appendingPathComponent("fifo").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
         var cases: [Case] = []
-        func add(_ name: String, _ fragment: String, failing: Set<String>? = nil, format: Bool = true,
+        func add(_ name: String, _ fragment: String, failing: Set<String>? = nil, format: Bool = true, every: Bool = false,
                  _ body: (H5Writer) -> Void) {
-            cases.append(Case(name: name, file: run(name + ".h5", format: format, body), fragment: fragment, failing: failing))
+            cases.append(Case(name: name, file: run(name + ".h5", format: format, body), fragment: fragment, failing: failing,
+                              everyCommand: every))
         }
-        add("declared_huge", "train/0/activations/0: declared shape [6, 268435456] needs 6442450944 bytes but only 0 are stored: corrupt or sparse") {
+        add("declared_huge", "train/0/activations/0: declared shape [6, 268435456] needs 6442450944 bytes but only 0 are stored: corrupt or sparse", every: true) {
             $0.declaredDataset("train/0/activations/0", shape: [6, 1 << 28])
         }
         add("declared_huge_chunked", "train/0/activations/0: declared shape [6, 268435456] needs 6442450944 bytes but only 0 of its 262144 chunks are stored") {
@@ -74,7 +78,7 @@ final class HostileInputTests: XCTestCase {
             $0.dataset("test/0/activations/0", shape: [6, 2], doubles: Array(repeating: 0, count: 12))
         }
         cases[cases.count - 1].extra = ["--split", "test"]
-        add("format_vlen_array", "/: attribute 'format' has shape [2], expected a string", format: false) {
+        add("format_vlen_array", "/: attribute 'format' has shape [2], expected a string", format: false, every: true) {
             $0.stringArrayAttribute("format", ["dneck-run", "dneck-run"])
             $0.intAttribute("format_version", 1)
             self.layer($0, epoch: 0, 0)
@@ -102,7 +106,7 @@ final class HostileInputTests: XCTestCase {
             $0.doubleAttribute("format_version", 1)
             self.layer($0, epoch: 0, 0)
         }
-        add("link_to_fifo", "train/0/activations/1: external link to '\(fifo)' object '/x' (links out of the file are refused)") {
+        add("link_to_fifo", "train/0/activations/1: external link to '\(fifo)' object '/x' (links out of the file are refused)", every: true) {
             self.layer($0, epoch: 0, 0)
             $0.externalLink("train/0/activations/1", to: fifo, object: "/x")
         }
@@ -110,14 +114,14 @@ final class HostileInputTests: XCTestCase {
             $0.externalLink("train/0", to: "absent.h5", object: "/0")
         }
         add("link_to_dev_zero", "train/1/activations/0: external link to '/dev/zero'",
-            failing: ["measures", "infoplane", "movie", "activations", "single-neuron", "activity", "charts"]) {
+            failing: ["measures", "infoplane", "movie", "activations", "single-neuron", "activity", "charts"], every: true) {
             self.layer($0, epoch: 0, 0)
             $0.externalLink("train/1/activations/0", to: "/dev/zero", object: "/a")
         }
         add("external_storage", "train/0/activations/0: data stored in external file 'raw.bin' (links out of the file are refused)") {
             $0.externalStorageDataset("train/0/activations/0", shape: [6, 2], rawFile: "raw.bin")
         }
-        add("zero_units", "train/0/activations/1: layer has no units (shape [6, 0])") {
+        add("zero_units", "train/0/activations/1: layer has no units (shape [6, 0])", every: true) {
             self.layer($0, epoch: 0, 0)
             $0.dataset("train/0/activations/1", shape: [6, 0], doubles: [])
         }
@@ -127,11 +131,11 @@ final class HostileInputTests: XCTestCase {
             self.layer($0, epoch: 1, 1)
         }
         add("wider_layer_later", "train/2/activations/0: has 3 units but layer 0 has 2 at epoch 0",
-            failing: ["measures", "infoplane", "movie", "activations", "single-neuron", "activity", "charts"]) {
+            failing: ["measures", "infoplane", "movie", "activations", "single-neuron", "activity", "charts"], every: true) {
             self.layer($0, epoch: 0, 0)
             self.layer($0, epoch: 2, 0, units: 3)
         }
-        add("empty_gradmean", "train/0/gradmean: expected one value per layer, found shape [0]", failing: ["snr", "charts"]) {
+        add("empty_gradmean", "train/0/gradmean: expected one value per layer, found shape [0]", failing: ["snr", "charts"], every: true) {
             self.layer($0, epoch: 0, 0)
             $0.dataset("train/0/gradmean", shape: [0], doubles: [], storage: .float64)
             $0.dataset("train/0/gradstd", shape: [1], doubles: [1], storage: .float64)
@@ -140,14 +144,15 @@ final class HostileInputTests: XCTestCase {
         // Finite but huge values: every command must end (a chart or an error, no hang). The
         // activations axis over ±1e308 still hangs in DneckFigure's Ticker (issue 13, options
         // and ticks, another branch): those two commands are left out until that is merged.
-        add("huge_finite_values", "", failing: []) {
+        add("huge_finite_values", "", failing: [], every: true) {
             self.layer($0, epoch: 0, 0) { $0 == 0 ? 1e308 : $0 == 3 ? -1e308 : 0.25 }
             self.layer($0, epoch: 1, 0)
         }
         cases[cases.count - 1].skipped = ["activations", "charts"]
         // A FIFO, a folder, a name with a newline: refused before anything opens them.
-        cases.append(Case(name: "fifo_input", file: fifo, fragment: "\(fifo): is a FIFO, not a regular file"))
+        cases.append(Case(name: "fifo_input", file: fifo, fragment: "\(fifo): is a FIFO, not a regular file", everyCommand: true))
         cases.append(Case(name: "folder_input", file: folder.path, fragment: "\(folder.path): is a folder, not a regular file"))
+        cases.append(Case(name: "device_input", file: "/dev/zero", fragment: "/dev/zero: is a character device, not a regular file"))
         let newline = folder.appendingPathComponent("two\nlines.h5").path
         cases.append(Case(name: "newline_name", file: newline, fragment: "two\\nlines.h5: no such file"))
         let good = run("good.h5") { self.layer($0, epoch: 0, 0) }
@@ -159,7 +164,8 @@ final class HostileInputTests: XCTestCase {
         let cases = try cases()
         let runs = cases.flatMap { c in
             HostileInputTests.commands(out: folder.appendingPathComponent("out_\(c.name)"))
-                .filter { !c.skipped.contains($0[0]) }.map { (c, $0) }
+                .filter { !c.skipped.contains($0[0]) && (c.everyCommand || ["measures", "movie", "charts"].contains($0[0])) }
+                .map { (c, $0) }
         }
         for (c, _) in runs { try? FileManager.default.createDirectory(at: folder.appendingPathComponent("out_\(c.name)"), withIntermediateDirectories: true) }
         let results = ResultBox<CLIResult>(count: runs.count)
@@ -250,9 +256,9 @@ final class HostileInputTests: XCTestCase {
     /// nothing is left, the exit status is 128 + the signal.
     func testSignalsWhileWritingLeaveNothing() throws {
         let run = folder.appendingPathComponent("run.h5").path
-        let samples = 1500
+        let samples = 800
         SyntheticRun(labels: (0..<samples).map { $0 % 2 },
-                     epochs: (0..<120).map { e in (e, (0..<3).map { l in (0..<samples * 6).map { sin(Double($0 * (l + 1) + e)) } }) },
+                     epochs: (0..<80).map { e in (e, (0..<3).map { l in (0..<samples * 6).map { sin(Double($0 * (l + 1) + e)) } }) },
                      units: [6, 6, 6], accuracy: true).writeDneck(run)
         for command in [["movie", run, "-o", "m.mp4"], ["charts", run, "-d", "."]] {
             for number in [SIGINT, SIGTERM, SIGHUP] {
