@@ -64,10 +64,7 @@ public final class RunReader: @unchecked Sendable {
             }
             throw error
         }
-        guard shape.count == 2 else {
-            throw DneckError.badShape(file: file, path: RunReader.display(path),
-                                      detail: "activations must be 2-D (samples × units), found shape \(shape)")
-        }
+        guard shape.count == 2 else { throw RunReader.notTwoDimensional(file, path, shape) }
         guard shape[0] == labels.count else {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "has \(shape[0]) rows but there are \(labels.count) labels")
@@ -188,9 +185,9 @@ public final class RunReader: @unchecked Sendable {
 
     private static func listEpochs(_ hdf5: HDF5File, root: String, file: String) throws -> [Int] {
         let epochs = try hdf5.members(ofGroup: root)
-            .filter { name in Int(name).map { $0 >= 0 && String($0) == name } ?? false }
+            .filter { index($0) != nil }
             .filter { try hdf5.kind(join(root, $0)) == .group }
-            .compactMap { Int($0) }
+            .compactMap(index)
             .sorted()
         guard !epochs.isEmpty else {
             throw DneckError.missing(file: file, path: display(root), what: "epoch groups (named 0, 1, …)")
@@ -207,8 +204,7 @@ public final class RunReader: @unchecked Sendable {
             guard try hdf5.kind(group) == .group else {
                 throw DneckError.missing(file: file, path: display(group), what: "group of layer activations")
             }
-            return try hdf5.members(ofGroup: group).filter { name in Int(name).map { $0 >= 0 && String($0) == name } ?? false }
-                .sorted { Int($0)! < Int($1)! }
+            return try hdf5.members(ofGroup: group).compactMap(index).sorted().map(String.init)
         }
         let first = try layers(epochs[0])
         let group = join(root, "\(epochs[0])", "activations")
@@ -225,26 +221,33 @@ public final class RunReader: @unchecked Sendable {
             let names = try layers(epoch)
             guard names != first else { continue }
             let other = join(root, "\(epoch)", "activations")
-            let extra = Set(names).subtracting(first).min { Int($0)! < Int($1)! }
-            if let extra {
+            if let extra = Set(names).subtracting(first).compactMap(index).min().map(String.init) {
                 throw DneckError.badShape(file: file, path: display(other + "/" + extra),
                                           detail: "layer \(extra) is not in epoch \(epochs[0]) (every epoch must have the layers of the first)")
             }
-            let absent = Set(first).subtracting(names).min { Int($0)! < Int($1)! } ?? first[0]
+            let absent = Set(first).subtracting(names).compactMap(index).min().map(String.init) ?? first[0]
             throw DneckError.missing(file: file, path: display(other + "/" + absent), what: "activations dataset")
         }
         let widths = try first.map { name -> Int in
             let path = group + "/" + name
             let info = try hdf5.datasetInfo(path)
-            guard info.shape.count == 2 else {
-                throw DneckError.badShape(file: file, path: display(path), detail: "activations must be 2-D (samples × units), found shape \(info.shape)")
-            }
+            guard info.shape.count == 2 else { throw notTwoDimensional(file, path, info.shape) }
             guard info.shape[1] > 0 else {
                 throw DneckError.badShape(file: file, path: display(path), detail: "layer has no units (shape \(info.shape))")
             }
             return info.shape[1]
         }
         return (first.count, widths)
+    }
+
+    /// The number a group or dataset name spells when it is an epoch or layer index: a
+    /// non-negative integer written without sign or leading zeros.
+    private static func index(_ name: String) -> Int? {
+        Int(name).flatMap { $0 >= 0 && String($0) == name ? $0 : nil }
+    }
+
+    private static func notTwoDimensional(_ file: String, _ path: String, _ shape: [Int]) -> DneckError {
+        .badShape(file: file, path: display(path), detail: "activations must be 2-D (samples × units), found shape \(shape)")
     }
 
     private static func readLabels(_ hdf5: HDF5File, layout: Layout, root: String, file: String,

@@ -35,7 +35,9 @@ final class FuzzTests: XCTestCase {
     /// every epoch and the scalars. Its string attributes are fixed-length: libhdf5 1.10.8 itself
     /// reads out of bounds (SIGSEGV in H5HG_read) on a corrupt global heap, which holds the
     /// variable-length strings, and nothing outside libhdf5 can check that heap first.
+    /// `DNECK_FUZZ_RUNS` sets the count (default 1,000).
     func testMutatedRunFilesGiveValuesOrTypedErrors() throws {
+        let iterations = ProcessInfo.processInfo.environment["DNECK_FUZZ_RUNS"].flatMap(Int.init) ?? 1_000
         let valid = folder.appendingPathComponent("valid.h5").path
         var run = SyntheticRun(labels: [0, 1, 0, 1, 1, 0],
                                epochs: [(0, [(0..<12).map { Double($0) / 12 }, (0..<6).map { Double($0) }]),
@@ -51,7 +53,7 @@ final class FuzzTests: XCTestCase {
         var generator = SplitMix64(seed: 21)
         var outcomes = (values: 0, errors: 0)
         let path = folder.appendingPathComponent("mutated.h5").path
-        for _ in 0..<1_000 {
+        for _ in 0..<iterations {
             var input = bytes
             for _ in 0..<Int.random(in: 1...8, using: &generator) {
                 // Mostly metadata: the first kilobytes hold the superblock, headers and B-trees.
@@ -73,7 +75,7 @@ final class FuzzTests: XCTestCase {
         }
         XCTAssertGreaterThan(outcomes.values, 10)
         XCTAssertGreaterThan(outcomes.errors, 10)
-        print("run-file fuzz: 1000 inputs, \(outcomes.values) read in full, \(outcomes.errors) typed errors")
+        print("run-file fuzz: \(iterations) inputs, \(outcomes.values) read in full, \(outcomes.errors) typed errors")
     }
 
     /// A `.npy` file of `values` under the header `descr` / `shape`, padded as numpy pads it.
