@@ -260,7 +260,9 @@ final class HostileInputTests: XCTestCase {
         SyntheticRun(labels: (0..<samples).map { $0 % 2 },
                      epochs: (0..<80).map { e in (e, (0..<3).map { l in (0..<samples * 6).map { sin(Double($0 * (l + 1) + e)) } }) },
                      units: [6, 6, 6], accuracy: true).writeDneck(run)
-        for command in [["movie", run, "-o", "m.mp4"], ["charts", run, "-d", "."]] {
+        // At 300 dpi each chart's PNG takes a while to encode: its temporary file is there long
+        // enough to be seen.
+        for command in [["movie", run, "-o", "m.mp4"], ["charts", run, "-d", ".", "--dpi", "300"]] {
             for number in [SIGINT, SIGTERM, SIGHUP] {
                 let out = folder.appendingPathComponent("out_\(command[0])_\(number)")
                 try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)

@@ -287,7 +287,7 @@ struct CLIResult {
 
 /// Runs the built `dneck-plot` with `arguments` (in `folder`), killed after `timeout` seconds;
 /// with `limits`, under those shell limits (e.g. `ulimit -v 2097152`); with `signal`, that
-/// signal is sent as soon as `when` is true (polled every 10 ms).
+/// signal is sent as soon as `when` is true (polled every 2 ms).
 func runCLI(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120, limits: String? = nil,
             signal: (number: Int32, when: () -> Bool)? = nil) throws -> CLIResult {
     let binary = productsFolder().appendingPathComponent("dneck-plot").path
@@ -311,7 +311,7 @@ func runCLI(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval 
     DispatchQueue.global().async(group: reader) { output.set(0, .success(errorPipe.fileHandleForReading.readDataToEndOfFile())) }
     if let signal {
         while true {
-            if ended.wait(timeout: .now() + 0.01) == .success { ended.signal(); break }   // ended first
+            if ended.wait(timeout: .now() + 0.002) == .success { ended.signal(); break }   // ended first
             if signal.when() { kill(process.processIdentifier, signal.number); break }
         }
     }
