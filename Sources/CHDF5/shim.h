@@ -16,8 +16,30 @@ static inline hid_t dneck_h5t_c_s1(void) { H5open(); return H5T_C_S1; }
 static inline hid_t dneck_h5t_std_i64le(void) { H5open(); return H5T_STD_I64LE; }
 static inline hid_t dneck_h5t_ieee_f32le(void) { H5open(); return H5T_IEEE_F32LE; }
 static inline hid_t dneck_h5t_ieee_f64le(void) { H5open(); return H5T_IEEE_F64LE; }
+static inline hid_t dneck_h5t_ieee_f32be(void) { H5open(); return H5T_IEEE_F32BE; }
+static inline hid_t dneck_h5t_ieee_f64be(void) { H5open(); return H5T_IEEE_F64BE; }
 static inline hid_t dneck_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
 static inline size_t dneck_h5t_variable(void) { return H5T_VARIABLE; }
 static inline haddr_t dneck_haddr_undef(void) { return HADDR_UNDEF; }
+
+/// Refuses to traverse an external link (libhdf5 would otherwise open the other file itself,
+/// even a FIFO or a device).
+static inline herr_t dneck_refuse_external_link(const char *parent_file, const char *parent_group,
+                                                const char *child_file, const char *child_object,
+                                                unsigned *flags, hid_t fapl, void *data) {
+    (void)parent_file; (void)parent_group; (void)child_file; (void)child_object;
+    (void)flags; (void)fapl; (void)data;
+    return -1;
+}
+
+/// Access property lists (for links, datasets, groups) that refuse every external link.
+static inline hid_t dneck_h5p_local_access(hid_t cls) {
+    hid_t plist = H5Pcreate(cls);
+    H5Pset_elink_cb(plist, dneck_refuse_external_link, NULL);
+    return plist;
+}
+static inline hid_t dneck_h5p_local_link_access(void) { H5open(); return dneck_h5p_local_access(H5P_LINK_ACCESS); }
+static inline hid_t dneck_h5p_local_dataset_access(void) { H5open(); return dneck_h5p_local_access(H5P_DATASET_ACCESS); }
+static inline hid_t dneck_h5p_local_group_access(void) { H5open(); return dneck_h5p_local_access(H5P_GROUP_ACCESS); }
 
 #endif

@@ -1,8 +1,12 @@
 /// Every failure a user can meet, as a typed value with a one-line message that names the
 /// file, the path inside it (where there is one) and what is wrong.
 public enum DneckError: Error, Equatable, CustomStringConvertible {
-    /// The path does not exist or is a folder.
+    /// The path does not exist.
     case notAFile(file: String)
+    /// The path is a folder, FIFO, device or socket; `kind` names which ("a FIFO").
+    case notRegularFile(file: String, kind: String)
+    /// The file exists but cannot be read (`detail`: "permission denied", or the system's reason).
+    case unreadable(file: String, detail: String)
     /// The file has zero bytes.
     case emptyFile(file: String)
     /// The file is not an HDF5 file (no HDF5 signature).
@@ -15,6 +19,11 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case missing(file: String, path: String, what: String)
     /// A dataset has the wrong rank, size or element type.
     case badShape(file: String, path: String, detail: String)
+    /// A dataset (or file) declares more than the memory limit allows, or more than can be
+    /// counted (`bytes` nil); refused before allocating.
+    case tooLarge(file: String, path: String, shape: [Int], bytes: Int?, limit: Int)
+    /// A link or storage that leads out of the file (external link, external storage, virtual dataset).
+    case linkOutOfFile(file: String, path: String, detail: String)
     /// A dataset holds NaN or ±Inf.
     case nonFinite(file: String, path: String, row: Int, column: Int, value: Double)
     /// Labels are missing, of the wrong shape or the wrong count.
@@ -28,9 +37,21 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     /// Encoding a movie failed inside libav*.
     case encode(file: String, detail: String)
 
+    /// The message, on one line: control characters in what it quotes (a newline in a file name,
+    /// an attribute value or a dtype) are escaped.
     public var description: String {
+        DneckError.escapingControlCharacters(message)
+    }
+
+    private var message: String {
         switch self {
         case .notAFile(let file): return "\(file): no such file"
+        case .notRegularFile(let file, let kind): return "\(file): is \(kind), not a regular file"
+        case .unreadable(let file, let detail): return "\(file): cannot read (\(detail))"
+        case .tooLarge(let file, let path, let shape, let bytes, let limit):
+            let size = bytes.map { "needs \(DneckError.byteText($0))" } ?? "is too large to count"
+            return "\(file): \(path): declared shape \(shape) \(size), over the limit of \(DneckError.byteText(limit)) per read"
+        case .linkOutOfFile(let file, let path, let detail): return "\(file): \(path): \(detail) (links out of the file are refused)"
         case .emptyFile(let file): return "\(file): file is empty (0 bytes)"
         case .notHDF5(let file): return "\(file): not an HDF5 file (no HDF5 signature)"
         case .hdf5(let file, let path, let detail): return "\(file): \(path): \(detail)"
@@ -45,5 +66,33 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"
         case .encode(let file, let detail): return "\(file): encoding failed (\(detail))"
         }
+    }
+
+    /// `text` with newlines, tabs and other control characters written as `\\n`, `\\t`, `\\u{1B}`.
+    static func escapingControlCharacters(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.properties.generalCategory == .control {
+                    out += "\\u{\(String(scalar.value, radix: 16, uppercase: true))}"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out
+    }
+
+    /// A byte count for messages: "5.8 GB", "12 kB" (decimal units, as `ls -lh --si`).
+    static func byteText(_ bytes: Int) -> String {
+        let units = ["bytes", "kB", "MB", "GB", "TB", "PB", "EB"]
+        var value = Double(bytes), unit = 0
+        while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
+        return unit == 0 ? "\(bytes) bytes" : String(format: value < 10 ? "%.1f" : "%.0f", value) + " " + units[unit]
     }
 }

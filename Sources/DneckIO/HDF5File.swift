@@ -15,6 +15,8 @@ public final class HDF5File: @unchecked Sendable {
     private let id: hid_t
     /// The file opened again for direct reads of contiguous datasets.
     private let descriptor: Int32
+    /// The file's size in bytes: no dataset's data may end beyond it.
+    private let fileSize: UInt64
     /// Bytes before the HDF5 superblock (dataset addresses count from there).
     private let userBlock: UInt64
     /// Read plans of the datasets read so far: a second pass over a run goes straight to
@@ -23,19 +25,26 @@ public final class HDF5File: @unchecked Sendable {
     private var plans: [String: ReadPlan] = [:]
     private let plansLock = NSLock()
 
-    /// Opens `path` read-only, telling an absent, empty, non-HDF5 and truncated file apart.
+    /// Opens `path` read-only, telling an absent, unreadable, special (FIFO, device, folder),
+    /// empty, non-HDF5 and truncated file apart. The file is checked to be a regular file before
+    /// libhdf5 sees it, and no link inside it is followed out of it (see `Access`).
     public init(path: String) throws {
         displayName = path
-        var isDir: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
-            throw DneckError.notAFile(file: path)
+        let input = try InputFile.open(path)
+        guard input.size > 0 else {
+            close(input.descriptor)
+            throw DneckError.emptyFile(file: path)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size > 0 else { throw DneckError.emptyFile(file: path) }
+        descriptor = input.descriptor
+        fileSize = UInt64(input.size)
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        guard H5Fis_hdf5(path) > 0 else { throw DneckError.notHDF5(file: path) }
+        guard H5Fis_hdf5(path) > 0 else {
+            close(input.descriptor)
+            throw DneckError.notHDF5(file: path)
+        }
         let fid = H5Fopen(path, dneck_h5f_acc_rdonly(), dneck_h5p_default())
         guard fid >= 0 else {
+            close(input.descriptor)
             throw DneckError.hdf5(file: path, path: "/", detail: "cannot open: " + HDF5File.lastErrorMessage())
         }
         id = fid
@@ -44,11 +53,10 @@ public final class HDF5File: @unchecked Sendable {
         H5Pget_userblock(plist, &userBlockSize)
         H5Pclose(plist)
         userBlock = UInt64(userBlockSize)
-        descriptor = open(path, O_RDONLY)
     }
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        close(descriptor)
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         H5Fclose(id)
     }
@@ -57,15 +65,23 @@ public final class HDF5File: @unchecked Sendable {
     public enum Kind: Sendable { case group, dataset, other }
 
     /// The kind of the object at `path`, or nil when any component of the path is absent.
-    public func kind(_ path: String) -> Kind? {
+    /// Throws `linkOutOfFile` when a component is an external (or user-defined) link.
+    public func kind(_ path: String) throws -> Kind? {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         var prefix = ""
         for component in path.split(separator: "/") {
             prefix += "/" + component
-            guard H5Lexists(id, prefix, dneck_h5p_default()) > 0 else { return nil }
+            guard H5Lexists(id, prefix, Access.link) > 0 else {
+                if let error = linkOutOfFile(prefix) { throw error }
+                return nil
+            }
         }
-        let oid = H5Oopen(id, path.isEmpty ? "/" : path, dneck_h5p_default())
-        guard oid >= 0 else { return nil }
+        // An external link exists as a link, but opening what it names is refused.
+        let oid = H5Oopen(id, path.isEmpty ? "/" : path, Access.link)
+        guard oid >= 0 else {
+            if let error = linkOutOfFile(path) { throw error }
+            return nil
+        }
         defer { H5Oclose(oid) }
         switch H5Iget_type(oid) {
         case H5I_GROUP: return .group
@@ -74,35 +90,60 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
+    /// The number of links in the group at `path`, or nil when there is no group there.
+    public func memberCount(ofGroup path: String) -> Int? {
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
+        var info = H5G_info_t()
+        guard H5Gget_info_by_name(id, path, &info, Access.link) >= 0 else {
+            H5Eclear2(dneck_h5e_default())
+            return nil
+        }
+        return Int(clamping: info.nlinks)
+    }
+
     /// The names of the links in the group at `path`, in HDF5's name order.
     public func members(ofGroup path: String) throws -> [String] {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        let gid = H5Gopen2(id, path, dneck_h5p_default())
+        let gid = H5Gopen2(id, path, Access.group)
         guard gid >= 0 else { throw failure(path, "cannot open group") }
         defer { H5Gclose(gid) }
         var info = H5G_info_t()
         guard H5Gget_info(gid, &info) >= 0 else { throw failure(path, "cannot list group") }
+        // A corrupt count fails at the first absent index below (no loop over 2^64 links).
         var names: [String] = []
-        for index in 0..<info.nlinks {
-            let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, dneck_h5p_default())
-            guard length >= 0 else { throw failure(path, "cannot read member name") }
+        var index: hsize_t = 0
+        while index < info.nlinks {
+            let length = H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, nil, 0, Access.link)
+            guard length >= 0, length < Int(Int32.max) else { throw failure(path, "cannot read member name") }
             var buffer = [CChar](repeating: 0, count: Int(length) + 1)
-            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, dneck_h5p_default())
+            H5Lget_name_by_idx(gid, ".", H5_INDEX_NAME, H5_ITER_INC, index, &buffer, buffer.count, Access.link)
             names.append(String(cString: buffer))
+            index += 1
         }
         return names
     }
 
     /// The element class of a dataset's values.
-    public enum ElementClass: Sendable { case integer, float, string, other }
+    public enum ElementClass: Sendable, CustomStringConvertible {
+        case integer, float, string, other
 
-    /// Shape and element class of the dataset at `path`.
+        public var description: String {
+            switch self {
+            case .integer: return "integer"
+            case .float: return "floating-point"
+            case .string: return "string"
+            case .other: return "non-numeric"
+            }
+        }
+    }
+
+    /// Shape and element class of the dataset at `path` (checked as for a read).
     public func datasetInfo(_ path: String) throws -> (shape: [Int], element: ElementClass) {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        let did = H5Dopen2(id, path, dneck_h5p_default())
-        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        let did = try open(dataset: path)
         defer { H5Dclose(did) }
-        return try info(of: did, path)
+        let info = try self.info(of: did, path)
+        return (info.shape, info.element)
     }
 
     /// Reads the dataset at `path` as float64 (libhdf5 converts float32 and integers exactly).
@@ -134,11 +175,10 @@ public final class HDF5File: @unchecked Sendable {
     /// The values of the dataset at `path`, read as `plan` says.
     private func read(_ path: String, planned plan: ReadPlan) throws -> (shape: [Int], values: Matrix.Storage) {
         if let offset = plan.offset {
-            let count = plan.shape.reduce(1, *)
             if plan.float32 {
-                return (plan.shape, .float32(try readRaw(path, offset: offset, count: count, as: Float.self)))
+                return (plan.shape, .float32(try readRaw(path, offset: offset, shape: plan.shape, as: Float.self)))
             }
-            return (plan.shape, .float64(try readRaw(path, offset: offset, count: count, as: Double.self)))
+            return (plan.shape, .float64(try readRaw(path, offset: offset, shape: plan.shape, as: Double.self)))
         }
         if plan.float32 {
             let (shape, floats) = try read(path, memoryType: dneck_h5t_native_float(), as: Float.self)
@@ -161,7 +201,7 @@ public final class HDF5File: @unchecked Sendable {
         return plan
     }
 
-    /// The read plan of the dataset at `path`, or nil when libhdf5 cannot open one there.
+    /// The read plan of the dataset at `path`, or nil when there is no dataset there.
     private func planIfPresent(_ path: String) throws -> ReadPlan? {
         if let plan = plan(path) { return plan }
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
@@ -180,7 +220,7 @@ public final class HDF5File: @unchecked Sendable {
         let paths = names.map { group + "/" + $0 }
         guard paths.contains(where: { plan($0) == nil }) else { return }
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        let gid = H5Gopen2(id, group, dneck_h5p_default())
+        let gid = H5Gopen2(id, group, Access.group)
         guard gid >= 0 else { H5Eclear2(dneck_h5e_default()); return }
         defer { H5Gclose(gid) }
         for (name, path) in zip(names, paths) where plan(path) == nil {
@@ -189,34 +229,37 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Opens dataset `name` relative to `location` and records its plan under `path` (the
-    /// lock is held by the caller); nil when it cannot be opened.
+    /// lock is held by the caller); nil when there is no dataset there.
     private func makePlan(at location: hid_t, name: String, path: String) throws -> ReadPlan? {
-        let did = H5Dopen2(location, name, dneck_h5p_default())
-        guard did >= 0 else { return nil }
+        let did = H5Dopen2(location, name, Access.dataset)
+        guard did >= 0 else {
+            if let error = linkOutOfFile(path) { throw error }
+            return nil
+        }
         defer { H5Dclose(did) }
-        let (shape, element) = try info(of: did, path)
+        let info = try self.info(of: did, path)
+        guard info.element == .float || info.element == .integer else { throw notNumbers(path, info.element) }
         let type = H5Dget_type(did)
         defer { H5Tclose(type) }
-        let float32 = element == .float && H5Tget_size(type) == 4
+        let float32 = info.element == .float && info.elementSize == 4
         let direct = H5Tequal(type, dneck_h5t_ieee_f32le()) > 0 || H5Tequal(type, dneck_h5t_ieee_f64le()) > 0
-        let address = H5Dget_offset(did)
-        let bytes = UInt64(shape.reduce(1, *) * Int(H5Tget_size(type)))
-        let contiguous = descriptor >= 0 && direct && address != dneck_haddr_undef() && bytes > 0
-            && H5Dget_storage_size(did) == bytes
-        let plan = ReadPlan(shape: shape, float32: float32, offset: contiguous ? UInt64(address) + userBlock : nil)
+        let contiguous = direct && info.contiguousOffset != nil && info.count > 0
+        let plan = ReadPlan(shape: info.shape, float32: float32, offset: contiguous ? info.contiguousOffset : nil)
         plansLock.lock(); plans[path] = plan; plansLock.unlock()
         return plan
     }
 
-    /// `count` values of type `T` at `offset` of the file, read with `pread` (no HDF5 lock).
-    private func readRaw<T>(_ path: String, offset: UInt64, count: Int, as: T.Type) throws -> [T] {
-        let bytes = count * MemoryLayout<T>.stride
+    /// The values of `shape` of type `T` at `offset` of the file, read with `pread` (no HDF5
+    /// lock). The plan checked that they lie inside the file.
+    private func readRaw<T>(_ path: String, offset: UInt64, shape: [Int], as: T.Type) throws -> [T] {
+        let bytes = try memoryBytes(path, shape: shape, elementSize: MemoryLayout<T>.stride)
+        let count = bytes / MemoryLayout<T>.stride
         var failure: DneckError?
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
-            let base = UnsafeMutableRawPointer(buffer.baseAddress!)
-            while done < bytes {
+            while done < bytes, let base = buffer.baseAddress.map(UnsafeMutableRawPointer.init) {
                 let n = pread(descriptor, base + done, bytes - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
                 if n <= 0 {
                     failure = .badShape(file: displayName, path: trimmed(path),
                                         detail: n == 0 ? "data end beyond the end of the file (truncated file?)"
@@ -236,32 +279,38 @@ public final class HDF5File: @unchecked Sendable {
         try read(path, memoryType: dneck_h5t_native_int64(), as: Int64.self)
     }
 
-    /// The string attribute `name` of the object at `path` (variable or fixed length), or nil.
+    /// The string attribute `name` of the object at `path` (variable or fixed length, one
+    /// string: a scalar or a one-element array), or nil when absent. Any other type or shape is
+    /// an error naming what was expected.
     public func stringAttribute(_ name: String, at path: String = "/") throws -> String? {
-        try withAttribute(name, at: path) { aid, fileType in
-            guard H5Tget_class(fileType) == H5T_STRING else { return nil }
+        try withAttribute(name, at: path, expecting: H5T_STRING, "a string") { aid, fileType in
             let memType = H5Tcopy(dneck_h5t_c_s1())
             defer { H5Tclose(memType) }
-            H5Tset_cset(memType, H5Tget_cset(fileType))
+            H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
             if H5Tis_variable_str(fileType) > 0 {
                 H5Tset_size(memType, dneck_h5t_variable())
                 var pointer: UnsafeMutablePointer<CChar>? = nil
                 guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
                 defer { H5free_memory(pointer) }
-                return pointer.map { String(cString: $0) }
+                return pointer.map { String(cString: $0) } ?? ""
             }
             let size = H5Tget_size(fileType)
+            guard size > 0, size <= HDF5File.maxAttributeString else {
+                throw badAttribute(path, name, "is a fixed-length string of \(size) bytes, expected at most \(HDF5File.maxAttributeString)")
+            }
             H5Tset_size(memType, size + 1)
+            H5Tset_strpad(memType, H5T_STR_NULLTERM)
             var buffer = [CChar](repeating: 0, count: size + 1)
             guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
+            buffer[size] = 0
             return String(cString: buffer)
         }
     }
 
-    /// The integer attribute `name` of the object at `path`, or nil when absent or not an integer.
+    /// The integer attribute `name` of the object at `path` (a scalar or one-element array),
+    /// or nil when absent. Any other type or shape is an error naming what was expected.
     public func integerAttribute(_ name: String, at path: String = "/") throws -> Int64? {
-        try withAttribute(name, at: path) { aid, fileType in
-            guard H5Tget_class(fileType) == H5T_INTEGER else { return nil }
+        try withAttribute(name, at: path, expecting: H5T_INTEGER, "an integer") { aid, _ in
             var value: Int64 = 0
             guard H5Aread(aid, dneck_h5t_native_int64(), &value) >= 0 else {
                 throw failure(path, "cannot read attribute '\(name)'")
@@ -270,35 +319,97 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    /// Opens attribute `name` of the object at `path` and its type for `body`; nil when absent.
-    private func withAttribute<T>(_ name: String, at path: String, _ body: (hid_t, hid_t) throws -> T?) throws -> T? {
+    /// The longest fixed-length string attribute (or link value) read: a dneck attribute is a short name.
+    static let maxAttributeString = 1 << 16
+
+    /// Opens attribute `name` of the object at `path`, checks that it holds one value of
+    /// `typeClass` (`expected` names it in the error), and hands it and its type to `body`;
+    /// nil when absent.
+    private func withAttribute<T>(_ name: String, at path: String, expecting typeClass: H5T_class_t, _ expected: String,
+                                  _ body: (hid_t, hid_t) throws -> T?) throws -> T? {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        guard H5Aexists_by_name(id, path, name, dneck_h5p_default()) > 0 else { return nil }
-        let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), dneck_h5p_default())
+        guard H5Aexists_by_name(id, path, name, Access.link) > 0 else { H5Eclear2(dneck_h5e_default()); return nil }
+        let aid = H5Aopen_by_name(id, path, name, dneck_h5p_default(), Access.link)
         guard aid >= 0 else { throw failure(path, "cannot open attribute '\(name)'") }
         defer { H5Aclose(aid) }
         let fileType = H5Aget_type(aid)
+        guard fileType >= 0 else { throw failure(path, "cannot read the type of attribute '\(name)'") }
         defer { H5Tclose(fileType) }
+        let found = H5Tget_class(fileType)
+        guard found == typeClass else {
+            throw badAttribute(path, name, "holds \(HDF5File.elementClass(found)) values, expected \(expected)")
+        }
+        let space = H5Aget_space(aid)
+        guard space >= 0 else { throw failure(path, "cannot read the dataspace of attribute '\(name)'") }
+        defer { H5Sclose(space) }
+        let shape = try extent(of: space, path)
+        guard H5Sget_simple_extent_type(space) != H5S_NULL, ReadLimits.elementCount(shape) == 1 else {
+            throw badAttribute(path, name, "has shape \(shape), expected \(expected)")
+        }
         return try body(aid, fileType)
+    }
+
+    private func badAttribute(_ path: String, _ name: String, _ detail: String) -> DneckError {
+        .badShape(file: displayName, path: trimmed(path), detail: "attribute '\(name)' \(detail)")
     }
 
     // MARK: - Private
 
+    /// What libhdf5 opens datasets, groups and links with: access property lists that refuse
+    /// to follow external links (created once, kept for the process).
+    private enum Access {
+        static let link = dneck_h5p_local_link_access()
+        static let dataset = dneck_h5p_local_dataset_access()
+        static let group = dneck_h5p_local_group_access()
+    }
+
+    /// The error for the first component of `path` that is an external or user-defined link
+    /// (nil when there is none); the lock is held by the caller. Called after a failure, whose
+    /// message it clears from libhdf5's error stack.
+    private func linkOutOfFile(_ path: String) -> DneckError? {
+        defer { H5Eclear2(dneck_h5e_default()) }
+        var prefix = ""
+        for component in path.split(separator: "/") {
+            prefix += "/" + component
+            var info = H5L_info_t()
+            guard H5Lget_info(id, prefix, &info, Access.link) >= 0 else { break }
+            guard info.type != H5L_TYPE_HARD, info.type != H5L_TYPE_SOFT else { continue }
+            var detail = "user-defined link (type \(info.type.rawValue))"
+            if info.type == H5L_TYPE_EXTERNAL {
+                let size = min(info.u.val_size, HDF5File.maxAttributeString)
+                var value = [UInt8](repeating: 0, count: size)
+                var file: UnsafePointer<CChar>? = nil, object: UnsafePointer<CChar>? = nil
+                if size > 0, H5Lget_val(id, prefix, &value, size, Access.link) >= 0,
+                   H5Lunpack_elink_val(&value, size, nil, &file, &object) >= 0, let file, let object {
+                    detail = "external link to '\(String(cString: file))' object '\(String(cString: object))'"
+                } else {
+                    detail = "external link"
+                }
+            }
+            return .linkOutOfFile(file: displayName, path: trimmed(prefix), detail: detail)
+        }
+        return nil
+    }
+
+    /// Opens the dataset at `path` (the lock is held by the caller).
+    private func open(dataset path: String) throws -> hid_t {
+        let did = H5Dopen2(id, path, Access.dataset)
+        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        return did
+    }
+
     private func read<T>(_ path: String, memoryType: hid_t, as type: T.Type) throws -> (shape: [Int], values: [T]) {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
-        let did = H5Dopen2(id, path, dneck_h5p_default())
-        guard did >= 0 else { throw failure(path, "cannot open dataset") }
+        let did = try open(dataset: path)
         defer { H5Dclose(did) }
         return try read(did, path, memoryType: memoryType, as: type)
     }
 
     /// Reads the open dataset `did` (the lock is held by the caller).
     private func read<T>(_ did: hid_t, _ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
-        let (shape, element) = try info(of: did, path)
-        guard element == .float || element == .integer else {
-            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")
-        }
-        let count = shape.reduce(1, *)
+        let info = try self.info(of: did, path)
+        guard info.element == .float || info.element == .integer else { throw notNumbers(path, info.element) }
+        let count = try memoryBytes(path, shape: info.shape, elementSize: MemoryLayout<T>.stride) / MemoryLayout<T>.stride
         var status: herr_t = 0
         // Uninitialised storage: libhdf5 fills every element (or the read fails and it is dropped).
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
@@ -308,31 +419,152 @@ public final class HDF5File: @unchecked Sendable {
             initialized = status >= 0 ? count : 0
         }
         guard status >= 0 else { throw failure(path, "cannot read data") }
-        return (shape, values)
+        return (info.shape, values)
     }
 
-    private func info(of did: hid_t, _ path: String) throws -> (shape: [Int], element: ElementClass) {
+    /// The bytes `shape` takes in memory as elements of `elementSize` bytes, checked against
+    /// `ReadLimits` (overflow included) before anything is allocated.
+    private func memoryBytes(_ path: String, shape: [Int], elementSize: Int) throws -> Int {
+        let bytes = ReadLimits.byteCount(shape, elementSize: elementSize)
+        try ReadLimits.check(bytes: bytes, file: displayName, path: trimmed(path), shape: shape)
+        return bytes ?? 0
+    }
+
+    private func notNumbers(_ path: String, _ element: ElementClass) -> DneckError {
+        .badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")
+    }
+
+    /// A dataset as checked before any read: its shape, element class and size, element count,
+    /// and for contiguous storage the file offset of its data.
+    private struct DatasetInfo {
+        let shape: [Int]
+        let element: ElementClass
+        let elementSize: Int
+        let count: Int
+        let contiguousOffset: UInt64?
+    }
+
+    /// Checks the open dataset `did` (the lock is held by the caller): a dataspace of at most
+    /// 32 dimensions whose element count fits an `Int`; for numbers, an integer of 1-8 bytes or
+    /// a float of 2, 4 or 8 bytes whose storage lies in the file and holds every declared
+    /// element (not sparse, not external, not virtual).
+    private func info(of did: hid_t, _ path: String) throws -> DatasetInfo {
         let space = H5Dget_space(did)
         guard space >= 0 else { throw failure(path, "cannot read dataspace") }
         defer { H5Sclose(space) }
-        let rank = Int(H5Sget_simple_extent_ndims(space))
-        guard rank >= 0 else { throw failure(path, "cannot read dataspace") }
-        var dims = [hsize_t](repeating: 0, count: max(rank, 1))
-        if rank > 0 { H5Sget_simple_extent_dims(space, &dims, nil) }
-        let type = H5Dget_type(did)
-        defer { H5Tclose(type) }
-        let element: ElementClass
-        switch H5Tget_class(type) {
-        case H5T_INTEGER: element = .integer
-        case H5T_FLOAT: element = .float
-        case H5T_STRING: element = .string
-        default: element = .other
+        let shape = try extent(of: space, path)
+        guard H5Sget_simple_extent_type(space) != H5S_NULL else {
+            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "has a null dataspace (no values)")
         }
-        return (rank == 0 ? [] : dims.map { Int($0) }, element)
+        let type = H5Dget_type(did)
+        guard type >= 0 else { throw failure(path, "cannot read datatype") }
+        defer { H5Tclose(type) }
+        let element = HDF5File.elementClass(H5Tget_class(type))
+        let elementSize = H5Tget_size(type)
+        guard let count = ReadLimits.elementCount(shape) else {
+            throw DneckError.tooLarge(file: displayName, path: trimmed(path), shape: shape, bytes: nil, limit: ReadLimits.maxBytes)
+        }
+        guard element == .integer || element == .float else {
+            return DatasetInfo(shape: shape, element: element, elementSize: elementSize, count: count, contiguousOffset: nil)
+        }
+        let sizes = element == .integer ? [1, 2, 4, 8] : [2, 4, 8]
+        guard sizes.contains(elementSize) else {
+            throw DneckError.badShape(file: displayName, path: trimmed(path),
+                                      detail: "holds \(elementSize)-byte \(element) values, expected \(sizes.map(String.init).joined(separator: ", ")) bytes")
+        }
+        let offset = try checkStorage(did, space, path, shape: shape, count: count, elementSize: elementSize)
+        return DatasetInfo(shape: shape, element: element, elementSize: elementSize, count: count, contiguousOffset: offset)
+    }
+
+    /// The dimensions of a dataspace ([] for a scalar), each one an `Int`.
+    private func extent(of space: hid_t, _ path: String) throws -> [Int] {
+        let rank = Int(H5Sget_simple_extent_ndims(space))
+        guard rank >= 0, rank <= 32 else { throw failure(path, "cannot read dataspace") }
+        guard rank > 0 else { return [] }
+        var dims = [hsize_t](repeating: 0, count: rank)
+        guard H5Sget_simple_extent_dims(space, &dims, nil) >= 0 else { throw failure(path, "cannot read dataspace") }
+        guard dims.allSatisfy({ $0 <= hsize_t(Int.max) }) else {
+            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "declares dimensions \(dims), too large to count")
+        }
+        return dims.map { Int($0) }
+    }
+
+    /// Checks that the dataset's storage (`space`: its dataspace) is inside this file and holds
+    /// all `count` elements;
+    /// returns the file offset of the data when it is contiguous (nil otherwise).
+    private func checkStorage(_ did: hid_t, _ space: hid_t, _ path: String, shape: [Int], count: Int, elementSize: Int) throws -> UInt64? {
+        let plist = H5Dget_create_plist(did)
+        guard plist >= 0 else { throw failure(path, "cannot read storage properties") }
+        defer { H5Pclose(plist) }
+        let external = H5Pget_external_count(plist)
+        if external != 0 {
+            var name = [CChar](repeating: 0, count: 256)
+            var offset: off_t = 0
+            var size: hsize_t = 0
+            let described = external > 0 && H5Pget_external(plist, 0, name.count, &name, &offset, &size) >= 0
+            throw DneckError.linkOutOfFile(file: displayName, path: trimmed(path),
+                                           detail: described ? "data stored in external file '\(String(cString: name))'" : "data stored in external files")
+        }
+        let layout = H5Pget_layout(plist)
+        if layout == H5D_VIRTUAL {
+            throw DneckError.linkOutOfFile(file: displayName, path: trimmed(path), detail: "virtual dataset (data mapped from other files)")
+        }
+        guard count > 0 else { return nil }
+        guard let declared = ReadLimits.byteCount(shape, elementSize: elementSize) else {
+            throw DneckError.tooLarge(file: displayName, path: trimmed(path), shape: shape, bytes: nil, limit: ReadLimits.maxBytes)
+        }
+        let stored = H5Dget_storage_size(did)
+        func sparse(_ detail: String) -> DneckError {
+            .badShape(file: displayName, path: trimmed(path),
+                      detail: "declared shape \(shape) needs \(declared) bytes but \(detail): corrupt or sparse dataset")
+        }
+        switch layout {
+        case H5D_CONTIGUOUS, H5D_COMPACT:
+            guard stored == hsize_t(declared) else { throw sparse("only \(stored) are stored") }
+            guard layout == H5D_CONTIGUOUS else { return nil }
+            let address = H5Dget_offset(did)
+            guard address != dneck_haddr_undef() else { throw sparse("no data is stored") }
+            let (start, overflowStart) = UInt64(address).addingReportingOverflow(userBlock)
+            let (end, overflowEnd) = start.addingReportingOverflow(UInt64(declared))
+            guard !overflowStart, !overflowEnd, end <= fileSize else {
+                throw DneckError.badShape(file: displayName, path: trimmed(path),
+                                          detail: "data end beyond the end of the file (truncated file?)")
+            }
+            return start
+        case H5D_CHUNKED:
+            var chunk = [hsize_t](repeating: 0, count: shape.count)
+            guard H5Pget_chunk(plist, Int32(shape.count), &chunk) == Int32(shape.count), !chunk.contains(0) else {
+                throw failure(path, "cannot read chunk sizes")
+            }
+            var expected = 1
+            for (dimension, size) in zip(shape, chunk) {
+                let chunks = (dimension + Int(clamping: size) - 1) / Int(clamping: size)
+                let (product, overflow) = expected.multipliedReportingOverflow(by: chunks)
+                guard !overflow else { throw sparse("its chunks cannot be counted") }
+                expected = product
+            }
+            var allocated: hsize_t = 0
+            // libhdf5 1.10 mishandles H5S_ALL here; its documentation says to pass the dataspace.
+            guard H5Dget_num_chunks(did, space, &allocated) >= 0 else { throw failure(path, "cannot count chunks") }
+            guard allocated >= hsize_t(expected) else { throw sparse("only \(allocated) of its \(expected) chunks are stored") }
+            return nil
+        default:
+            throw failure(path, "unknown storage layout")
+        }
+    }
+
+    private static func elementClass(_ typeClass: H5T_class_t) -> ElementClass {
+        switch typeClass {
+        case H5T_INTEGER: return .integer
+        case H5T_FLOAT: return .float
+        case H5T_STRING: return .string
+        default: return .other
+        }
     }
 
     private func failure(_ path: String, _ what: String) -> DneckError {
-        .hdf5(file: displayName, path: trimmed(path), detail: "\(what): \(HDF5File.lastErrorMessage())")
+        let message = HDF5File.lastErrorMessage()
+        return linkOutOfFile(path) ?? .hdf5(file: displayName, path: trimmed(path), detail: "\(what): \(message)")
     }
 
     private func trimmed(_ path: String) -> String {

@@ -7,12 +7,18 @@ import Foundation
 /// (2 bytes little-endian in version 1, 4 bytes in versions 2 and 3), an ASCII Python dict
 /// with `descr`, `fortran_order` and `shape`, then the raw values.
 public enum NPYReader {
-    /// The integers of the 1-D array in `path`.
+    /// The integers of the 1-D array in `path` (a regular file, read whole after checking its
+    /// size against `ReadLimits`).
     public static func readIntegers(path: String) throws -> [Int64] {
-        let fail = { (detail: String) in DneckError.badLabels(file: path, path: "(npy)", detail: detail) }
-        guard FileManager.default.fileExists(atPath: path) else { throw DneckError.notAFile(file: path) }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DneckError.notAFile(file: path) }
-        let bytes = [UInt8](data)
+        let input = try InputFile.open(path)
+        defer { close(input.descriptor) }
+        return try integers(in: input.readAll(path: path), file: path)
+    }
+
+    /// The integers of the 1-D array in the `.npy` content `bytes` (of `file`, for messages).
+    /// Every size the header declares is checked, overflow included, before it is used.
+    public static func integers(in bytes: [UInt8], file: String) throws -> [Int64] {
+        let fail = { (detail: String) in DneckError.badLabels(file: file, path: "(npy)", detail: detail) }
         guard bytes.count >= 10, bytes[0] == 0x93, Array(bytes[1...5]) == Array("NUMPY".utf8) else {
             throw fail("not a NumPy .npy file (bad magic)")
         }
@@ -30,7 +36,7 @@ public enum NPYReader {
         default:
             throw fail("unsupported .npy version \(major)")
         }
-        guard bytes.count >= headerStart + headerLength,
+        guard bytes.count - headerStart >= headerLength,
               let header = String(bytes: bytes[headerStart..<headerStart + headerLength], encoding: .utf8) else {
             throw fail("truncated header")
         }
@@ -46,6 +52,7 @@ public enum NPYReader {
         guard dims.count == 1, let count = Int(dims[0]) else {
             throw fail("labels must be a 1-D array, found shape \(shape)")
         }
+        guard count >= 0 else { throw fail("shape \(shape) has a negative length") }
         let code = Array(descr)
         guard code.count >= 3, "<>|=".contains(code[0]), let width = Int(String(code[2...])) else {
             throw fail("unsupported dtype '\(descr)'")
@@ -57,9 +64,11 @@ public enum NPYReader {
         guard [1, 2, 4, 8].contains(width) else { throw fail("unsupported dtype '\(descr)'") }
         let bigEndian = descr.first == ">"
         let body = headerStart + headerLength
-        guard bytes.count >= body + count * width else {
-            throw fail("truncated data: header says \(count) values, file holds \((bytes.count - body) / width)")
+        let available = (bytes.count - body) / width
+        guard count <= available else {
+            throw fail("truncated data: header says \(count) values, file holds \(available)")
         }
+        try ReadLimits.check(bytes: count * MemoryLayout<Int64>.stride, file: file, path: "(npy)", shape: [count])
         return (0..<count).map { i in
             var raw: UInt64 = 0
             for b in 0..<width {

@@ -20,8 +20,11 @@ public final class RunReader: @unchecked Sendable {
     public let epochs: [Int]
     /// Class index per sample, in the order of the activation rows.
     public let labels: [Int]
-    /// Number of layers with activations (taken from the first logged epoch).
+    /// Number of layers with activations (taken from the first logged epoch; every epoch must
+    /// have the same layers).
     public let layerCount: Int
+    /// Units of each layer at the first logged epoch (every epoch must have the same).
+    private let layerWidths: [Int]
 
     private let hdf5: HDF5File
     /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").
@@ -37,20 +40,13 @@ public final class RunReader: @unchecked Sendable {
         layout = try RunReader.detectLayout(hdf5, file: path)
         epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
         if layout == .dneckRun {
-            guard hdf5.kind(epochRoot) == .group else {
+            guard try hdf5.kind(epochRoot) == .group else {
                 throw DneckError.missing(file: path, path: split.rawValue, what: "group of the '\(split.rawValue)' split")
             }
         }
         epochs = try RunReader.listEpochs(hdf5, root: epochRoot, file: path)
         labels = try RunReader.readLabels(hdf5, layout: layout, root: epochRoot, file: path, labelsPath: labelsPath)
-        let firstActivations = RunReader.join(epochRoot, "\(epochs[0])", "activations")
-        guard hdf5.kind(firstActivations) == .group else {
-            throw DneckError.missing(file: path, path: RunReader.display(firstActivations), what: "group of layer activations")
-        }
-        layerCount = try hdf5.members(ofGroup: firstActivations).filter { Int($0) != nil }.count
-        guard layerCount > 0 else {
-            throw DneckError.missing(file: path, path: RunReader.display(firstActivations), what: "layer datasets 0, 1, …")
-        }
+        (layerCount, layerWidths) = try RunReader.checkLayers(hdf5, root: epochRoot, epochs: epochs, file: path)
     }
 
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
@@ -63,18 +59,19 @@ public final class RunReader: @unchecked Sendable {
             (shape, values) = try hdf5.readMatrixValues(path)
         } catch {
             // Tell an absent dataset apart from one libhdf5 cannot read (checked only on failure).
-            guard hdf5.kind(path) == .dataset else {
+            guard try hdf5.kind(path) == .dataset else {
                 throw DneckError.missing(file: file, path: RunReader.display(path), what: "activations dataset")
             }
             throw error
         }
-        guard shape.count == 2 else {
-            throw DneckError.badShape(file: file, path: RunReader.display(path),
-                                      detail: "activations must be 2-D (samples × units), found shape \(shape)")
-        }
+        guard shape.count == 2 else { throw RunReader.notTwoDimensional(file, path, shape) }
         guard shape[0] == labels.count else {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "has \(shape[0]) rows but there are \(labels.count) labels")
+        }
+        guard shape[1] == layerWidths[layer] else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path),
+                                      detail: "has \(shape[1]) units but layer \(layer) has \(layerWidths[layer]) at epoch \(epochs[0]) (every epoch must have the layers of the first)")
         }
         let matrix: Matrix
         switch values {
@@ -173,7 +170,7 @@ public final class RunReader: @unchecked Sendable {
     private func vector(_ components: String...) throws -> [Double]? {
         let path = RunReader.join(components)
         guard let (shape, values) = try hdf5.readDoublesIfPresent(path) else { return nil }
-        guard shape.count == 1 else {
+        guard shape.count == 1, !values.isEmpty else {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected one value per layer, found shape \(shape)")
         }
         return values
@@ -190,7 +187,7 @@ public final class RunReader: @unchecked Sendable {
             }
             return .dneckRun
         }
-        let epochGroups = try hdf5.members(ofGroup: "/").filter { Int($0) != nil && hdf5.kind("/" + $0) == .group }
+        let epochGroups = try hdf5.members(ofGroup: "/").filter { try Int($0) != nil && hdf5.kind("/" + $0) == .group }
         guard !epochGroups.isEmpty else {
             throw DneckError.unknownLayout(file: file, detail: "no 'format' attribute and no epoch groups at the root")
         }
@@ -199,14 +196,69 @@ public final class RunReader: @unchecked Sendable {
 
     private static func listEpochs(_ hdf5: HDF5File, root: String, file: String) throws -> [Int] {
         let epochs = try hdf5.members(ofGroup: root)
-            .filter { name in Int(name).map { $0 >= 0 && String($0) == name } ?? false }
-            .filter { hdf5.kind(join(root, $0)) == .group }
-            .compactMap { Int($0) }
+            .filter { index($0) != nil }
+            .filter { try hdf5.kind(join(root, $0)) == .group }
+            .compactMap(index)
             .sorted()
         guard !epochs.isEmpty else {
             throw DneckError.missing(file: file, path: display(root), what: "epoch groups (named 0, 1, …)")
         }
         return epochs
+    }
+
+    /// The layers of the first epoch (datasets `0`, `1`, … of its `activations` group, each
+    /// 2-D with at least one unit) and their widths, after checking that every epoch names the
+    /// same layers: the first epoch and layer that differ are reported.
+    private static func checkLayers(_ hdf5: HDF5File, root: String, epochs: [Int], file: String) throws -> (count: Int, widths: [Int]) {
+        func layers(_ epoch: Int) throws -> [String] {
+            let group = join(root, "\(epoch)", "activations")
+            guard try hdf5.kind(group) == .group else {
+                throw DneckError.missing(file: file, path: display(group), what: "group of layer activations")
+            }
+            return try hdf5.members(ofGroup: group).compactMap(index).sorted().map(String.init)
+        }
+        let first = try layers(epochs[0])
+        let group = join(root, "\(epochs[0])", "activations")
+        guard !first.isEmpty else {
+            throw DneckError.missing(file: file, path: display(group), what: "layer datasets 0, 1, …")
+        }
+        if let gap = first.indices.first(where: { first[$0] != String($0) }) {
+            throw DneckError.missing(file: file, path: display(group + "/\(gap)"), what: "activations dataset (layers are numbered 0, 1, …)")
+        }
+        let firstCount = hdf5.memberCount(ofGroup: group)
+        // Counting an epoch's links is cheap; its names are compared only when the count differs
+        // (a layer renamed at equal count is reported missing when it is read).
+        for epoch in epochs.dropFirst() where hdf5.memberCount(ofGroup: join(root, "\(epoch)", "activations")) != firstCount {
+            let names = try layers(epoch)
+            guard names != first else { continue }
+            let other = join(root, "\(epoch)", "activations")
+            if let extra = Set(names).subtracting(first).compactMap(index).min().map(String.init) {
+                throw DneckError.badShape(file: file, path: display(other + "/" + extra),
+                                          detail: "layer \(extra) is not in epoch \(epochs[0]) (every epoch must have the layers of the first)")
+            }
+            let absent = Set(first).subtracting(names).compactMap(index).min().map(String.init) ?? first[0]
+            throw DneckError.missing(file: file, path: display(other + "/" + absent), what: "activations dataset")
+        }
+        let widths = try first.map { name -> Int in
+            let path = group + "/" + name
+            let info = try hdf5.datasetInfo(path)
+            guard info.shape.count == 2 else { throw notTwoDimensional(file, path, info.shape) }
+            guard info.shape[1] > 0 else {
+                throw DneckError.badShape(file: file, path: display(path), detail: "layer has no units (shape \(info.shape))")
+            }
+            return info.shape[1]
+        }
+        return (first.count, widths)
+    }
+
+    /// The number a group or dataset name spells when it is an epoch or layer index: a
+    /// non-negative integer written without sign or leading zeros.
+    private static func index(_ name: String) -> Int? {
+        Int(name).flatMap { $0 >= 0 && String($0) == name ? $0 : nil }
+    }
+
+    private static func notTwoDimensional(_ file: String, _ path: String, _ shape: [Int]) -> DneckError {
+        .badShape(file: file, path: display(path), detail: "activations must be 2-D (samples × units), found shape \(shape)")
     }
 
     private static func readLabels(_ hdf5: HDF5File, layout: Layout, root: String, file: String,
@@ -222,7 +274,7 @@ public final class RunReader: @unchecked Sendable {
                                        detail: "a deep-bottleneck dump holds no labels: pass --labels FILE.npy or put \(stem)_labels.npy beside it")
         } else {
             let path = join(root, "labels")
-            guard hdf5.kind(path) == .dataset else {
+            guard try hdf5.kind(path) == .dataset else {
                 throw DneckError.missing(file: file, path: display(path), what: "dataset of class labels")
             }
             let info = try hdf5.datasetInfo(path)

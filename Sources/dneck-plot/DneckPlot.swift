@@ -28,6 +28,7 @@ struct DneckPlot: ParsableCommand {
 /// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.
 func reportingErrors(_ body: () throws -> Void) throws {
     TemporaryFiles.removeOnSignals()
+    ReadLimits.capAddressSpace()
     reuseFreedMemory()
     do {
         try body()

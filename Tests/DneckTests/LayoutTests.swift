@@ -23,18 +23,9 @@ enum LayoutRuns {
     }
 
     static func trainPython(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw NSError(domain: "train_runs.py", code: Int(process.terminationStatus),
-                          userInfo: [NSLocalizedDescriptionKey: String(decoding: message, as: UTF8.self)])
+        let result = try runProgram("/usr/bin/env", ["python3"] + arguments, timeout: 300)
+        guard result.status == 0, !result.signaled, !result.timedOut else {
+            throw NSError(domain: "train_runs.py", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }
     }
 

@@ -103,7 +103,7 @@ final class MovieTests: XCTestCase {
     func testNaNRunExitsCleanlyWhileFFmpegLoads() throws {
         let run = folder.appendingPathComponent("nan.h5").path
         SyntheticRun(labels: [0, 1, 0], epochs: [(3, [[0.1, 0.2, Double.nan, 0.4, 0.5, 0.6]])], units: [2]).writeDneck(run)
-        var results = [(status: Int32, stderr: String)?](repeating: nil, count: 32)
+        var results = [CLIResult?](repeating: nil, count: 32)
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for k in stride(from: worker, to: results.count, by: 4) {

@@ -49,24 +49,20 @@ final class H5Writer {
         }
     }
 
-    /// A dataset of `values` with `shape`, stored as float32 (or float64 / int64), optionally gzip-chunked.
-    func dataset(_ path: String, shape: [Int], doubles values: [Double], storage: Storage = .float32, gzip: Bool = false) {
+    /// A dataset of `values` with `shape`, stored as `storage`, contiguous unless `chunked`
+    /// (chunks of at most 64 per dimension) or `gzip` (chunked and deflated).
+    func dataset(_ path: String, shape: [Int], doubles values: [Double], storage: Storage = .float32,
+                 gzip: Bool = false, chunked: Bool = false) {
         group(String(path.split(separator: "/").dropLast().joined(separator: "/")))
         var dims = shape.map { hsize_t($0) }
         let space = shape.isEmpty ? H5Screate(H5S_SCALAR) : H5Screate_simple(Int32(shape.count), &dims, nil)
         let plist = H5Pcreate(dneck_h5p_dataset_create())
-        if gzip && !shape.isEmpty && !shape.contains(0) {
+        if (gzip || chunked) && !shape.isEmpty && !shape.contains(0) {
             var chunk = dims.map { min($0, 64) }
             H5Pset_chunk(plist, Int32(shape.count), &chunk)
-            H5Pset_deflate(plist, 6)
+            if gzip { H5Pset_deflate(plist, 6) }
         }
-        let fileType: hid_t
-        switch storage {
-        case .float32: fileType = dneck_h5t_ieee_f32le()
-        case .float64: fileType = dneck_h5t_ieee_f64le()
-        case .int64: fileType = dneck_h5t_std_i64le()
-        }
-        let did = H5Dcreate2(file, path, fileType, space, dneck_h5p_default(), plist, dneck_h5p_default())
+        let did = H5Dcreate2(file, path, storage.fileType, space, dneck_h5p_default(), plist, dneck_h5p_default())
         precondition(did >= 0, "cannot create \(path)")
         if !values.isEmpty {
             if storage == .int64 {
@@ -79,17 +75,108 @@ final class H5Writer {
         H5Dclose(did); H5Pclose(plist); H5Sclose(space)
     }
 
-    enum Storage { case float32, float64, int64 }
+    enum Storage {
+        case float32, float64, int64, float32BigEndian, float64BigEndian
 
-    func stringAttribute(_ name: String, _ value: String) {
+        var fileType: hid_t {
+            switch self {
+            case .float32: return dneck_h5t_ieee_f32le()
+            case .float64: return dneck_h5t_ieee_f64le()
+            case .int64: return dneck_h5t_std_i64le()
+            case .float32BigEndian: return dneck_h5t_ieee_f32be()
+            case .float64BigEndian: return dneck_h5t_ieee_f64be()
+            }
+        }
+    }
+
+    /// A float32 dataset that declares `shape` and stores no values: contiguous (nothing
+    /// allocated) or chunked with chunks of `chunk` (none written), as a sparse or corrupt file has.
+    func declaredDataset(_ path: String, shape: [Int], chunk: [Int]? = nil) {
+        group(String(path.split(separator: "/").dropLast().joined(separator: "/")))
+        var dims = shape.map { hsize_t(truncatingIfNeeded: $0) }
+        let space = H5Screate_simple(Int32(shape.count), &dims, nil)
+        let plist = H5Pcreate(dneck_h5p_dataset_create())
+        if var chunk = chunk?.map({ hsize_t($0) }) { H5Pset_chunk(plist, Int32(chunk.count), &chunk) }
+        let did = H5Dcreate2(file, path, dneck_h5t_ieee_f32le(), space, dneck_h5p_default(), plist, dneck_h5p_default())
+        precondition(did >= 0, "cannot create \(path)")
+        H5Dclose(did); H5Pclose(plist); H5Sclose(space)
+    }
+
+    /// A float32 dataset of `shape` whose data lives in the external raw file `rawFile`.
+    func externalStorageDataset(_ path: String, shape: [Int], rawFile: String) {
+        group(String(path.split(separator: "/").dropLast().joined(separator: "/")))
+        var dims = shape.map { hsize_t($0) }
+        let space = H5Screate_simple(Int32(shape.count), &dims, nil)
+        let plist = H5Pcreate(dneck_h5p_dataset_create())
+        H5Pset_external(plist, rawFile, 0, hsize_t(shape.reduce(4, *)))
+        let did = H5Dcreate2(file, path, dneck_h5t_ieee_f32le(), space, dneck_h5p_default(), plist, dneck_h5p_default())
+        precondition(did >= 0, "cannot create \(path)")
+        H5Dclose(did); H5Pclose(plist); H5Sclose(space)
+    }
+
+    /// An external link at `path` to `object` in `targetFile`.
+    func externalLink(_ path: String, to targetFile: String, object: String) {
+        group(String(path.split(separator: "/").dropLast().joined(separator: "/")))
+        precondition(H5Lcreate_external(targetFile, object, file, path, dneck_h5p_default(), dneck_h5p_default()) >= 0)
+    }
+
+    /// A root attribute holding `values` as a 1-D array of variable-length (or, with
+    /// `fixedLength`, fixed-length) strings.
+    func stringArrayAttribute(_ name: String, _ values: [String], fixedLength: Int? = nil) {
         let type = H5Tcopy(dneck_h5t_c_s1())
-        H5Tset_size(type, dneck_h5t_variable())
+        H5Tset_size(type, fixedLength ?? dneck_h5t_variable())
+        var dims = [hsize_t(values.count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        let aid = H5Acreate2(file, name, type, space, dneck_h5p_default(), dneck_h5p_default())
+        if let fixedLength {
+            var bytes = [CChar](repeating: 0, count: fixedLength * values.count)
+            for (i, value) in values.enumerated() {
+                for (j, c) in value.utf8CString.dropLast().prefix(fixedLength).enumerated() { bytes[i * fixedLength + j] = c }
+            }
+            _ = H5Awrite(aid, type, &bytes)
+        } else {
+            let cStrings = values.map { strdup($0) }
+            var pointers = cStrings.map { UnsafePointer($0) }
+            _ = H5Awrite(aid, type, &pointers)
+            cStrings.forEach { free($0) }
+        }
+        H5Aclose(aid); H5Sclose(space); H5Tclose(type)
+    }
+
+    /// A root attribute holding `values` as a 1-D int64 array.
+    func intArrayAttribute(_ name: String, _ values: [Int64]) {
+        var dims = [hsize_t(values.count)]
+        let space = H5Screate_simple(1, &dims, nil)
+        let aid = H5Acreate2(file, name, dneck_h5t_std_i64le(), space, dneck_h5p_default(), dneck_h5p_default())
+        var v = values
+        _ = H5Awrite(aid, dneck_h5t_native_int64(), &v)
+        H5Aclose(aid); H5Sclose(space)
+    }
+
+    /// A scalar float64 root attribute.
+    func doubleAttribute(_ name: String, _ value: Double) {
+        let space = H5Screate(H5S_SCALAR)
+        let aid = H5Acreate2(file, name, dneck_h5t_ieee_f64le(), space, dneck_h5p_default(), dneck_h5p_default())
+        var v = value
+        _ = H5Awrite(aid, dneck_h5t_native_double(), &v)
+        H5Aclose(aid); H5Sclose(space)
+    }
+
+    /// A scalar UTF-8 string root attribute, variable-length (as h5py writes) or fixed-length
+    /// (which keeps the file free of a global heap).
+    func stringAttribute(_ name: String, _ value: String, fixedLength: Bool = false) {
+        let type = H5Tcopy(dneck_h5t_c_s1())
+        H5Tset_size(type, fixedLength ? max(value.utf8.count, 1) : dneck_h5t_variable())
         H5Tset_cset(type, H5T_CSET_UTF8)
         let space = H5Screate(H5S_SCALAR)
         let aid = H5Acreate2(file, name, type, space, dneck_h5p_default(), dneck_h5p_default())
         value.withCString { cs in
-            var pointer: UnsafePointer<CChar>? = cs
-            _ = H5Awrite(aid, type, &pointer)
+            if fixedLength {
+                _ = H5Awrite(aid, type, cs)
+            } else {
+                var pointer: UnsafePointer<CChar>? = cs
+                _ = H5Awrite(aid, type, &pointer)
+            }
         }
         H5Aclose(aid); H5Sclose(space); H5Tclose(type)
     }
@@ -112,13 +199,15 @@ struct SyntheticRun {
     var storage: H5Writer.Storage = .float32
     var gzip = false
     var accuracy = true
+    /// String attributes fixed-length instead of variable-length.
+    var fixedLengthStrings = false
 
     /// Writes the dneck layout (both splits share the activations) to `path`.
     func writeDneck(_ path: String, skip: Set<String> = []) {
         let w = H5Writer(path: path)
-        if !skip.contains("format") { w.stringAttribute("format", "dneck-run") }
+        if !skip.contains("format") { w.stringAttribute("format", "dneck-run", fixedLength: fixedLengthStrings) }
         w.intAttribute("format_version", 1)
-        w.stringAttribute("config", "{}")
+        w.stringAttribute("config", "{}", fixedLength: fixedLengthStrings)
         for split in ["train", "test"] { writeSplit(w, root: split, skip: skip) }
         w.close()
     }
@@ -185,19 +274,70 @@ struct DecodedPNG {
     }
 }
 
-/// Runs the built `dneck-plot` and returns its exit status and stderr.
-func runCLI(_ arguments: [String], in folder: URL? = nil) throws -> (status: Int32, stderr: String) {
+/// How a run of the built `dneck-plot` ended.
+struct CLIResult {
+    /// Exit status, or the signal number when `signaled`.
+    var status: Int32
+    var stderr: String
+    /// It died of a signal (a crash, or the one the test sent).
+    var signaled: Bool
+    /// It was still running at the time limit and was killed.
+    var timedOut: Bool
+}
+
+/// Runs the built `dneck-plot` with `arguments` (in `folder`), killed after `timeout` seconds;
+/// with `limits`, under those shell limits (e.g. `ulimit -v 2097152`); with `signal`, that
+/// signal is sent as soon as `when` is true (polled every 2 ms).
+func runCLI(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120, limits: String? = nil,
+            signal: (number: Int32, when: () -> Bool)? = nil) throws -> CLIResult {
+    try runProgram(productsFolder().appendingPathComponent("dneck-plot").path, arguments, in: folder, timeout: timeout,
+                   limits: limits, signal: signal)
+}
+
+/// Runs `binary` with `arguments` as `runCLI` runs the tool.
+func runProgram(_ binary: String, _ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120, limits: String? = nil,
+                signal: (number: Int32, when: () -> Bool)? = nil) throws -> CLIResult {
     let process = Process()
-    process.executableURL = productsFolder().appendingPathComponent("dneck-plot")
-    process.arguments = arguments
+    if let limits {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "\(limits) && exec \"$0\" \"$@\"", binary] + arguments
+    } else {
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+    }
     if let folder { process.currentDirectoryURL = folder }
     let errorPipe = Pipe()
     process.standardError = errorPipe
     process.standardOutput = FileHandle.nullDevice
+    let ended = DispatchSemaphore(value: 0)
+    process.terminationHandler = { _ in ended.signal() }
     try process.run()
-    let data = errorPipe.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = ResultBox<Data>(count: 1)
+    let reader = DispatchGroup()
+    DispatchQueue.global().async(group: reader) { output.set(0, .success(errorPipe.fileHandleForReading.readDataToEndOfFile())) }
+    if let signal {
+        while true {
+            if ended.wait(timeout: .now() + 0.002) == .success { ended.signal(); break }   // ended first
+            if signal.when() { kill(process.processIdentifier, signal.number); break }
+        }
+    }
+    let timedOut = ended.wait(timeout: .now() + timeout) == .timedOut
+    if timedOut {
+        kill(process.processIdentifier, SIGKILL)
+        ended.wait()
+    }
+    reader.wait()
+    return CLIResult(status: process.terminationStatus, stderr: String(decoding: try output.get(0), as: UTF8.self),
+                     signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
+}
+
+/// Results filled in by concurrent workers.
+final class ResultBox<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var values: [Result<T, Error>?]
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<T, Error>) { lock.lock(); values[i] = value; lock.unlock() }
+    func get(_ i: Int) throws -> T { lock.lock(); defer { lock.unlock() }; return try values[i]!.get() }
 }
 
 func productsFolder() -> URL {
