@@ -35,10 +35,7 @@ public enum FigureWriter {
                 // encoding: what is never drawn on is never written (nor even materialised).
                 let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
                 try raster.drawOnTwoCores(figure, layers: [.decorations, .marks])
-                let bytes = PNGEncoder.encode(raster, over: figure.style.background)
-                do { try Data(bytes).write(to: temporary) } catch {
-                    throw DneckError.unwritable(file: url.path, detail: error.localizedDescription)
-                }
+                try AtomicOutput.writeAll(PNGEncoder.encode(raster, over: figure.style.background), to: temporary, reportingAs: url)
             case .svg, .pdf:
                 let surface = format == .svg
                     ? cairo_svg_surface_create(temporary.path, figure.width, figure.height)

@@ -16,7 +16,9 @@ public enum Scale: Sendable, Equatable {
         guard value.isFinite else { return nil }
         switch self {
         case .linear(let d):
-            return (value - d.lowerBound) / (d.upperBound - d.lowerBound)
+            let span = d.upperBound - d.lowerBound
+            // A span beyond Double's range (−1e308...1e308) is measured in halves.
+            return span.isFinite ? (value - d.lowerBound) / span : (value / 2 - d.lowerBound / 2) / (d.upperBound / 2 - d.lowerBound / 2)
         case .log(let d):
             guard value > 0 else { return nil }
             return (log10(value) - log10(d.lowerBound)) / (log10(d.upperBound) - log10(d.lowerBound))

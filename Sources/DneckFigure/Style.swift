@@ -205,13 +205,12 @@ public struct Style: Sendable {
         guard chain.count < Style.maximumExtendsDepth else {
             throw fail("extends", "more than \(Style.maximumExtendsDepth) style files extend each other")
         }
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), !isFolder.boolValue else {
-            throw DneckError.notAFile(file: path)
-        }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-        guard size <= 1 << 20 else { throw fail("/", "a style file is at most 1 MiB") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw DneckError.notAFile(file: path) }
+        // Opened as every input is: a regular file only (a FIFO is never waited on), remembered
+        // so that no output replaces it.
+        let input = try InputFile.open(path)
+        defer { close(input.descriptor) }
+        guard input.size <= 1 << 20 else { throw fail("/", "a style file is at most 1 MiB") }
+        let data = Data(try input.readAll(path: path))
         guard case .object(let object)? = try? JSONDecoder().decode(Value.self, from: data) else {
             throw fail("/", "not a JSON object")
         }

@@ -16,6 +16,9 @@ public enum Ticker {
     /// At most `maxBins + 1` nice tick values covering `lo...hi`, as `MaxNLocator(nbins,
     /// steps)` gives them, then kept to those inside the range.
     public static func linearTicks(_ lo: Double, _ hi: Double, maxBins: Int, steps: [Double] = niceSteps) -> [Double] {
+        guard lo.isFinite, hi.isFinite else { return [] }
+        // A span beyond Double's range (say −1e308...1e308): the ticks of half the range, doubled.
+        guard (hi - lo).isFinite else { return linearTicks(lo / 2, hi / 2, maxBins: maxBins, steps: steps).map { $0 * 2 } }
         let (vmin, vmax) = nonsingular(lo, hi)
         let nbins = Double(max(maxBins, 1))
         let (scale, offset) = scaleRange(vmin, vmax, nbins)
@@ -29,6 +32,7 @@ public enum Ticker {
             let edge = EdgeInteger(step: step, offset: offset)
             let best = (low / step).rounded(.down) * step
             let first = edge.le(low - best), last = edge.ge(high - best)
+            guard first.isFinite, last.isFinite, last - first <= 1000 else { continue }   // never a runaway count
             ticks = stride(from: first, through: last, by: 1).map { $0 * step + best }
             if ticks.filter({ $0 >= low && $0 <= high }).count >= 2 { break }
         }
@@ -81,6 +85,8 @@ public enum Ticker {
     /// Labels for evenly spaced `values`, with the fewest decimals that tell them apart and a
     /// typographic minus sign.
     public static func labels(_ values: [Double]) -> [String] {
+        let largest = values.map(abs).max() ?? 0
+        if largest >= 1e6 || (largest > 0 && largest < 1e-4) { return scientificLabels(values) }
         let step = values.count > 1 ? abs(values[1] - values[0]) : max(abs(values.first ?? 1), 1)
         var decimals = 0
         while decimals < 10 {
@@ -92,6 +98,23 @@ public enum Ticker {
             let zeroed = abs(v) < step * 1e-9 ? 0 : v
             let text = String(format: "%.\(decimals)f", zeroed)
             return text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
+        }
+    }
+
+    /// Labels such as `2.5e−7` or `1e308` for values too large or small to write out: the
+    /// fewest mantissa digits that tell them apart.
+    static func scientificLabels(_ values: [Double]) -> [String] {
+        let step = values.count > 1 ? abs(values[1] - values[0]) : abs(values.first ?? 1)
+        var texts: [String] = []
+        for digits in 0...16 {
+            texts = values.map { $0 == 0 ? "0" : String(format: "%.\(digits)e", $0) }   // e.g. -2.50e-07
+            // The fewest digits whose labels read back as the values.
+            if zip(texts, values).allSatisfy({ abs((Double($0) ?? .nan) - $1) <= step * 1e-6 }) { break }
+        }
+        return texts.map { text in
+            let parts = text.split(separator: "e")
+            guard parts.count == 2, let exponent = Int(parts[1]) else { return text }
+            return "\(parts[0])e\(exponent)".replacingOccurrences(of: "-", with: "\u{2212}")
         }
     }
 

@@ -132,4 +132,14 @@ final class FigureModelTests: XCTestCase {
         let doc = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("docs/styles.md"), encoding: .utf8)
         for key in Style.keyNames { XCTAssertTrue(doc.contains("| `\(key)` |"), key) }
     }
+
+    /// An axis wider than Double can span gets finite ticks in scientific labels, quickly.
+    func testTicksOverTheWholeDoubleRange() {
+        let ticks = Ticker.ticks(for: .linear(-1e308...1e308), axisLength: 200, fontSize: 9, horizontal: false)
+        XCTAssertFalse(ticks.isEmpty)
+        XCTAssertTrue(ticks.allSatisfy { $0.value.isFinite && $0.label.count < 8 }, "\(ticks)")
+        XCTAssertEqual(Scale.linear(-1e308...1e308).fraction(0)!, 0.5, accuracy: 1e-12)
+        XCTAssertEqual(Ticker.labels([0, 2e-7, 4e-7]), ["0", "2e\u{2212}7", "4e\u{2212}7"])
+        XCTAssertEqual(Ticker.labels([0, 2.5e6, 5e6]), ["0", "2.5e6", "5.0e6"])
+    }
 }
