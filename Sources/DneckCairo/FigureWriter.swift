@@ -21,6 +21,10 @@ public enum FigureWriter {
     public static let maximumPixels = 1 << 28
 
     public static func write(_ figure: Figure, to url: URL) throws {
+        do { try draw(figure, to: url) } catch let error as DneckError { throw error.naming(url.path) }
+    }
+
+    private static func draw(_ figure: Figure, to url: URL) throws {
         let format = try format(of: url)
         let figure = figure.laidOut()
         try AtomicOutput.write(to: url) { temporary in

@@ -39,6 +39,16 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
 
     /// The message, on one line: control characters in what it quotes (a newline in a file name,
     /// an attribute value or a dtype) are escaped.
+    /// This error told of the artifact `file` where drawing or encoding named only a stand-in
+    /// (`(raster)`, `(frame)`) or the temporary file the artifact is written to.
+    public func naming(_ file: String) -> DneckError {
+        switch self {
+        case .render(_, let detail): return .render(file: file, detail: detail)
+        case .encode(_, let detail): return .encode(file: file, detail: detail)
+        default: return self
+        }
+    }
+
     public var description: String {
         DneckError.escapingControlCharacters(message)
     }

@@ -26,6 +26,12 @@ public enum MovieWriter {
     ///   - width, height: raster size in pixels (the figures' pixel size).
     public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
                              progress: ProgressBar? = nil, frame figure: @escaping @Sendable (Int) -> Figure) throws {
+        do { try encode(to: url, count: count, width: width, height: height, settings: settings, progress: progress, frame: figure) }
+        catch let error as DneckError { throw error.naming(url.path) }   // errors name the movie, not its temporary file
+    }
+
+    private static func encode(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
+                               progress: ProgressBar?, frame figure: @escaping @Sendable (Int) -> Figure) throws {
         try AtomicOutput.write(to: url) { temporary in
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
             let first = figure(0)
