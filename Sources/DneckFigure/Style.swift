@@ -32,6 +32,11 @@ public struct Style: Sendable {
     public var colormap: String?
     /// Figure size in inches, overriding the chart's own default when set.
     public var figureSize: (width: Double, height: Double)?
+    /// Raster resolution when the command line gives none.
+    public var dpi: Double?
+    /// What the style files asked for that cannot be honoured, one line each (matplotlib keys
+    /// such as `text.usetex`); the command prints them.
+    public var warnings: [String] = []
     /// Empty border around the whole figure.
     public var figurePadding = 8.0
     /// Room between neighbouring cells of a grid, beyond their decorations.
@@ -150,6 +155,11 @@ public struct Style: Sendable {
             style.figureSize = (sizes[0], sizes[1])
             return true
         },
+        Key(name: "dpi", expects: "a number from 10 to 2400 dots per inch") { style, value in
+            guard case .number(let n) = value, (10...2400).contains(n) else { return nil }
+            style.dpi = n
+            return true
+        },
         .number("figure_padding", \.figurePadding, 0...144),
         .number("panel_spacing", \.panelSpacing, 0...144),
         .number("tick_padding", \.tickPadding, 0...72),
@@ -181,7 +191,7 @@ public struct Style: Sendable {
     public static func locate(_ name: String) throws -> String {
         if FileManager.default.fileExists(atPath: name) { return name }
         guard !name.contains("/"), !name.isEmpty else { throw DneckError.notAFile(file: name) }
-        let file = name.hasSuffix(".json") ? name : name + ".json"
+        let files = name.hasSuffix(".json") || name.hasSuffix(".mplstyle") ? [name] : [name + ".json", name + ".mplstyle"]
         var folders = [FileManager.default.currentDirectoryPath]
         var executable = URL(fileURLWithPath: CommandLine.arguments.first ?? ".").resolvingSymlinksInPath().deletingLastPathComponent()
         for _ in 0..<5 {
@@ -189,10 +199,12 @@ public struct Style: Sendable {
             executable = executable.deletingLastPathComponent()
         }
         for folder in folders {
-            let candidate = URL(fileURLWithPath: folder).appendingPathComponent("styles").appendingPathComponent(file).path
-            if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            for file in files {
+                let candidate = URL(fileURLWithPath: folder).appendingPathComponent("styles").appendingPathComponent(file).path
+                if FileManager.default.fileExists(atPath: candidate) { return candidate }
+            }
         }
-        throw DneckError.invalidOption(name: "--style \(name)", detail: "no such style file, nor styles/\(file)")
+        throw DneckError.invalidOption(name: "--style \(name)", detail: "no such style file, nor styles/\(files.joined(separator: " or styles/"))")
     }
 
     private mutating func apply(file path: String, chain: [String]) throws {
@@ -211,6 +223,10 @@ public struct Style: Sendable {
         defer { close(input.descriptor) }
         guard input.size <= 1 << 20 else { throw fail("/", "a style file is at most 1 MiB") }
         let data = Data(try input.readAll(path: path))
+        if path.hasSuffix(".mplstyle") {
+            try applyMatplotlib(String(decoding: data, as: UTF8.self), file: path)
+            return
+        }
         guard case .object(let object)? = try? JSONDecoder().decode(Value.self, from: data) else {
             throw fail("/", "not a JSON object")
         }
@@ -228,12 +244,18 @@ public struct Style: Sendable {
         }
     }
 
+    /// Sets key `name` (one of `Style.keys`) to `value`, or returns what the key expects.
+    mutating func set(_ name: String, _ value: Value) -> String? {
+        guard let key = Style.keys.first(where: { $0.name == name }) else { return "a known key" }
+        return key.set(&self, value) == nil ? key.expects : nil
+    }
+
     /// The known key with the smallest edit distance to `key`.
     static func nearestKey(to key: String) -> String {
         keyNames.min { editDistance($0, key) < editDistance($1, key) }!
     }
 
-    private static func editDistance(_ a: String, _ b: String) -> Int {
+    static func editDistance(_ a: String, _ b: String) -> Int {
         let a = Array(a.prefix(200)), b = Array(b.prefix(200))
         guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
         var row = Array(0...b.count)
