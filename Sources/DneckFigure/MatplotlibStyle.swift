@@ -32,7 +32,7 @@ extension Style {
             let key = line[..<colon].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
             guard matplotlibKeys.contains(key) else {
-                let nearest = matplotlibKeys.min { Style.editDistance($0, key) < Style.editDistance($1, key) }!
+                let nearest = Style.nearest(to: key, in: matplotlibKeys.sorted())
                 throw DneckError.invalidOption(name: "\(file): \(key)", detail: "unknown matplotlib key; did you mean '\(nearest)'?")
             }
             entries.append((key, Style.unquoted(value), number + 1))

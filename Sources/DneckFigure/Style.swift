@@ -251,23 +251,41 @@ public struct Style: Sendable {
     }
 
     /// The known key with the smallest edit distance to `key`.
-    static func nearestKey(to key: String) -> String {
-        keyNames.min { editDistance($0, key) < editDistance($1, key) }!
+    static func nearestKey(to key: String) -> String { nearest(to: key, in: keyNames) }
+
+    /// The candidate with the smallest edit distance to `word` (the first of equals, in order).
+    static func nearest<C: Collection>(to word: String, in candidates: C) -> String where C.Element == String {
+        var best = (name: candidates.first ?? "", distance: Int.max)
+        for candidate in candidates {
+            let d = editDistance(word, candidate, giveUpAt: best.distance)
+            if d < best.distance { best = (candidate, d) }
+        }
+        return best.name
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.prefix(200)), b = Array(b.prefix(200))
+    /// Levenshtein distance of `a` and `b` (their first 200 bytes), or `limit` as soon as it
+    /// is certain to be at least that.
+    static func editDistance(_ a: String, _ b: String, giveUpAt limit: Int = .max) -> Int {
+        let a = Array(a.utf8.prefix(200)), b = Array(b.utf8.prefix(200))
+        guard abs(a.count - b.count) < limit else { return limit }
         guard !a.isEmpty, !b.isEmpty else { return max(a.count, b.count) }
-        var row = Array(0...b.count)
-        for i in 1...a.count {
-            var previous = row[0]
-            row[0] = i
-            for j in 1...b.count {
-                let current = row[j]
-                row[j] = min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
-                previous = current
+        return a.withUnsafeBufferPointer { a in
+            b.withUnsafeBufferPointer { b in
+                var row = Array(0...b.count)
+                for i in 1...a.count {
+                    var previous = row[0]
+                    row[0] = i
+                    var smallest = row[0]
+                    for j in 1...b.count {
+                        let current = row[j]
+                        row[j] = Swift.min(row[j] + 1, row[j - 1] + 1, previous + (a[i - 1] == b[j - 1] ? 0 : 1))
+                        previous = current
+                        smallest = Swift.min(smallest, row[j])
+                    }
+                    if smallest >= limit { return limit }
+                }
+                return row[b.count]
             }
         }
-        return row[b.count]
     }
 }

@@ -1,4 +1,5 @@
 import DneckCore
+import DneckFigure
 import DneckIO
 import DneckMeasures
 import XCTest
@@ -30,6 +31,39 @@ final class FuzzTests: XCTestCase {
         XCTAssertGreaterThan(outcomes.values, iterations / 50, "mutations too destructive to reach the reader's body")
         XCTAssertGreaterThan(outcomes.errors, iterations / 2)
         print("npy fuzz: \(iterations) inputs, \(outcomes.values) values, \(outcomes.errors) typed errors")
+    }
+
+    /// Mutated JSON styles and matplotlib style sheets (1,000 of each): a style or a typed
+    /// error of one line, never a trap.
+    func testMutatedStyleFilesGiveStylesOrTypedErrors() throws {
+        let json = Array(##"{"font_size": 12, "label_size": 14, "grid": false, "color_cycle": ["#1f77b4", "#ff7f0e"], "figure_size": [6, 4], "tick_direction": "in", "colormap": "viridis", "extends": "base.json"}"##.utf8)
+        let sheet = Array("""
+            figure.figsize : 3, 2   # inches
+            font.size : 12
+            axes.labelsize : large
+            axes.prop_cycle : cycler('color', ['1f77b4', "#ff7f0e"])
+            grid.color : "#b0b0b0"
+            text.usetex : True
+            """.utf8)
+        try Data("{}".utf8).write(to: folder.appendingPathComponent("base.json"))
+        var generator = SplitMix64(seed: 34)
+        var outcomes = (styles: 0, errors: 0)
+        for (name, valid) in [("fuzz.json", json), ("fuzz.mplstyle", sheet)] {
+            let url = folder.appendingPathComponent(name)
+            for _ in 0..<1_000 {
+                try Data(FuzzTests.mutate(valid, &generator)).write(to: url)
+                do {
+                    _ = try Style.load([url.path])
+                    outcomes.styles += 1
+                } catch let error as DneckError {
+                    XCTAssertFalse("\(error)".contains("\n"), "\(error)")
+                    outcomes.errors += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(outcomes.styles, 20, "mutations too destructive to reach the style keys")
+        XCTAssertGreaterThan(outcomes.errors, 500)
+        print("style fuzz: 2000 files, \(outcomes.styles) styles, \(outcomes.errors) typed errors")
     }
 
     /// Mutated bytes of a small valid run file, read in full: layout, labels, every layer of
