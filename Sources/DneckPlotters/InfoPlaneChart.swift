@@ -25,8 +25,7 @@ public struct InfoPlaneChart: Chart {
         let normalize = epochNormalize(tables.flatMap(\.epochs))
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
-        let ceilings = PlaneParts.ceilings(run, style: style)
-        panel.marks += ceilings.marks
+        panel.marks += PlaneParts.ceilingLines(run, style: style)
         if let ensemble = run.ensemble, options.showRuns {
             panel.marks += PlaneParts.runTrajectories(ensemble, epochs: Set(table.epochs), style: style)
         }
@@ -40,7 +39,6 @@ public struct InfoPlaneChart: Chart {
             panel.marks.append(.scatter(points, colors: Array(repeating: colorOf(epoch), count: points.count),
                                         diameter: style.markerSize, edge: Color(0, 0, 0, 0.35)))
         }
-        if !ceilings.entries.isEmpty { panel.legend = Legend(entries: ceilings.entries, corner: .bottomRight) }
         block.panels.append(panel)
         var bar = Colorbar(cell: block.all, colormap: colormap, normalize: normalize,
                            label: options.logEpochColors ? "Epoch (log scale)" : "Epoch")

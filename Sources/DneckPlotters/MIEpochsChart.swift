@@ -19,19 +19,14 @@ public struct MIEpochsChart: Chart {
         let style = request.style, table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 2, columns: 1, size: (7, 6.5))
         let ceilings = PlaneParts.ceilingsShown(run)
-        let quantities: [(String, Bool, Double?, String)] = [
-            ("I(X;M) per epoch", true, ceilings.x, "log2 N"), ("I(Y;M) per epoch", false, ceilings.y, "H(Y)"),
-        ]
-        for (row, (title, isX, ceiling, ceilingName)) in quantities.enumerated() {
+        let quantities: [(String, Bool, Double?)] = [("I(X;M) per epoch", true, ceilings.x), ("I(Y;M) per epoch", false, ceilings.y)]
+        for (row, (title, isX, ceiling)) in quantities.enumerated() {
             let value = { (p: InformationPoint) in isX ? p.ixm : p.iym }
             var panel = Panel(cell: GridCell(row: row, column: 0), x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
                               y: Axis(scale: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: isX)),
                                       label: isX ? "I(X;M) (bits)" : "I(Y;M) (bits)"), title: title)
             if let ceiling {
-                let color = style.foreground.withAlpha(0.55)
-                panel.marks.append(.horizontalLine(y: ceiling, color: color, width: 0.8, dashed: true))
-                panel.legend = Legend(entries: [Legend.Entry(label: "\(ceilingName) = \(Ticker.labels([ceiling])[0]) bits", color: color,
-                                                             symbol: .line)], corner: .bottomRight)
+                panel.marks.append(.horizontalLine(y: ceiling, color: style.foreground.withAlpha(0.55), width: 0.8, dashed: true))
             }
             for layer in 0..<table.layerCount {
                 let color = style.cycleColor(layer)
@@ -59,7 +54,7 @@ public struct MIEpochsChart: Chart {
         }
         block.legends.append(FigureLegend(legend: ChartParts.layerLegend(table.layerCount, style: style), cell: block.all))
         block.footer = PlaneParts.footer(run, options: options)
-        if table.hasLowerBounds { block.footer[1] = "solid: KDE upper bound; dashed: KDE lower bound" }
+        if table.hasLowerBounds { block.footer[1] = "solid: KDE upper bound; thin dashed: KDE lower bound" }
         return block
     }
 

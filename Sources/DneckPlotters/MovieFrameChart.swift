@@ -62,8 +62,7 @@ public struct MovieFrameChart: Chart {
             panel.marks.append(.line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
         }
         let current = byEpoch[epochs[k]] ?? []
-        let ceilings = PlaneParts.ceilings(run, style: style)
-        panel.marks += ceilings.marks
+        panel.marks += PlaneParts.ceilingLines(run, style: style)
         if let ensemble = run.ensemble {
             panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: options.spread,
                                               color: { color($0.layer) }, width: style.lineWidth * 0.5)
@@ -75,8 +74,8 @@ public struct MovieFrameChart: Chart {
                                     edge: style.foreground.withAlpha(0.6)))
         panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.03, fractionY: 0.97, anchor: TextAnchor(.left, .top),
                                   size: style.titleSize * 1.1, bold: true))
-        panel.legend = Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) }
-                                  + ceilings.entries, corner: .bottomRight)
+        panel.legend = Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) },
+                              corner: .bottomRight)
         return panel
     }
 

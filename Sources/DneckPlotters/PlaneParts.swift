@@ -42,19 +42,20 @@ enum PlaneParts {
                 near(points.compactMap(\.ceilingY).max(), drawn.map(\.iym)))
     }
 
-    /// Thin dashed lines at the ceilings shown, and their legend entries.
-    static func ceilings(_ run: RunData, style: Style) -> (marks: [Mark], entries: [Legend.Entry]) {
+    /// Thin dashed lines at the ceilings shown (the footer names them: a legend in the panel
+    /// would cover the very points that reach them).
+    static func ceilingLines(_ run: RunData, style: Style) -> [Mark] {
         let color = style.foreground.withAlpha(0.55), shown = ceilingsShown(run)
-        var marks: [Mark] = [], entries: [Legend.Entry] = []
-        if let x = shown.x {
-            marks.append(.verticalLine(x: x, color: color, width: 0.8, dashed: true))
-            entries.append(Legend.Entry(label: "log2 N = \(String(format: "%.2f", x)) bits", color: color, symbol: .line))
-        }
-        if let y = shown.y {
-            marks.append(.horizontalLine(y: y, color: color, width: 0.8, dashed: true))
-            entries.append(Legend.Entry(label: "H(Y) = \(String(format: "%.2f", y)) bits", color: color, symbol: .line))
-        }
-        return (marks, entries)
+        return [shown.x.map { Mark.verticalLine(x: $0, color: color, width: 0.8, dashed: true) },
+                shown.y.map { Mark.horizontalLine(y: $0, color: color, width: 0.8, dashed: true) }].compactMap { $0 }
+    }
+
+    /// "dashed: log2 N, H(Y) (the most the estimates can reach)", nil when no ceiling is
+    /// drawn; the same words for every run, so that a grid says it once.
+    static func ceilingNote(_ run: RunData) -> String? {
+        let shown = ceilingsShown(run)
+        let names = [shown.x.map { _ in "log2 N" }, shown.y.map { _ in "H(Y)" }].compactMap { $0 }
+        return names.isEmpty ? nil : "dashed: " + names.joined(separator: ", ") + " (the most the estimates can reach)"
     }
 
     /// A thin bar from each point (the upper bound) down to its lower bound, where it has one.
@@ -106,12 +107,13 @@ enum PlaneParts {
         return byLayer.filter { _, points in 2 * points.filter(\.saturatedX).count > points.count }.keys.sorted()
     }
 
-    /// The footer lines of a plane: the estimator, what the KDE bars and the runs' band are,
-    /// and the saturated layers.
+    /// The footer lines of a plane: the estimator, what the KDE bars, the runs' band and the
+    /// dashed ceilings are, and the saturated layers.
     static func footer(_ run: RunData, options: ChartOptions) -> [String] {
         var lines = [ChartParts.footer(run, estimator: true)]
         if run.measures?.hasLowerBounds == true { lines.append("point: KDE upper bound; bar: down to the KDE lower bound") }
         if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: options.spread)) }
+        if let note = ceilingNote(run) { lines.append(note) }
         let saturated = saturatedLayers(run)
         if !saturated.isEmpty { lines.append(saturationNote(saturated)) }
         return lines

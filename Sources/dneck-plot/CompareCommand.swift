@@ -62,7 +62,7 @@ struct CompareCommand: ParsableCommand {
             let options = chartOptions.options(bins: estimator.bins)
             let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
                                                               estimator: estimator.chosen, progress: progress) }
-            if kind.needs.measures { data.forEach(warnIfSaturated) }
+            if kind.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             let drawn = kind.init(options: options)
             let blocks = data.map { drawn.block($0, scaledWith: data, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }

@@ -30,12 +30,14 @@ struct DneckPlot: ParsableCommand {
             + ChartRegistry.charts.map { $0.command })
 }
 
-/// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.
+/// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1; the
+/// warnings `body` held are written once it succeeds.
 func reportingErrors(_ body: () throws -> Void) throws {
     TemporaryFiles.removeOnSignals()
     reuseFreedMemory()
     do {
         try body()
+        PendingWarnings.shared.flush()
     } catch let error as DneckError {
         FileHandle.standardError.write(Data("dneck-plot: error: \(error)\n".utf8))
         throw ExitCode(1)
