@@ -35,9 +35,10 @@ public struct EntropyBiasChart: Chart {
                                           cell: GridCell(row: i / Self.gridColumns, column: i % Self.gridColumns), style: style))
         }
         block.panels.append(sorted(bias, run: run, cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows), style: style))
+        let layers = run.measures?.epochs.isEmpty == false
         block.legends.append(FigureLegend(legend: Legend(entries: [
             Legend.Entry(label: "Activation function", color: style.cycleColor(0), symbol: .marker),
-            Legend.Entry(label: "Layer, last epoch", color: style.cycleColor(1), symbol: .marker),
+        ] + (layers ? [Legend.Entry(label: "Layer, last epoch", color: style.cycleColor(1), symbol: .marker)] : []) + [
             Legend.Entry(label: "Uniform input", color: style.foreground.withAlpha(0.6), symbol: .line),
         ]), cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows)))
         var footer = "\(bias.samples) uniform samples on [−1, 1] (seed \(bias.seed)), \(options.biasBins)-bin histograms over each output's own range"

@@ -57,9 +57,7 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
     var binSize: Double?
 
-    @Option(help: """
-        Bins (2 to 500): with the binning estimator, B equal-width bins over each layer's range per epoch         (instead of --bin-size); for activations and single-neuron, the histogram bins (default 30).
-        """)
+    @Option(help: "Bins (2 to 500): with the binning estimator, B equal-width bins over each layer's range per epoch (instead of --bin-size); for activations and single-neuron, the histogram bins (default 30).")
     var bins: Int?
 
     @Flag(help: "Adaptive binning (Chelombiev et al.): --bins bins holding about the same number of distinct values.")
