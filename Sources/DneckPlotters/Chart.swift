@@ -67,8 +67,43 @@ public struct ChartOptions: Sendable {
     public var logEpochColors = false
     /// The epoch (index into the run's logged epochs) a frame shows (movie frame).
     public var frame = 0
+    /// The band drawn around points aggregated over several runs.
+    public var spread = SpreadKind.iqr
+    /// Draw each run's own trajectory faintly behind an aggregate.
+    public var showRuns = false
+    /// Uniform samples, histogram bins and seed of the entropy-bias analysis.
+    public var biasSamples = 4096
+    public var biasBins = 50
+    public var biasSeed: UInt64 = 0
 
     public init() {}
+}
+
+/// The band around points aggregated over several runs, in both coordinates.
+public enum SpreadKind: String, Sendable, CaseIterable {
+    /// 25th to 75th percentile of the runs.
+    case iqr
+    /// The smallest to the largest of the runs.
+    case minmax
+    case none
+
+    /// How a footer names the band.
+    public var description: String {
+        switch self {
+        case .iqr: return "interquartile range"
+        case .minmax: return "range from minimum to maximum"
+        case .none: return "none"
+        }
+    }
+
+    /// The band of `spread` as a range, nil for `none`.
+    public func range(_ spread: Spread) -> ClosedRange<Double>? {
+        switch self {
+        case .iqr: return spread.q1...spread.q3
+        case .minmax: return spread.min...spread.max
+        case .none: return nil
+        }
+    }
 }
 
 /// The panels, colorbars and legends one run contributes to a figure, in its own block of
@@ -130,7 +165,7 @@ public enum ChartRegistry {
         ActivityChart.self,
     ]
     /// Every chart: the static ones, the information plane and the movie's frame.
-    public static let all: [any Chart.Type] = [InfoPlaneChart.self, MovieFrameChart.self] + charts
+    public static let all: [any Chart.Type] = [InfoPlaneChart.self, MovieFrameChart.self, MIEpochsChart.self, EntropyBiasChart.self] + charts
     /// The charts `compare` can put side by side.
     public static let comparable: [any Chart.Type] = [InfoPlaneChart.self, ActivationsChart.self, SNRChart.self,
                                                       AccuracyChart.self, ActivityChart.self]

@@ -19,6 +19,8 @@ public struct RunData: Sendable {
     public let records: [EpochRecord]?
     /// Which estimator and parameters made `measures`, for figure footers.
     public let estimator: String
+    /// When `measures` aggregate several runs: those runs and how they spread.
+    public var ensemble: Ensemble?
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -30,6 +32,20 @@ public struct RunData: Sendable {
 
     /// The file name without folders, for titles.
     public var fileName: String { URL(fileURLWithPath: file).lastPathComponent }
+}
+
+/// Several runs' measures aggregated into one (the `measures` of the `RunData` that holds it).
+public struct Ensemble: Sendable {
+    public let aggregate: RunAggregate
+    /// Each run's own measures, in command-line order.
+    public let runs: [MeasureTable]
+    /// The run files, in the same order.
+    public let files: [String]
+
+    /// The footer line: "median of 5 runs, band: interquartile range".
+    public func footer(spread: SpreadKind) -> String {
+        "\(aggregate.statistic.rawValue) of \(aggregate.runCount) runs, band: \(spread.description)"
+    }
 }
 
 /// Reads and measures what charts need, in the passes the survey shares, and checks it before
@@ -52,6 +68,22 @@ public enum DataStage {
                        layerCount: reader.layerCount, sampleCount: reader.labels.count, measures: measures, survey: survey,
                        records: records, estimator: estimator.summary)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
+        return data
+    }
+
+    /// Several runs' data as one: the measures aggregated per (epoch, layer) with `statistic`
+    /// over the epochs every run logged, the first run's file, split and configuration, no
+    /// per-epoch records and no survey (a chart of the aggregate draws the measures). One run
+    /// is returned as it is. Throws when the runs' layer counts differ (naming both files).
+    public static func aggregate(_ runs: [RunData], statistic: AggregateStatistic) throws -> RunData {
+        guard runs.count > 1, let first = runs.first else { return runs[0] }
+        let tables = runs.map { $0.measures ?? MeasureTable(points: []) }
+        let aggregate = try RunAggregate(tables, files: runs.map(\.file), statistic: statistic)
+        let epochs = aggregate.table.epochs
+        var data = RunData(file: first.file, split: first.split, config: first.config, epochs: epochs,
+                           layerCount: first.layerCount, sampleCount: first.sampleCount, measures: aggregate.table,
+                           estimator: first.estimator)
+        data.ensemble = Ensemble(aggregate: aggregate, runs: tables, files: runs.map(\.file))
         return data
     }
 

@@ -18,13 +18,21 @@ public struct InfoPlaneChart: Chart {
         let style = request.style
         let tables = runs.compactMap(\.measures), table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 1, columns: 1, size: (6.4, 4.8))
-        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.ixm) })
-        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: tables.flatMap { $0.points.map(\.iym) })
+        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true))
+        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false))
         var panel = ChartParts.informationPlane(cell: block.all, x: xScale, y: yScale,
                                                 title: "Information plane (\(run.split.rawValue))")
         let normalize = epochNormalize(tables.flatMap(\.epochs))
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
+        panel.marks += PlaneParts.ceilingLines(run, style: style)
+        if let ensemble = run.ensemble, options.showRuns {
+            panel.marks += PlaneParts.runTrajectories(ensemble, epochs: Set(table.epochs), style: style)
+        }
+        if let ensemble = run.ensemble {
+            panel.marks += PlaneParts.spreads(ensemble.aggregate.points, kind: options.spread, color: { colorOf($0.epoch) }, width: 0.6)
+        }
+        panel.marks += PlaneParts.boundBars(table.points, color: { colorOf($0.epoch) }, width: 0.8)
         let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.ixm, $0.iym) }) }
         for (epoch, points) in byEpoch { panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8)) }
         for (epoch, points) in byEpoch {
@@ -39,7 +47,7 @@ public struct InfoPlaneChart: Chart {
             bar.rule = .fixed(([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) })
         }
         block.colorbars.append(bar)
-        block.footer = [ChartParts.footer(run, estimator: true)]
+        block.footer = PlaneParts.footer(run, options: options)
         return block
     }
 

@@ -37,19 +37,20 @@ public struct MovieFrameChart: Chart {
         if accuracy { block.rowWeights = [0.64, 0.36] }
         let table = run.measures ?? MeasureTable(points: [])
         let k = min(max(options.frame, 0), max(table.epochs.count - 1, 0))
-        block.panels.append(plane(table, upTo: k, runs: runs, request: request))
+        block.panels.append(plane(run, table, upTo: k, runs: runs, request: request))
         if accuracy, let records = run.records {
             block.panels.append(accuracyPanel(records, upTo: k, runs: runs, request: request))
         }
-        block.footer = [ChartParts.footer(run, estimator: true)]
+        block.footer = PlaneParts.footer(run, options: options)
         return block
     }
 
-    private func plane(_ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
+    private func plane(_ run: RunData, _ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
         let style = request.style
-        let all = runs.compactMap(\.measures).flatMap(\.points)
-        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0), x: Scale.linear(fitting: all.map(\.ixm)),
-                                                y: Scale.linear(fitting: all.map(\.iym)), title: "Information plane")
+        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
+                                                x: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true)),
+                                                y: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false)),
+                                                title: "Information plane")
         let layers = table.layerCount, epochs = table.epochs
         guard !epochs.isEmpty else { return panel }
         let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
@@ -61,6 +62,12 @@ public struct MovieFrameChart: Chart {
             panel.marks.append(.line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
         }
         let current = byEpoch[epochs[k]] ?? []
+        panel.marks += PlaneParts.ceilingLines(run, style: style)
+        if let ensemble = run.ensemble {
+            panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: options.spread,
+                                              color: { color($0.layer) }, width: style.lineWidth * 0.5)
+        }
+        panel.marks += PlaneParts.boundBars(current, color: { color($0.layer) }, width: style.lineWidth * 0.8)
         let points = current.map { DataPoint($0.ixm, $0.iym) }
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,

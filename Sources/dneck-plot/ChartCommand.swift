@@ -21,21 +21,26 @@ struct ChartCommand<C: Chart>: ParsableCommand {
 
     @OptionGroup var source: RunOptions
     @OptionGroup var estimator: EstimatorOptions
+    @OptionGroup var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chart: ChartOptionGroup
 
     @Option(name: .shortAndLong, help: "Output file (default: \(C.name)_<split>.png).")
     var output: String?
 
+    func validate() throws {
+        if !C.needs.measures || !C.needs.survey.isEmpty || !C.needs.records.isEmpty { try source.requireOne(C.name) }
+    }
+
     func run() throws {
         try reportingErrors {
             let target = URL(fileURLWithPath: output ?? "\(C.name)_\(source.split.rawValue).png")
             _ = try FigureWriter.format(of: target)
             let request = try look.request()
-            let reader = try source.reader()
-            let data = try DataStage.gather(reader, needs: C.needs, options: chart.options, estimator: estimator.estimator,
-                                            progress: ProgressBar(total: progressSteps(C.needs, reader), label: C.name))
-            try FigureWriter.write(C(options: chart.options).figure(data, request: request), to: target)
+            let options = chart.options(bins: estimator.bins, aggregate: aggregate)
+            let data = try gatherRuns(try source.readers(), needs: C.needs, options: options, estimator: estimator.chosen,
+                                      statistic: aggregate.aggregate, label: C.name)
+            try FigureWriter.write(C(options: options).figure(data, request: request), to: target)
         }
     }
 }
@@ -62,6 +67,8 @@ struct ChartsCommand: ParsableCommand {
     @OptionGroup var source: RunOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chart: ChartOptionGroup
+    @Option(help: "Histogram bins (activations, single-neuron; 2 to 500).")
+    var bins = 30
 
     @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for the charts (made if missing).")
     var outputDir = "."
@@ -70,6 +77,8 @@ struct ChartsCommand: ParsableCommand {
 
     func validate() throws {
         guard FigureWriter.Format(rawValue: format) != nil else { throw ValidationError("--format takes png, svg or pdf") }
+        guard (2...500).contains(bins) else { throw ValidationError("--bins must be between 2 and 500") }
+        try source.requireOne("charts")
     }
 
     func run() throws {
@@ -79,7 +88,8 @@ struct ChartsCommand: ParsableCommand {
             // Scalars are gathered when logged; each chart that cannot do without them is skipped.
             var needs = ChartNeeds.union(ChartRegistry.charts.map { $0.needs })
             needs.requiredRecords = []
-            let data = try DataStage.gather(reader, needs: needs, options: chart.options,
+            let options = chart.options(bins: bins)
+            let data = try DataStage.gather(reader, needs: needs, options: options,
                                             progress: ProgressBar(total: progressSteps(needs, reader), label: "charts"))
             let folder = URL(fileURLWithPath: outputDir)
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
@@ -94,7 +104,7 @@ struct ChartsCommand: ParsableCommand {
                 }
             }
             let split = source.split.rawValue, format = self.format
-            let outcomes = ChartRegistry.makeCharts(runnable, run: data, request: request, options: chart.options) { name, figure in
+            let outcomes = ChartRegistry.makeCharts(runnable, run: data, request: request, options: options) { name, figure in
                 try FigureWriter.write(figure, to: folder.appendingPathComponent("\(name)_\(split).\(format)"))
             }
             if let error = outcomes.compactMap({ $0 }).first { throw error }

@@ -59,9 +59,11 @@ struct CompareCommand: ParsableCommand {
             let kind = ChartRegistry.comparable.first { $0.name == chart }!
             let readers = try runs.map { try RunReader(path: $0, split: split) }
             let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(kind.needs, $1) }, label: "compare")
-            let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: chartOptions.options,
-                                                              estimator: estimator.estimator, progress: progress) }
-            let drawn = kind.init(options: chartOptions.options)
+            let options = chartOptions.options(bins: estimator.bins)
+            let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
+                                                              estimator: estimator.chosen, progress: progress) }
+            if kind.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
+            let drawn = kind.init(options: options)
             let blocks = data.map { drawn.block($0, scaledWith: data, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             let titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil

@@ -20,18 +20,25 @@ struct DneckPlot: ParsableCommand {
           dneck-plot activations run.h5 --log-counts
           dneck-plot charts run.h5 -d figures
           dneck-plot compare tanh.h5 relu.h5 -o planes.png
+          dneck-plot infoplane seed0.h5 seed1.h5 seed2.h5 --aggregate median --spread iqr --runs
+          dneck-plot infoplane run.h5 --estimator kde --noise-variance 0.1
+          dneck-plot mi-epochs run.h5 --bins 30 --adaptive
+          dneck-plot entropy-bias -o bias.png run.h5
         """,
-        subcommands: [MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self]
+        subcommands: [MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self,
+                      MIEpochsChart.command, EntropyBiasCommand.self]
             + ChartRegistry.charts.map { $0.command })
 }
 
-/// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1.
+/// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1; the
+/// warnings `body` held are written once it succeeds.
 func reportingErrors(_ body: () throws -> Void) throws {
     TemporaryFiles.removeOnSignals()
     ReadLimits.capAddressSpace()
     reuseFreedMemory()
     do {
         try body()
+        PendingWarnings.shared.flush()
     } catch let error as DneckError {
         FileHandle.standardError.write(Data("dneck-plot: error: \(error)\n".utf8))
         throw ExitCode(1)

@@ -22,6 +22,7 @@ struct MovieCommand: ParsableCommand {
 
     @OptionGroup var source: RunOptions
     @OptionGroup var estimator: EstimatorOptions
+    @OptionGroup var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
 
     @Option(help: "Frames per second.")
@@ -70,20 +71,18 @@ struct MovieCommand: ParsableCommand {
             // an error waits for them before the process exits.
             let ffmpeg = FFmpeg.loadInBackground()
             defer { ffmpeg.wait() }
-            let reader = try source.reader()
-            var selected = reader.epochs
-            if let range = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true) {
-                selected = selected.filter { range.contains(Double($0)) }
-                guard !selected.isEmpty else {
-                    throw DneckError.invalidOption(name: "--epochs", detail: "no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
+            let readers = try source.readers()
+            let range = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
+            for reader in readers {
+                if let range, !reader.epochs.contains(where: { range.contains(Double($0)) }) {
+                    throw DneckError.invalidOption(name: "--epochs", detail: "\(reader.file): no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
                 }
             }
             let request = try look.request()
-            let needs = MovieFrameChart.needs
-            let data = try DataStage.gather(reader, needs: needs, options: ChartOptions(), estimator: estimator.estimator,
-                                            epochs: selected,
-                                            progress: ProgressBar(total: progressSteps(needs, reader, epochs: selected.count),
-                                                                  label: "measures"))
+            let data = try gatherRuns(readers, needs: MovieFrameChart.needs, options: ChartOptions(), estimator: estimator.chosen,
+                                      statistic: aggregate.aggregate, label: "measures") { reader in
+                range.map { range in reader.epochs.filter { range.contains(Double($0)) } }
+            }
             var size = request.style.figureSize ?? (6, 9)
             var frameRequest = request
             if let (w, h) = try frameSize() {
@@ -92,9 +91,13 @@ struct MovieCommand: ParsableCommand {
             }
             var options = ChartOptions()
             options.logEpochs = logEpochs
+            options.spread = aggregate.spread
+            options.showRuns = aggregate.showRuns
             let frames = MovieFrames(run: data, request: frameRequest, options: options, size: size)
-            if !MovieFrameChart.hasAccuracy(data) {
-                FileHandle.standardError.write(Data("dneck-plot: note: \(reader.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
+            if data.ensemble != nil {
+                FileHandle.standardError.write(Data("dneck-plot: note: the movie of \(readers.count) runs shows their \(aggregate.aggregate.rawValue) without an accuracy panel\n".utf8))
+            } else if !MovieFrameChart.hasAccuracy(data) {
+                FileHandle.standardError.write(Data("dneck-plot: note: \(data.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
             let sample = frames.figure(0)
             try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,

@@ -8,10 +8,11 @@ import Foundation
 
 extension Split: ExpressibleByArgument {}
 
-/// The run to read: shared by every command.
+/// The runs to read: shared by every command but `compare`. Several runs are aggregated into
+/// one (commands that cannot aggregate take one).
 struct RunOptions: ParsableArguments {
-    @Argument(help: "Run file: a dneck run file or a deep-bottleneck per-split dump (.h5).")
-    var run: String
+    @Argument(help: "Run files: dneck run files or deep-bottleneck per-split dumps (.h5); several are aggregated (measures, infoplane, movie, mi-epochs).")
+    var runs: [String]
 
     @Option(help: "Split to read (a deep-bottleneck dump is one split already).")
     var split: Split = .train
@@ -19,22 +20,97 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Class labels as a 1-D integer NumPy .npy file (default for a deep-bottleneck dump: <stem>_labels.npy).")
     var labels: String?
 
-    func reader() throws -> RunReader {
-        try RunReader(path: run, split: split, labelsPath: labels)
+    func validate() throws {
+        guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("give 1 to 64 run files") }
+    }
+
+    /// Refuses several runs for a command that draws one.
+    func requireOne(_ command: String) throws {
+        guard runs.count == 1 else {
+            throw ValidationError("\(command) takes one run file (compare puts several side by side)")
+        }
+    }
+
+    /// The first run's reader.
+    func reader() throws -> RunReader { try readers(first: true)[0] }
+
+    /// A reader of every run, in order.
+    func readers(first: Bool = false) throws -> [RunReader] {
+        try (first ? Array(runs.prefix(1)) : runs).map { try RunReader(path: $0, split: split, labelsPath: labels) }
     }
 }
 
-/// Options of the binning estimator.
+/// The estimator names of `--estimator`.
+enum EstimatorName: String, ExpressibleByArgument, CaseIterable {
+    case binning
+    case kdeUpper = "kde-upper"
+    case kdeLower = "kde-lower"
+    case kde
+}
+
+/// Which information estimator makes the measures, and its parameters: one group shared by
+/// `measures`, `infoplane`, `movie`, `compare` and the charts.
 struct EstimatorOptions: ParsableArguments {
-    @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units.")
-    var binSize: Double = 0.07
+    @Option(help: "Information estimator: binning, kde-upper, kde-lower or kde (both KDE bounds, drawn as a band).")
+    var estimator: EstimatorName = .binning
+
+    @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
+    var binSize: Double?
+
+    @Option(help: "Bins (2 to 500): with the binning estimator, B equal-width bins over each layer's range per epoch (instead of --bin-size); for activations and single-neuron, the histogram bins (default 30).")
+    var bins: Int?
+
+    @Flag(help: "Adaptive binning (Chelombiev et al.): --bins bins holding about the same number of distinct values.")
+    var adaptive = false
+
+    @Option(name: .customLong("noise-variance"), help: "σ² of the KDE estimators' Gaussian noise: a variance, not a standard deviation (default 0.001).")
+    var noiseVariance: Double?
 
     func validate() throws {
-        guard binSize > 0, binSize.isFinite, binSize <= 1e6 else { throw ValidationError("--bin-size must be a number above 0 and at most 1e6") }
+        if let binSize, !(binSize > 0 && binSize.isFinite && binSize <= 1e6) {
+            throw ValidationError("--bin-size must be a number above 0 and at most 1e6")
+        }
+        if let bins, !(2...500).contains(bins) { throw ValidationError("--bins must be between 2 and 500") }
+        if binSize != nil, bins != nil { throw ValidationError("--bins and --bin-size exclude each other: choose one binning rule") }
+        if adaptive, bins == nil { throw ValidationError("--adaptive needs --bins B, e.g. --bins 30 --adaptive") }
+        if let noiseVariance, !(noiseVariance > 0 && noiseVariance.isFinite && noiseVariance <= 1e6) {
+            throw ValidationError("--noise-variance must be a variance above 0 and at most 1e6")
+        }
+        if estimator == .binning, noiseVariance != nil {
+            throw ValidationError("--noise-variance belongs to the KDE estimators (--estimator kde-upper, kde-lower or kde)")
+        }
+        if estimator != .binning, binSize != nil || adaptive {
+            throw ValidationError("--bin-size and --adaptive belong to --estimator binning, not \(estimator.rawValue)")
+        }
     }
 
-    var estimator: BinningEstimator { BinningEstimator(binSize: binSize) }
+    /// The estimator chosen (validated already).
+    var chosen: any MIEstimator {
+        switch estimator {
+        case .binning:
+            if let bins { return try! BinningEstimator(rule: adaptive ? .adaptive(bins: bins) : .equalWidth(bins: bins)) }
+            return BinningEstimator(binSize: binSize ?? 0.07)
+        case .kdeUpper, .kdeLower, .kde:
+            let bound: KDEEstimator.Bound = estimator == .kde ? .both : estimator == .kdeUpper ? .upper : .lower
+            return try! KDEEstimator(bound: bound, noiseVariance: noiseVariance ?? KDEEstimator.defaultNoiseVariance)
+        }
+    }
 }
+
+/// How several runs become one plane: the statistic, the band and the runs behind it.
+struct AggregateOptions: ParsableArguments {
+    @Option(help: "How several runs become one point per epoch and layer: mean or median.")
+    var aggregate: AggregateStatistic = .median
+
+    @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none.")
+    var spread: SpreadKind = .iqr
+
+    @Flag(name: .customLong("runs"), help: "Draw each run's own trajectory faintly behind the aggregate.")
+    var showRuns = false
+}
+
+extension AggregateStatistic: ExpressibleByArgument {}
+extension SpreadKind: ExpressibleByArgument {}
 
 /// How a figure looks: dpi, style files, colormap.
 struct LookOptions: ParsableArguments {
@@ -61,8 +137,6 @@ struct LookOptions: ParsableArguments {
 
 /// Options of the charts, shared by every chart command, `charts` and `compare`.
 struct ChartOptionGroup: ParsableArguments {
-    @Option(help: "Histogram bins (activations, single-neuron; 2 to 500).")
-    var bins = 30
     @Flag(name: .customLong("log-counts"), help: "Logarithmic colour scale of counts (activations, single-neuron).")
     var logCounts = false
     @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis (accuracy, activity, movie).")
@@ -77,15 +151,17 @@ struct ChartOptionGroup: ParsableArguments {
     var logEpochColors = false
 
     func validate() throws {
-        guard (2...500).contains(bins) else { throw ValidationError("--bins must be between 2 and 500") }
         guard (1...200).contains(maxNeurons) else { throw ValidationError("--max-neurons must be between 1 and 200") }
         _ = try parseLimits(xlim, name: "--xlim")
         _ = try parseLimits(ylim, name: "--ylim")
     }
 
-    var options: ChartOptions {
+    /// The chart options, with `bins` histogram bins (default 30) and, for several runs, the
+    /// band and faint runs of `aggregate`.
+    func options(bins: Int?, aggregate: AggregateOptions? = nil) -> ChartOptions {
         var options = ChartOptions()
-        options.bins = bins
+        options.bins = bins ?? options.bins
+        if let aggregate { options.spread = aggregate.spread; options.showRuns = aggregate.showRuns }
         options.logCounts = logCounts
         options.logEpochs = logEpochs
         options.maxNeurons = maxNeurons

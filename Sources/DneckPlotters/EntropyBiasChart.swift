@@ -1,0 +1,91 @@
+import DneckCore
+import DneckFigure
+import DneckMeasures
+import Foundation
+
+/// deep-bottleneck's entropy-bias analysis: how much entropy each activation function removes
+/// from uniform input on [−1, 1] before any training. A grid of the output histograms, each
+/// titled with its entropy (the uniform input's own in the last cell), and beside it the
+/// entropies sorted, each with its reduction from the input's. With a run, each layer's
+/// entropy at the last logged epoch under the run's estimator (H(M) = I(X;M) of a
+/// deterministic network) joins the sorted list, so a real layer reads against the functions.
+///
+/// The analysis is a few thousand closed-form evaluations from `options` (samples, bins,
+/// seed), made here like any other derived scale.
+public struct EntropyBiasChart: Chart {
+    public static let name = "entropy-bias"
+    public static let summary = "Entropy an activation function removes from uniform input, beside a run's layers."
+    public static let example = "dneck-plot entropy-bias --samples 4096 --bins 50 -o bias.png run.h5"
+    public static let needs = ChartNeeds(measures: true)
+
+    public let options: ChartOptions
+    public init(options: ChartOptions) { self.options = options }
+
+    private static let gridColumns = 3
+
+    public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
+        let style = request.style
+        let bias = EntropyBias(samples: options.biasSamples, bins: options.biasBins, seed: options.biasSeed)
+        let histograms = bias.entries + [bias.input]
+        let rows = (histograms.count + Self.gridColumns - 1) / Self.gridColumns
+        var block = ChartBlock(rows: rows, columns: Self.gridColumns + 1, size: (13, 2.4 * Double(rows)))
+        for (i, entry) in histograms.enumerated() {
+            let name = i < bias.entries.count ? entry.function.rawValue : "uniform input"
+            block.panels.append(histogram(entry, title: "\(name): \(String(format: "%.2f", entry.entropy)) bits",
+                                          cell: GridCell(row: i / Self.gridColumns, column: i % Self.gridColumns), style: style))
+        }
+        block.panels.append(sorted(bias, run: run, cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows), style: style))
+        let layers = run.measures?.epochs.isEmpty == false
+        block.legends.append(FigureLegend(legend: Legend(entries: [
+            Legend.Entry(label: "Activation function", color: style.cycleColor(0), symbol: .marker),
+        ] + (layers ? [Legend.Entry(label: "Layer, last epoch", color: style.cycleColor(1), symbol: .marker)] : []) + [
+            Legend.Entry(label: "Uniform input", color: style.foreground.withAlpha(0.6), symbol: .line),
+        ]), cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows)))
+        var footer = "\(bias.samples) uniform samples on [−1, 1] (seed \(bias.seed)), \(options.biasBins)-bin histograms over each output's own range"
+        if let last = run.measures?.epochs.last {
+            footer += "; layers: H(M) = I(X;M) at epoch \(last), \(run.estimator)"
+        }
+        block.footer = [footer]
+        return block
+    }
+
+    /// One output histogram as a step line.
+    private func histogram(_ entry: EntropyBias.Entry, title: String, cell: GridCell, style: Style) -> Panel {
+        let bins = entry.bins, width = (bins.upper - bins.lower) / Double(max(bins.count, 1))
+        let top = Double(entry.counts.max() ?? 1)
+        var panel = Panel(cell: cell, x: Axis(scale: Scale.linear(fitting: [bins.lower, bins.upper], margin: 0.02), label: "Output"),
+                          y: Axis(scale: .linear(0...(top * 1.08)), label: "Count"), title: title)
+        var steps: [DataPoint] = [DataPoint(bins.lower, 0)]
+        for (k, count) in entry.counts.enumerated() {
+            let left = bins.lower + Double(k) * width
+            steps += [DataPoint(left, Double(count)), DataPoint(left + width, Double(count))]
+        }
+        steps.append(DataPoint(bins.upper, 0))
+        panel.marks.append(.line(steps, color: style.cycleColor(0), width: style.lineWidth * 0.8))
+        return panel
+    }
+
+    /// The entropies, highest at the top, each with a line back to the uniform input's.
+    private func sorted(_ bias: EntropyBias, run: RunData, cell: GridCell, style: Style) -> Panel {
+        let reference = bias.input.entropy
+        var items = bias.entries.map { (label: $0.function.rawValue, entropy: $0.entropy, layer: false) }
+        if let table = run.measures, let last = table.epochs.last {
+            items += table.points(epoch: last).map { (label: "Layer \($0.layer)", entropy: $0.ixm, layer: true) }
+        }
+        items.sort { $0.entropy < $1.entropy }   // ascending: category 0 is the bottom row
+        let labels = items.map { "\($0.label) (\(String(format: "%+.2f", $0.entropy - reference)))" }
+        let values = items.map(\.entropy) + [reference, 0]
+        var panel = Panel(cell: cell, x: Axis(scale: Scale.linear(fitting: values), label: "Entropy (bits)"),
+                          y: Axis.categories(labels, label: "Sorted; (±): change from uniform input"),
+                          title: "Entropy, sorted")
+        let line = style.foreground.withAlpha(0.6)
+        panel.marks.append(.verticalLine(x: reference, color: line, width: 0.8, dashed: true))
+        for (i, item) in items.enumerated() {
+            let y = Double(i) + 0.5, color = style.cycleColor(item.layer ? 1 : 0)
+            panel.marks.append(.line([DataPoint(reference, y), DataPoint(item.entropy, y)], color: color.withAlpha(0.5),
+                                     width: style.lineWidth))
+            panel.marks.append(.scatter([DataPoint(item.entropy, y)], colors: [color], diameter: style.markerSize, edge: nil))
+        }
+        return panel
+    }
+}

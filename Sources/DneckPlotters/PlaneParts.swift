@@ -1,0 +1,133 @@
+import DneckCore
+import DneckFigure
+import DneckMeasures
+import Foundation
+
+/// What an information plane draws beyond its points, shared by the plane and the movie's
+/// frame: the band between KDE bounds, the spread of several runs, their own faint
+/// trajectories, the ceilings log2 N and H(Y), and the footer lines that say what all of it is.
+enum PlaneParts {
+    /// Every value on one axis a plane of `runs` draws (points, lower bounds, bands, faint
+    /// runs, ceilings it shows), so that the panels of a grid share their limits.
+    static func values(_ runs: [RunData], options: ChartOptions, x: Bool) -> [Double] {
+        runs.flatMap { run -> [Double] in
+            let points = run.measures?.points ?? []
+            var values = points.map { x ? $0.ixm : $0.iym } + points.compactMap { x ? $0.ixmLower : $0.iymLower }
+            if let ensemble = run.ensemble {
+                for p in ensemble.aggregate.points {
+                    if let band = options.spread.range(x ? p.spreadX : p.spreadY) { values += [band.lowerBound, band.upperBound] }
+                }
+                if options.showRuns { values += ensemble.runs.flatMap { $0.points.map { x ? $0.ixm : $0.iym } } }
+            }
+            let ceilings = ceilingsShown(run)
+            if let c = x ? ceilings.x : ceilings.y { values.append(c) }
+            return values
+        }
+    }
+
+    /// The measured points of `run` itself: each run's own when it aggregates several (they
+    /// carry the ceilings and states the aggregate does not).
+    static func ownPoints(_ run: RunData) -> [InformationPoint] {
+        run.ensemble?.runs.flatMap(\.points) ?? run.measures?.points ?? []
+    }
+
+    /// log2 N and H(Y), each when the data come within 10 % of it.
+    static func ceilingsShown(_ run: RunData) -> (x: Double?, y: Double?) {
+        let points = ownPoints(run), drawn = run.measures?.points ?? []
+        func near(_ ceiling: Double?, _ values: [Double]) -> Double? {
+            guard let ceiling, ceiling > 0, let top = values.max(), top >= 0.9 * ceiling else { return nil }
+            return ceiling
+        }
+        return (near(points.compactMap(\.ceilingX).max(), drawn.map(\.ixm)),
+                near(points.compactMap(\.ceilingY).max(), drawn.map(\.iym)))
+    }
+
+    /// Thin dashed lines at the ceilings shown (the footer names them: a legend in the panel
+    /// would cover the very points that reach them).
+    static func ceilingLines(_ run: RunData, style: Style) -> [Mark] {
+        let color = style.foreground.withAlpha(0.55), shown = ceilingsShown(run)
+        return [shown.x.map { Mark.verticalLine(x: $0, color: color, width: 0.8, dashed: true) },
+                shown.y.map { Mark.horizontalLine(y: $0, color: color, width: 0.8, dashed: true) }].compactMap { $0 }
+    }
+
+    /// "dashed: log2 N, H(Y) (the most the estimates can reach)", nil when no ceiling is
+    /// drawn; the same words for every run, so that a grid says it once.
+    static func ceilingNote(_ run: RunData) -> String? {
+        let shown = ceilingsShown(run)
+        let names = [shown.x.map { _ in "log2 N" }, shown.y.map { _ in "H(Y)" }].compactMap { $0 }
+        return names.isEmpty ? nil : "dashed: " + names.joined(separator: ", ") + " (the most the estimates can reach)"
+    }
+
+    /// A thin bar from each point (the upper bound) down to its lower bound, where it has one.
+    static func boundBars(_ points: [InformationPoint], color: (InformationPoint) -> Color, width: Double) -> [Mark] {
+        points.compactMap { p in
+            guard let x = p.ixmLower, let y = p.iymLower else { return nil }
+            return .line([DataPoint(p.ixm, p.iym), DataPoint(x, y)], color: color(p).withAlpha(0.6), width: width)
+        }
+    }
+
+    /// Around each aggregated point of `points`, the runs' band in both coordinates: a
+    /// translucent ellipse spanning it and a thin cross (visible where one range is empty).
+    static func spreads(_ points: [AggregatedPoint], kind: SpreadKind, color: (InformationPoint) -> Color,
+                        width: Double) -> [Mark] {
+        var marks: [Mark] = []
+        var centers: [DataPoint] = [], radii: [DataPoint] = [], colors: [Color] = []
+        for p in points {
+            guard let bx = kind.range(p.spreadX), let by = kind.range(p.spreadY) else { continue }
+            let center = DataPoint((bx.lowerBound + bx.upperBound) / 2, (by.lowerBound + by.upperBound) / 2)
+            centers.append(center)
+            radii.append(DataPoint((bx.upperBound - bx.lowerBound) / 2, (by.upperBound - by.lowerBound) / 2))
+            colors.append(color(p.point).withAlpha(0.18))
+            let stroke = color(p.point).withAlpha(0.5)
+            marks.append(.line([DataPoint(bx.lowerBound, p.point.iym), DataPoint(bx.upperBound, p.point.iym)], color: stroke, width: width))
+            marks.append(.line([DataPoint(p.point.ixm, by.lowerBound), DataPoint(p.point.ixm, by.upperBound)], color: stroke, width: width))
+        }
+        return centers.isEmpty ? marks : [.ellipses(centers, radii: radii, colors: colors)] + marks
+    }
+
+    /// Each run's own path of every layer through `epochs`, faint.
+    static func runTrajectories(_ ensemble: Ensemble, epochs: Set<Int>, style: Style) -> [Mark] {
+        ensemble.runs.flatMap { table in
+            (0..<table.layerCount).map { layer in
+                let path = table.points.filter { $0.layer == layer && epochs.contains($0.epoch) }.map { DataPoint($0.ixm, $0.iym) }
+                return Mark.line(path, color: style.foreground.withAlpha(0.14), width: 0.7)
+            }
+        }
+    }
+
+    /// Layers whose I(X;M) reaches log2 N in more than half of their epochs, in any run: there
+    /// every sample is its own state and the estimate says nothing about compression.
+    static func saturatedLayers(_ run: RunData) -> [Int] {
+        let tables = run.ensemble?.runs ?? run.measures.map { [$0] } ?? []
+        return Array(Set(tables.flatMap(saturatedLayers))).sorted()
+    }
+
+    static func saturatedLayers(_ table: MeasureTable) -> [Int] {
+        let byLayer = Dictionary(grouping: table.points, by: \.layer)
+        return byLayer.filter { _, points in 2 * points.filter(\.saturatedX).count > points.count }.keys.sorted()
+    }
+
+    /// The footer lines of a plane: the estimator, what the KDE bars, the runs' band and the
+    /// dashed ceilings are, and the saturated layers.
+    static func footer(_ run: RunData, options: ChartOptions) -> [String] {
+        var lines = [ChartParts.footer(run, estimator: true)]
+        if run.measures?.hasLowerBounds == true { lines.append("point: KDE upper bound; bar: down to the KDE lower bound") }
+        if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: options.spread)) }
+        if let note = ceilingNote(run) { lines.append(note) }
+        let saturated = saturatedLayers(run)
+        if !saturated.isEmpty { lines.append(saturationNote(saturated)) }
+        return lines
+    }
+
+    /// "saturated: layers 0, 1 (I(X;M) = log2 N in most epochs)".
+    static func saturationNote(_ layers: [Int]) -> String {
+        "saturated: layer\(layers.count == 1 ? "" : "s") \(layers.map(String.init).joined(separator: ", ")) "
+            + "(I(X;M) = log2 N in most epochs: every sample its own state)"
+    }
+}
+
+extension RunData {
+    /// The layers whose estimate saturates (I(X;M) = log2 N in more than half of their epochs),
+    /// for the commands' one warning.
+    public var saturatedLayers: [Int] { PlaneParts.saturatedLayers(self) }
+}

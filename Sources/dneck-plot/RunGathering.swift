@@ -1,0 +1,63 @@
+import DneckCore
+import DneckIO
+import DneckMeasures
+import DneckPlotters
+import Foundation
+
+/// Warnings held until the command has written its artifact: a command that fails prints
+/// its one error line and nothing else.
+final class PendingWarnings: @unchecked Sendable {
+    static let shared = PendingWarnings()
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+
+    /// Writes every held warning on stderr, once.
+    func flush() {
+        lock.lock(); let held = lines; lines = []; lock.unlock()
+        for line in held { FileHandle.standardError.write(Data("dneck-plot: warning: \(line)\n".utf8)) }
+    }
+}
+
+/// Holds one `dneck-plot: warning: …` line for stderr, written once the command succeeds.
+func warn(_ message: String) { PendingWarnings.shared.add(message) }
+
+/// Gathers what `needs` asks of every run of `readers` (the epochs `select` keeps of each) and,
+/// for several runs, aggregates them with `statistic`; warns once about epochs some runs lack
+/// and once about saturated layers.
+func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, options: ChartOptions, estimator: any MIEstimator,
+                statistic: AggregateStatistic, label: String, select: (RunReader) -> [Int]? = { _ in nil }) throws -> RunData {
+    let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(needs, $1, epochs: select($1)?.count) }, label: label)
+    let runs = try readers.map {
+        try DataStage.gather($0, needs: needs, options: options, estimator: estimator, epochs: select($0), progress: progress)
+    }
+    let data = try DataStage.aggregate(runs, statistic: statistic)
+    if let missing = data.ensemble?.aggregate.missingEpochs, !missing.isEmpty {
+        warn("epoch\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) not logged by every run: left out of the \(statistic.rawValue)")
+    }
+    if needs.measures { warnIfSaturated([data], estimator: estimator) }
+    return data
+}
+
+/// One line naming the runs and layers whose estimate saturates, with the fixes for `estimator`.
+func warnIfSaturated(_ runs: [RunData], estimator: any MIEstimator) {
+    let named = runs.compactMap { run -> String? in
+        let layers = run.saturatedLayers
+        guard !layers.isEmpty else { return nil }
+        let name = run.ensemble.map { "\($0.runs.count) runs" } ?? run.file
+        return "\(name): layer\(layers.count == 1 ? "" : "s") \(layers.map(String.init).joined(separator: ", "))"
+    }
+    guard !named.isEmpty else { return }
+    warn(named.joined(separator: "; ") + " saturated (I(X;M) = log2 N in more than half of the epochs: every sample "
+         + "its own state, \(estimator.summary)); try " + remedy(for: estimator))
+}
+
+/// What makes `estimator` resolve more than every sample as its own state.
+private func remedy(for estimator: any MIEstimator) -> String {
+    switch (estimator as? BinningEstimator)?.rule {
+    case .binSize?: return "a larger --bin-size, --bins 30 --adaptive or --estimator kde"
+    case .equalWidth?, .adaptive?: return "fewer --bins or --estimator kde"
+    case nil: return "a larger --noise-variance (Saxe et al.'s MNIST runs use 0.1) or --bins 30 --adaptive"
+    }
+}
