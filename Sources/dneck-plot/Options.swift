@@ -114,24 +114,28 @@ extension SpreadKind: ExpressibleByArgument {}
 
 /// How a figure looks: dpi, style files, colormap.
 struct LookOptions: ParsableArguments {
-    @Option(help: "Raster resolution in dots per inch (10 to 2400).")
-    var dpi: Double = 150
+    @Option(help: "Raster resolution in dots per inch, 10 to 2400 (default: the style's, else 150).")
+    var dpi: Double?
 
     @Option(help: "Colormap: \(Colormap.names.joined(separator: ", ")) (default: the style's, else gnuplot for epochs and viridis for heatmaps).")
     var colormap: String?
 
-    @Option(help: "A style: a JSON file or the name of one in styles/ (default, paper, slides); repeat to apply several, left to right.")
+    @Option(help: "A style: a JSON or matplotlib .mplstyle file, or the name of one in styles/ (default, paper, slides); repeat to apply several, left to right.")
     var style: [String] = []
 
     func validate() throws {
-        guard dpi >= 10, dpi <= 2400 else { throw ValidationError("--dpi must be between 10 and 2400") }
+        if let dpi { guard dpi >= 10, dpi <= 2400 else { throw ValidationError("--dpi must be between 10 and 2400") } }
         if let colormap, Colormap.named(colormap) == nil {
             throw ValidationError("unknown colormap '\(colormap)'; known: \(Colormap.names.joined(separator: ", "))")
         }
     }
 
+    /// The look the options ask for; what the style files asked for but cannot be honoured is
+    /// said on stderr, one line each.
     func request() throws -> FigureRequest {
-        FigureRequest(style: try Style.load(style), dpi: dpi, colormap: colormap.flatMap(Colormap.named))
+        let style = try Style.load(self.style)
+        for warning in style.warnings { FileHandle.standardError.write(Data("dneck-plot: warning: \(warning)\n".utf8)) }
+        return FigureRequest(style: style, dpi: dpi ?? style.dpi ?? 150, colormap: colormap.flatMap(Colormap.named))
     }
 }
 

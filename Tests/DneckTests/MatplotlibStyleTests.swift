@@ -76,4 +76,21 @@ final class MatplotlibStyleTests: XCTestCase {
         XCTAssertTrue(try Style.locate("paper").hasSuffix("styles/paper.json"))
         XCTAssertThrowsError(try Style.locate("no-such-style")) { XCTAssertTrue("\($0)".contains("styles/no-such-style.mplstyle"), "\($0)") }
     }
+
+    /// Through the command line: the sheet's size and dpi make the PNG 300 × 200 pixels, and
+    /// the key it cannot honour is one warning line.
+    func testStyleSheetOnTheCommandLine() throws {
+        let path = try sheet("figure.figsize: 3, 2\nsavefig.dpi: 100\ntext.usetex: True\n")
+        let out = folder.appendingPathComponent("plane.png")
+        let result = try runCLI(["infoplane", Fixtures.exampleRun, "--style", path, "-o", out.path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("dneck-plot: warning: \(path): text.usetex: a matplotlib key dneck-plot does not honour; ignored\n"),
+                      result.stderr)
+        let png = try DecodedPNG(path: out.path)
+        XCTAssertEqual(png.width, 300)
+        XCTAssertEqual(png.height, 200)
+        // --dpi still wins over the sheet's.
+        XCTAssertEqual(try runCLI(["infoplane", Fixtures.exampleRun, "--style", path, "--dpi", "50", "-o", out.path]).status, 0)
+        XCTAssertEqual(try DecodedPNG(path: out.path).width, 150)
+    }
 }
