@@ -109,21 +109,22 @@ enum KernelReference {
     /// Our numbers for every row of `expected` (reference CSV) whose estimator is `name`, 1e-6 relative.
     /// `layers` limits the rows compared (to keep debug-built tests short).
     static func assertAgree(estimator: any MIEstimator, name: String, run: String, split: Split, expected: String,
-                            layers: Set<Int>? = nil, file: StaticString = #filePath, line: UInt = #line) throws {
+                            layers: Set<Int>? = nil, tolerance: Double = 1e-6, file: StaticString = #filePath, line: UInt = #line) throws {
         let rows = try ReferenceNumbers.read(folder.appendingPathComponent(expected)).filter { layers?.contains($0.layer) ?? true }
-        try assertAgree(estimator: estimator, name: name, run: run, split: split, rows: rows, file: file, line: line)
+        try assertAgree(estimator: estimator, name: name, run: run, split: split, rows: rows, tolerance: tolerance, file: file, line: line)
     }
 
+    /// `tolerance` is relative.
     static func assertAgree(estimator: any MIEstimator, name: String, run: String, split: Split, rows: [ReferenceNumbers.Row],
-                            file: StaticString = #filePath, line: UInt = #line) throws {
+                            tolerance: Double = 1e-6, file: StaticString = #filePath, line: UInt = #line) throws {
         let reader = try RunReader(path: run, split: split)
         let x = try inputs(run, split: split)
         let mine = rows.filter { $0.estimator == name }
         XCTAssertFalse(mine.isEmpty, file: file, line: line)
         for row in mine {
             let mi = estimator.estimate(try reader.activations(epoch: row.epoch, layer: row.layer), labels: reader.labels, inputs: x)
-            XCTAssertEqual(mi.ixm, row.ixm, accuracy: 1e-6 * abs(row.ixm) + 1e-13, "\(name) epoch \(row.epoch) layer \(row.layer) XM", file: file, line: line)
-            XCTAssertEqual(mi.iym, row.iym, accuracy: 1e-6 * abs(row.iym) + 1e-13, "\(name) epoch \(row.epoch) layer \(row.layer) YM", file: file, line: line)
+            XCTAssertEqual(mi.ixm, row.ixm, accuracy: tolerance * abs(row.ixm) + 1e-13, "\(name) epoch \(row.epoch) layer \(row.layer) XM", file: file, line: line)
+            XCTAssertEqual(mi.iym, row.iym, accuracy: tolerance * abs(row.iym) + 1e-13, "\(name) epoch \(row.epoch) layer \(row.layer) YM", file: file, line: line)
         }
     }
 
