@@ -62,28 +62,40 @@ public struct RenyiEstimator: MIEstimator {
     }
 
     private func estimateFromSpectra(_ activations: Matrix, labels: [Int], inputs: Matrix?) -> MIEstimate {
+        let matrices = densityMatrices(activations, labels: labels, inputs: inputs)
+        let s = matrices.matrices.map { entropy(SymmetricEigenvalues.of($0, order: matrices.order)) }
+        // s: S(M), S(Y), S(M, Y), then S(X), S(M, X) with inputs.
+        let iym = s[0] + s[1] - s[2]
+        let (ixm, sx) = inputs == nil ? (Double.nan, Double.nan) : (s[0] + s[3] - s[4], s[3])
+        return MIEstimate(ixm: ixm, iym: iym, ceilingX: sx, ceilingY: s[1], subsampledRows: matrices.subsampledRows)
+    }
+
+    /// The matrices whose spectra give the estimate, each Gram matrix divided by its trace,
+    /// row-major, `order` × `order`: A_M, A_Y, A_(M,Y), then with inputs A_X, A_(M,X); on the
+    /// fixed-seed subset of at most `samples` rows (`subsampledRows` when it is one).
+    public func densityMatrices(_ activations: Matrix, labels: [Int], inputs: Matrix?)
+        -> (matrices: [[Double]], order: Int, subsampledRows: Int?) {
         let chosen = RowSubset.indices(of: activations.rows, keeping: samples)
         let subsampled = chosen.count < activations.rows
         func rows(_ m: Matrix) -> Matrix { subsampled ? m.selectingRows(chosen) : m }
         let m = GaussianGram(rows(activations), width: width).full()
         let y = GaussianGram(oneHot: chosen.map { labels[$0] }, width: width).full()
-        let (sm, sy) = (entropy(m), entropy(y))
-        let iym = sm + sy - entropy(zip(m, y).map(*))
-        var ixm = Double.nan, sx = Double.nan
+        var grams = [m, y, zip(m, y).map(*)]
         if let inputs {
             let x = GaussianGram(rows(inputs), width: width).full()
-            sx = entropy(x)
-            ixm = sm + sx - entropy(zip(m, x).map(*))
+            grams += [x, zip(m, x).map(*)]
         }
-        return MIEstimate(ixm: ixm, iym: iym, ceilingX: sx, ceilingY: sy, subsampledRows: subsampled ? chosen.count : nil)
+        let n = chosen.count
+        let matrices = grams.map { k in
+            let trace = (0..<n).reduce(0.0) { $0 + k[$1 * n + $1] }
+            return k.map { $0 / trace }
+        }
+        return (matrices, n, subsampled ? n : nil)
     }
 
-    /// S_α of K / tr K for a full symmetric n × n Gram matrix `k`.
-    func entropy(_ k: [Double]) -> Double {
-        let n = Int(Double(k.count).squareRoot())
-        guard n > 0 else { return 0 }
-        let trace = (0..<n).reduce(0.0) { $0 + k[$1 * n + $1] }
-        let spectrum = SymmetricEigenvalues.of(k.map { $0 / trace }, order: n).map { max(0, $0) }
+    /// S_α from the eigenvalues of a unit-trace matrix, clipped at 0.
+    func entropy(_ eigenvalues: [Double]) -> Double {
+        let spectrum = eigenvalues.map { max(0, $0) }
         if alpha == 1 { return -spectrum.reduce(0) { $1 > 0 ? $0 + $1 * log2($1) : $0 } }
         return log2(spectrum.reduce(0) { $0 + pow($1, alpha) }) / (1 - alpha)
     }
@@ -112,9 +124,10 @@ public struct RenyiEstimator: MIEstimator {
 }
 
 /// Eigenvalues of a real symmetric matrix by LAPACK `dsyevd` (divide and conquer), ascending.
-enum SymmetricEigenvalues {
+public enum SymmetricEigenvalues {
     /// `matrix` is n × n (symmetric, so row- and column-major agree). NaN values if LAPACK fails.
-    static func of(_ matrix: [Double], order n: Int) -> [Double] {
+    public static func of(_ matrix: [Double], order n: Int) -> [Double] {
+        OpenBLASThreads.single
         var a = matrix
         var w = [Double](repeating: 0, count: n)
         var (jobz, uplo) = (CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")))
