@@ -78,6 +78,21 @@ final class HSICTests: XCTestCase {
         XCTAssertEqual(shuffled.iym, apart.iym, accuracy: 1e-9 * apart.iym)
     }
 
+    /// InformationMeasures.compute passes the inputs through and, for `--hsic-target output`,
+    /// reads the last layer as Y: there Y = M, so HSIC(M, Y) meets its Cauchy–Schwarz ceiling.
+    func testComputePassesInputsAndOutput() throws {
+        let reader = try RunReader(path: KernelReference.committedRun, split: .test)
+        let x = try KernelReference.inputs(KernelReference.committedRun, split: .test)
+        let table = try InformationMeasures.compute(reader, estimator: try HSICEstimator(target: .output, samples: 200), inputs: x, epochs: [29])
+        let last = try XCTUnwrap(table.points.first { $0.layer == reader.layerCount - 1 })
+        XCTAssertEqual(last.iym, try XCTUnwrap(last.ceilingY), accuracy: 1e-12 * last.iym)
+        let direct = try HSICEstimator(target: .output, samples: 200).estimate(try reader.activations(epoch: 29, layer: 0), labels: reader.labels,
+                                                                              inputs: x, output: try reader.activations(epoch: 29, layer: reader.layerCount - 1))
+        let first = try XCTUnwrap(table.points.first { $0.layer == 0 })
+        XCTAssertEqual(first.ixm, direct.ixm)
+        XCTAssertEqual(first.iym, direct.iym)
+    }
+
     /// Y as the last layer's output instead of the labels; summary and bad options.
     func testOutputTargetSummaryAndOptions() throws {
         let m = Matrix(rows: 3, columns: 1, values: [0, 1, 3])
