@@ -7,8 +7,10 @@ import Foundation
 /// activations at a time, so memory is bounded by the largest layer, not by the run. Each
 /// point carries the estimator's ceilings (log2 N, H(Y)) and, for binning, the number of states.
 public enum InformationMeasures {
-    /// The measures of `epochs` (all logged epochs when nil) of `reader`'s split.
-    public static func compute(_ reader: RunReader, estimator: any MIEstimator,
+    /// The measures of `epochs` (all logged epochs when nil) of `reader`'s split. `inputs` (the
+    /// split's X, rows in the order of the labels) goes to the estimators that need it; for an
+    /// estimator that needs the last layer's output, that layer is read at each epoch.
+    public static func compute(_ reader: RunReader, estimator: any MIEstimator, inputs: Matrix? = nil,
                                epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> MeasureTable {
         let epochs = epochs ?? reader.epochs
         let tasks = epochs.flatMap { epoch in (0..<reader.layerCount).map { (epoch, $0) } }
@@ -16,7 +18,8 @@ public enum InformationMeasures {
         let points = try reader.planningAhead(epochs) {
             try parallelMap(tasks) { (epoch, layer) -> InformationPoint in
                 let activations = try reader.activations(epoch: epoch, layer: layer)
-                let mi = estimator.estimate(activations, labels: labels)
+                let output = estimator.needsOutput ? try reader.activations(epoch: epoch, layer: reader.layerCount - 1) : nil
+                let mi = estimator.estimate(activations, labels: labels, inputs: inputs, output: output)
                 progress?.advance()
                 return InformationPoint(epoch: epoch, layer: layer, ixm: mi.ixm, iym: mi.iym,
                                         ixmLower: mi.lowerBound?.ixm, iymLower: mi.lowerBound?.iym,

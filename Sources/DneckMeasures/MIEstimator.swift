@@ -14,6 +14,32 @@ public protocol MIEstimator: Sendable {
     /// I(X;M) and I(Y;M) of one layer at one epoch, with the ceilings the data allow.
     /// `labels[i]` is the class of row `i` of `activations`.
     func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate
+
+    /// Whether the estimator needs the network's inputs X (`<split>/inputs`); false by default.
+    var needsInputs: Bool { get }
+
+    /// Whether the estimator needs the last layer's output at the same epoch (HSIC with
+    /// `--hsic-target output`); false by default.
+    var needsOutput: Bool { get }
+
+    /// I(X;M) and I(Y;M) with the inputs X (`inputs`, rows in the order of `labels`) and the
+    /// last layer's output at that epoch (`output`), for the estimators that need them. The
+    /// default ignores both and calls `estimate(_:labels:)`.
+    func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?, output: Matrix?) -> MIEstimate
+}
+
+extension MIEstimator {
+    public var needsInputs: Bool { false }
+    public var needsOutput: Bool { false }
+
+    public func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?, output: Matrix?) -> MIEstimate {
+        estimate(activations, labels: labels)
+    }
+
+    /// `estimate(_:labels:inputs:output:)` without the last layer's output.
+    public func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?) -> MIEstimate {
+        estimate(activations, labels: labels, inputs: inputs, output: nil)
+    }
 }
 
 /// One estimate of I(X;M) and I(Y;M), in bits, with what is needed to judge it.
@@ -41,8 +67,16 @@ public struct MIEstimate: Sendable, Equatable {
     public var ceilingX: Double
     /// What I(Y;M) can reach: H(Y), the entropy of the labels' class frequencies.
     public var ceilingY: Double
+    /// Rows the estimate was computed on when it took a random subset of the split (Rényi
+    /// above `samples`, `--samples N`); nil when every row was used. Callers print the note.
+    public var subsampledRows: Int?
+    /// Whether some bucket term sat at the cap U (EDGE: deep-bottleneck caps silently); callers warn.
+    public var hitCap: Bool
 
-    public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double, ceilingY: Double) {
+    public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double, ceilingY: Double,
+                subsampledRows: Int? = nil, hitCap: Bool = false) {
+        self.subsampledRows = subsampledRows
+        self.hitCap = hitCap
         self.ixm = ixm
         self.iym = iym
         self.lowerBound = lowerBound

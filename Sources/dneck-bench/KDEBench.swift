@@ -60,19 +60,19 @@ struct KDE: ParsableCommand {
         print(String(format: "  upper I(X;M) %.6f, I(Y;M) %.6f; lower I(X;M) %.6f, I(Y;M) %.6f bits; largest relative difference %.1e",
                      mine[0][0], mine[0][1], mine[1][0], mine[1][1], deviation))
     }
+}
 
-    /// User + system CPU seconds of this process or of its finished children.
-    private func cpuSeconds(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(who.rawValue), &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
-    }
+/// User + system CPU seconds of this process or of its finished children.
+func cpuSeconds(_ who: __rusage_who) -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(who.rawValue), &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
 
-    /// Peak resident memory of this process or of its finished children, in MB.
-    private func peakMegabytes(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(who.rawValue), &usage)
-        return Double(usage.ru_maxrss) / 1024
-    }
+/// Peak resident memory of this process or of its finished children, in MB.
+func peakMegabytes(_ who: __rusage_who) -> Double {
+    var usage = rusage()
+    getrusage(__rusage_who_t(who.rawValue), &usage)
+    return Double(usage.ru_maxrss) / 1024
 }
