@@ -107,7 +107,12 @@ struct ChartsCommand: ParsableCommand {
             let outcomes = ChartRegistry.makeCharts(runnable, run: data, request: request, options: options) { name, figure in
                 try FigureWriter.write(figure, to: folder.appendingPathComponent("\(name)_\(split).\(format)"))
             }
-            if let error = outcomes.compactMap({ $0 }).first { throw error }
+            // The charts that were drawn stay; each one that failed is named, and the exit says so.
+            let failures = zip(runnable, outcomes).compactMap { chart, outcome in outcome.map { (chart.name, $0) } }
+            for (name, error) in failures {
+                FileHandle.standardError.write(Data("dneck-plot: error: \(name): \(error)\n".utf8))
+            }
+            if !failures.isEmpty { throw ExitCode(1) }
         }
     }
 }

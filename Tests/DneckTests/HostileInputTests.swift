@@ -13,7 +13,7 @@ final class HostileInputTests: XCTestCase {
 
     /// Every subcommand, with its output argument pointing into `out`.
     private static func commands(out: URL) -> [[String]] {
-        ["measures", "infoplane", "movie", "activations", "single-neuron", "snr", "accuracy", "activity"].map { name in
+        ["measures", "infoplane", "movie", "activations", "single-neuron", "snr", "accuracy", "activity", "compare", "mi-epochs"].map { name in
             let ext = name == "measures" ? "csv" : name == "movie" ? "mp4" : "png"
             return [name, "-o", out.appendingPathComponent("\(name).\(ext)").path]
         } + [["charts", "-d", out.path]]
