@@ -21,6 +21,8 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5",
                        providers: [.apt(["libhdf5-dev"])]),
+        // What only the tests need from libhdf5 (writing files), kept out of the product.
+        .systemLibrary(name: "CHDF5Writing", path: "Tests/CHDF5Writing", pkgConfig: "hdf5"),
         .systemLibrary(name: "CCairo", pkgConfig: "cairo",
                        providers: [.apt(["libcairo2-dev"])]),
         // Headers only: the libraries are loaded with dlopen when a movie is made (see shim.h),
@@ -53,7 +55,7 @@ let package = Package(
         ]),
         .testTarget(name: "DneckTests", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
-            "CHDF5", "CCairo", "CFFmpeg", "CZlib",
+            "CHDF5", "CHDF5Writing", "CCairo", "CFFmpeg", "CZlib",
         ]),
     ],
     swiftLanguageModes: [.v5]

@@ -8,17 +8,12 @@ static inline hid_t dneck_h5e_default(void) { return H5E_DEFAULT; }
 static inline hid_t dneck_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t dneck_h5s_all(void) { return H5S_ALL; }
 static inline unsigned dneck_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
-static inline unsigned dneck_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline hid_t dneck_h5t_native_double(void) { H5open(); return H5T_NATIVE_DOUBLE; }
 static inline hid_t dneck_h5t_native_float(void) { H5open(); return H5T_NATIVE_FLOAT; }
 static inline hid_t dneck_h5t_native_int64(void) { H5open(); return H5T_NATIVE_INT64; }
 static inline hid_t dneck_h5t_c_s1(void) { H5open(); return H5T_C_S1; }
-static inline hid_t dneck_h5t_std_i64le(void) { H5open(); return H5T_STD_I64LE; }
 static inline hid_t dneck_h5t_ieee_f32le(void) { H5open(); return H5T_IEEE_F32LE; }
 static inline hid_t dneck_h5t_ieee_f64le(void) { H5open(); return H5T_IEEE_F64LE; }
-static inline hid_t dneck_h5t_ieee_f32be(void) { H5open(); return H5T_IEEE_F32BE; }
-static inline hid_t dneck_h5t_ieee_f64be(void) { H5open(); return H5T_IEEE_F64BE; }
-static inline hid_t dneck_h5p_dataset_create(void) { H5open(); return H5P_DATASET_CREATE; }
 static inline size_t dneck_h5t_variable(void) { return H5T_VARIABLE; }
 static inline haddr_t dneck_haddr_undef(void) { return HADDR_UNDEF; }
 

@@ -1,5 +1,6 @@
 import CCairo
 import CHDF5
+import CHDF5Writing
 import Foundation
 import XCTest
 
