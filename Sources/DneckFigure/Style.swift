@@ -53,8 +53,8 @@ public struct Style: Sendable {
 
     public init() {}
 
-    /// How much larger than the default this style's text is (at least 1): charts whose size
-    /// follows their number of panels make each panel this much larger.
+    /// How much larger than the default this style's text is (at least 1); a figure of natural
+    /// size grows by its square root.
     public var textScale: Double { max(1, fontSize / 9, labelSize / 11, titleSize / 11) }
 
     /// The colour of series `index`, cycling.

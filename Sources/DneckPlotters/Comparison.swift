@@ -12,8 +12,9 @@ public enum Comparison {
                               figureSize: (width: Double, height: Double)? = nil) -> Figure {
         let blockRows = blocks.map(\.rows).max() ?? 1, blockColumns = blocks.map(\.columns).max() ?? 1
         let gridColumns = max(1, min(columns, blocks.count)), gridRows = (blocks.count + gridColumns - 1) / gridColumns
-        // A natural size grows with the style's text, and the layout may grow it further to fit.
-        let scale = request.style.textScale
+        // A natural size grows with the style's text, less than the text does (so a slide
+        // style's text is larger on its figure), and the layout may grow it further to fit.
+        let scale = request.style.textScale.squareRoot()
         let natural = (width: (blocks.map(\.size.width).max() ?? 6) * scale, height: (blocks.map(\.size.height).max() ?? 4) * scale)
         let size = figureSize ?? (natural.width * Double(gridColumns), natural.height * Double(gridRows))
         var figure = Figure(widthInches: size.width, heightInches: size.height, dpi: request.dpi, style: request.style,
