@@ -93,7 +93,7 @@ DNECK_AV_FUNCTION(sws_scale)
 
 static inline int dneck_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int dneck_averror_eof(void) { return AVERROR_EOF; }
-static inline int dneck_av_log_error(void) { return AV_LOG_ERROR; }
+static inline int dneck_av_log_quiet(void) { return AV_LOG_QUIET; }
 static inline int dneck_avfmt_globalheader(void) { return AVFMT_GLOBALHEADER; }
 static inline int dneck_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
 static inline int dneck_codec_flag_bitexact(void) { return AV_CODEC_FLAG_BITEXACT; }

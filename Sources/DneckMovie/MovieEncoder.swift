@@ -44,7 +44,8 @@ public final class MovieEncoder {
         self.width = (width + 1) & ~1
         self.height = (height + 1) & ~1
         try FFmpeg.load()
-        FFmpeg.av_log_set_level(dneck_av_log_error())
+        // Silent: every failure comes back as a status and becomes one error line of ours.
+        FFmpeg.av_log_set_level(dneck_av_log_quiet())
         let fail = { (what: String, code: Int32) in DneckError.encode(file: path, detail: "\(what): \(MovieEncoder.message(code))") }
 
         var format: UnsafeMutablePointer<AVFormatContext>?
