@@ -126,4 +126,13 @@ public struct MovieFrames: Sendable {
         return Comparison.figure([MovieFrameChart(options: chosen).block(run, scaledWith: [run], request: request)],
                                  titles: nil, columns: 1, request: request, figureSize: size)
     }
+
+    /// Frame `k` in the layout of `template` (another frame, laid out): every scale is trained on
+    /// the whole run, so the frames share their decorations and only the marks differ; laying
+    /// out one frame serves them all.
+    public func figure(_ k: Int, laidOutAs template: Figure) -> Figure {
+        var laid = template
+        for (i, panel) in figure(k).panels.enumerated() { laid.panels[i].marks = panel.marks }
+        return laid
+    }
 }

@@ -43,10 +43,10 @@ struct Movie: ParsableCommand {
             let dneck = try bestTime(repeats: repeats) {
                 let measured = try DataStage.gather(reader, needs: MovieFrameChart.needs, options: ChartOptions())
                 let movie = MovieFrames(run: measured, request: FigureRequest(dpi: dpi), size: (6, Double(wh[1]) / dpi))
-                let first = movie.figure(0)
+                let first = movie.figure(0).laidOut()
                 frameSize = (first.pixelWidth, first.pixelHeight)
                 try MovieWriter.write(to: out, count: movie.count, width: frameSize.0, height: frameSize.1,
-                                      settings: settings) { movie.figure($0).laidOut() }
+                                      settings: settings) { movie.figure($0, laidOutAs: first) }
             }
             let raw = try rawEncode(data, dpi: dpi, height: Double(wh[1]) / dpi,
                                     settings: settings, to: scratch.file("raw.mp4"))
@@ -75,7 +75,7 @@ struct Movie: ParsableCommand {
         let picture = PixelRegion(all: first.pixelWidth, first.pixelHeight)   // the movie's even size
         let raster = try Raster(width: picture.x1, height: picture.y1)
         let frames = try (0..<movie.count).map { k -> VideoFrame in
-            try raster.draw(movie.figure(k).laidOut(), forVideo: true)
+            try raster.draw(movie.figure(k, laidOutAs: first), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame

@@ -99,10 +99,10 @@ struct MovieCommand: ParsableCommand {
             } else if !MovieFrameChart.hasAccuracy(data) {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(data.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
-            let sample = frames.figure(0)
+            let sample = frames.figure(0).laidOut()
             try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
                                   settings: MovieSettings(fps: fps, crf: crf, preset: preset),
-                                  progress: ProgressBar(total: frames.count, label: "movie")) { frames.figure($0).laidOut() }
+                                  progress: ProgressBar(total: frames.count, label: "movie")) { frames.figure($0, laidOutAs: sample) }
         }
     }
 }

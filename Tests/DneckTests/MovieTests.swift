@@ -68,6 +68,11 @@ final class MovieTests: XCTestCase {
             try whole.draw(movie.figure(k).laidOut(), forVideo: true)
             layered.copyPixels(from: decorations, region: region)
             try layered.draw(movie.figure(k).laidOut(), layers: .marks, forVideo: true)
+            // A frame in frame 0's layout is the frame laid out on its own.
+            let own = movie.figure(k).laidOut(), shared = movie.figure(k, laidOutAs: first)
+            XCTAssertEqual(own.panels.map(\.frame), shared.panels.map(\.frame))
+            XCTAssertEqual(own.texts.map(\.text), shared.texts.map(\.text))
+            XCTAssertEqual(own.texts.map(\.at), shared.texts.map(\.at))
             let count = whole.stride * whole.height
             let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
             XCTAssertTrue(same, "frame \(k) differs when drawn in layers")
