@@ -68,26 +68,40 @@ final class SlurmTests: XCTestCase {
         assertValidPNG(out.appendingPathComponent("compare.png"))
     }
 
-    /// submit.sh checks the list before queuing anything; no Slurm needed.
-    func testSubmitRefusesAListWithAMissingRunAndQueuesNothing() throws {
+    /// submit.sh checks the list before queuing anything: one line on stderr naming the list and
+    /// the line, status 2, sbatch never called. No Slurm needed.
+    func testSubmitRefusesABadRunListAndQueuesNothing() throws {
         let folder = Fixtures.temporaryFolder()
         self.folder = folder
-        let list = folder.appendingPathComponent("runs.txt")
-        try "\(Fixtures.exampleRun)\n\(folder.path)/absent.h5\n".write(to: list, atomically: true, encoding: .utf8)
-        // sbatch on PATH would record that it ran; the check must stop submit.sh before it.
+        let run = Fixtures.exampleRun, absent = folder.appendingPathComponent("absent.h5").path
+        let sameStem = folder.appendingPathComponent("again/harmonics_tanh_small.h5")
+        try FileManager.default.createDirectory(at: sameStem.deletingLastPathComponent(), withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: sameStem.path, contents: Data())
+        // A stand-in sbatch on PATH records that it ran.
         let bin = folder.appendingPathComponent("bin")
         try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
-        let fakeSbatch = bin.appendingPathComponent("sbatch")
-        try "#!/bin/sh\ntouch \"\(folder.path)/sbatch-ran\"\necho 1\n".write(to: fakeSbatch, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: fakeSbatch.path)
+        let sbatch = bin.appendingPathComponent("sbatch"), ran = folder.appendingPathComponent("sbatch-ran")
+        try "#!/bin/sh\ntouch '\(ran.path)'\necho 1\n".write(to: sbatch, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: sbatch.path)
 
-        let result = try runProgram("/usr/bin/env", [
-            "PATH=\(bin.path):/usr/bin:/bin", "OUT=\(folder.path)/out", "RUN_LIST=\(list.path)",
-            Self.examples.appendingPathComponent("submit.sh").path,
-        ], timeout: 20)
-        XCTAssertEqual(result.status, 2)
-        XCTAssertEqual(result.stderr, "submit.sh: \(list.path): line 2: no run file \(folder.path)/absent.h5\n")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("sbatch-ran").path))
+        let list = folder.appendingPathComponent("runs.txt")
+        let cases = [
+            ("\(run)\n\(absent)\n", "line 2: no run file \(absent)"),
+            ("\(run)\n\n\(run)\n", "line 2 is empty"),
+            ("\(run)\n\(sameStem.path)", "line 2: a second run named harmonics_tanh_small"),
+            ("", "lists no run file"),
+        ]
+        for (content, problem) in cases {
+            try content.write(to: list, atomically: true, encoding: .utf8)
+            let result = try runProgram("/usr/bin/env", [
+                "PATH=\(bin.path):/usr/bin:/bin", "OUT=\(folder.path)/out", "RUN_LIST=\(list.path)",
+                Self.examples.appendingPathComponent("submit.sh").path,
+            ], timeout: 20)
+            XCTAssertEqual(result.status, 2, content)
+            let separator = problem.hasPrefix("line") ? ": " : " "
+            XCTAssertEqual(result.stderr, "submit.sh: \(list.path)\(separator)\(problem)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: ran.path), "sbatch ran for \(content)")
+        }
     }
 
     /// A 20-epoch run of the shared trainer (about half a second).

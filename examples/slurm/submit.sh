@@ -22,14 +22,14 @@ if [ "$#" -gt 0 ]; then
     RUN_LIST="$OUT/runs.txt"
     printf '%s\n' "$@" > "$RUN_LIST"
 fi
-: "${RUN_LIST:?give run files as arguments or set RUN_LIST}"
+if [ -z "${RUN_LIST:-}" ]; then echo "submit.sh: give run files as arguments or set RUN_LIST" >&2; exit 2; fi
 export RUN_LIST OUT
 
 # Check the list before anything is queued: no empty line, every file there, no two runs
 # with the same stem (they would write into the same folder).
 COUNT=0
 STEMS=""
-while IFS= read -r run; do
+while IFS= read -r run || [ -n "$run" ]; do   # || also reads a last line without newline
     COUNT=$((COUNT + 1))
     if [ -z "$run" ]; then echo "submit.sh: $RUN_LIST: line $COUNT is empty" >&2; exit 2; fi
     if [ ! -f "$run" ]; then echo "submit.sh: $RUN_LIST: line $COUNT: no run file $run" >&2; exit 2; fi
