@@ -28,6 +28,7 @@ final class SlurmTests: XCTestCase {
         let missing = OneNodeSlurm.missingPrograms()
         try XCTSkipUnless(missing.isEmpty, "no \(missing.joined(separator: ", ")) on this machine: "
             + "install Debian's slurm-wlm and munge (setup.sh does) to run the Slurm example under a real one-node cluster")
+        try XCTSkipUnless(getuid() == 0, "the one-node Slurm runs its daemons as root (SlurmUser=root); run the tests as root")
         try XCTSkipUnless(FileManager.default.fileExists(atPath: Self.trainer.path), "../shared/tools is not beside the package")
         let folder = Fixtures.temporaryFolder()
         self.folder = folder
