@@ -18,7 +18,7 @@ struct CompareCommand: ParsableCommand {
         as key=value | key=value; a run without configuration by its file name.
 
         --estimators a,b,… puts estimators side by side instead: one panel per estimator \
-        (one row per run for several runs), each titled by its estimator and parameters, \
+        (one row per run for several runs; for one run, --cols or the most nearly square grid), each titled by its estimator and parameters, \
         each with its own axes (their units differ; the runs of one estimator share them).
 
         Examples:
@@ -63,7 +63,7 @@ struct CompareCommand: ParsableCommand {
                 throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
             }
             guard chart == InfoPlaneChart.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
-            if let cols, cols != 1 { throw ValidationError("--estimators puts one run per row: --cols does not apply") }
+            if cols != nil, runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
             try estimator.check(for: "compare", list: true, names: try EstimatorName.parse(estimators, option: "--estimators"))
         } else {
             try estimator.check(for: "compare")
@@ -122,6 +122,7 @@ struct CompareCommand: ParsableCommand {
                 titles.append((runTitles.map { "\($0[r]): " } ?? "") + chosen[e].summary)
             }
         }
-        return Comparison.figure(blocks, titles: titles, columns: names.count, request: request, figureSize: request.style.figureSize)
+        let columns = readers.count > 1 ? names.count : cols ?? Comparison.columns(for: blocks)
+        return Comparison.figure(blocks, titles: titles, columns: columns, request: request, figureSize: request.style.figureSize)
     }
 }
