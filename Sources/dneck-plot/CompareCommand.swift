@@ -112,17 +112,8 @@ struct CompareCommand: ParsableCommand {
             report(runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }, estimator: chosen,
                    rows: readers.map { $0.labels.count }.max() ?? 0)
         }
-        let drawn = InfoPlaneChart(options: options)
         let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let runTitles = readers.count > 1 || keys != nil ? Comparison.titles(byEstimator[0], keys: keys) : nil
-        var blocks: [ChartBlock] = [], titles: [String] = []
-        for r in readers.indices {
-            for (e, runs) in byEstimator.enumerated() {
-                blocks.append(drawn.block(runs[r], scaledWith: runs, request: request))
-                titles.append((runTitles.map { "\($0[r]): " } ?? "") + chosen[e].summary)
-            }
-        }
-        let columns = readers.count > 1 ? names.count : cols ?? Comparison.columns(for: blocks)
-        return Comparison.figure(blocks, titles: titles, columns: columns, request: request, figureSize: request.style.figureSize)
+        return Comparison.estimatorGrid(byEstimator, runTitles: runTitles, columns: cols, options: options, request: request)
     }
 }
