@@ -113,7 +113,7 @@ struct EstimatorOptions: ParsableArguments {
         func uses(_ set: Set<EstimatorName>) -> Bool { !set.isDisjoint(with: names) }
         func refuse(_ option: String, unless set: Set<EstimatorName>, _ owners: String) throws {
             guard uses(set) else {
-                throw ValidationError("\(option) belongs to \(owners), not \(names.map(\.rawValue).joined(separator: ","))")
+                throw ValidationError("\(option) \(option.contains(" and ") ? "belong" : "belongs") to \(owners), not \(names.map(\.rawValue).joined(separator: ","))")
             }
         }
         if let binSize, !(binSize > 0 && binSize.isFinite && binSize <= 1e6) {
