@@ -200,6 +200,47 @@ final class InputsCLITests: XCTestCase {
     }
 }
 
+/// `RunReader.inputs()`: float32 and float64 read in their precision; integers, a wrong row
+/// count, another rank and NaN each refused with one line naming the file and `<split>/inputs`.
+final class InputsReaderTests: XCTestCase {
+    func testInputsAreCheckedLikeActivations() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("run.h5").path
+        /// A run of 3 samples, one layer, `train/inputs` as given (none when `shape` is nil).
+        func reader(_ shape: [Int]?, _ values: [Double] = [], _ storage: H5Writer.Storage = .float32, split: Split = .train) throws -> RunReader {
+            let w = H5Writer(path: path)
+            w.stringAttribute("format", "dneck-run")
+            w.intAttribute("format_version", 1)
+            for name in ["train", "test"] {
+                w.dataset("/\(name)/labels", shape: [3], doubles: [0, 1, 1], storage: .int64)
+                w.dataset("/\(name)/0/activations/0", shape: [3, 1], doubles: [0.1, 0.2, 0.3])
+            }
+            if let shape { w.dataset("/train/inputs", shape: shape, doubles: values, storage: storage) }
+            w.close()
+            return try RunReader(path: path, split: split)
+        }
+        let six = [1.0, 2, 3, 4, 5, 6]
+        let single = try XCTUnwrap(try reader([3, 2], six, .float32).inputs())
+        guard case .float32(let floats) = single.storage else { return XCTFail("float32 inputs widened") }
+        XCTAssertEqual(floats, [1, 2, 3, 4, 5, 6])
+        XCTAssertEqual(try reader([3, 2], six, .float64).inputs()?.values, six)
+        let bad: [([Int], [Double], H5Writer.Storage, String)] = [
+            ([3, 2], six, .int64, "\(path): train/inputs: inputs must be float32 or float64, found integer values"),
+            ([2, 3], six, .float32, "\(path): train/inputs: has 2 rows but there are 3 labels"),
+            ([6], six, .float32, "\(path): train/inputs: inputs must be 2-D (samples × features), found shape [6]"),
+            ([3, 2], [1, 2, 3, .nan, 5, 6], .float64, "\(path): train/inputs: contains NaN at row 1, column 1"),
+        ]
+        for (shape, values, storage, message) in bad {
+            XCTAssertThrowsError(try reader(shape, values, storage).inputs()) { XCTAssertEqual("\($0)", message) }
+        }
+        XCTAssertNil(try reader(nil).inputs())
+        XCTAssertThrowsError(try reader([3, 2], six, split: .test).requiredInputs()) {
+            XCTAssertEqual("\($0)", "\(path): test/inputs: missing dataset of the network's inputs X (float [samples, features]), which the estimator needs")
+        }
+    }
+}
+
 /// Writes NumPy `.npy` files (version 1.0, little-endian) for the tests.
 enum NPYFile {
     static func write(int64 values: [Int64], to url: URL) throws {
