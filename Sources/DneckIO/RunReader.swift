@@ -30,12 +30,17 @@ public final class RunReader: @unchecked Sendable {
     /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").
     private let epochRoot: String
 
+    /// A `.npy` file of the inputs X that `inputs()` reads instead of `<split>/inputs`.
+    public let inputsFile: String?
+
     /// Opens `path`, detects its layout and reads the labels of `split`.
     /// - Parameter labelsPath: a `.npy` file of labels; for a deep-bottleneck dump, when nil,
     ///   `<stem>_labels.npy` beside the file is used if it exists.
-    public init(path: String, split: Split = .train, labelsPath: String? = nil) throws {
+    /// - Parameter inputsPath: a `.npy` file of the inputs X (read only when asked for).
+    public init(path: String, split: Split = .train, labelsPath: String? = nil, inputsPath: String? = nil) throws {
         file = path
         self.split = split
+        inputsFile = inputsPath
         hdf5 = try HDF5File(path: path)
         layout = try RunReader.detectLayout(hdf5, file: path)
         epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
@@ -81,6 +86,64 @@ public final class RunReader: @unchecked Sendable {
         if checkFinite, let error = nonFinite(matrix, epoch: epoch, layer: layer) { throw error }
         return matrix
     }
+
+    /// The network's inputs X of the split: the `inputsFile` when given, else `<split>/inputs`
+    /// (float32 or float64 [n, d], rows in the order of the labels); nil when the run has none
+    /// (a deep-bottleneck dump never has them). Checked as activations are: element type, rank,
+    /// rows = labels, at least one column, finite values, the read limit.
+    public func inputs() throws -> Matrix? {
+        if let npy = inputsFile {
+            let (shape, values) = try NPYReader.readFloatMatrix(path: npy)
+            return try checkedInputs(shape: shape, values: values, file: npy, path: "(npy)")
+        }
+        guard layout == .dneckRun else { return nil }
+        let path = RunReader.join(epochRoot, "inputs")
+        guard let kind = try hdf5.kind(path) else { return nil }
+        guard kind == .dataset else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "inputs must be a dataset")
+        }
+        let info = try hdf5.datasetInfo(path)
+        guard info.element == .float else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "inputs must be float32 or float64, found \(info.element) values")
+        }
+        let (shape, values) = try hdf5.readMatrixValues(path)
+        return try checkedInputs(shape: shape, values: values, file: file, path: RunReader.display(path))
+    }
+
+    /// `inputs()` for an estimator that cannot do without X: a run without them is an error
+    /// naming the file and `<split>/inputs` (for a dump, `--inputs FILE.npy`).
+    public func requiredInputs() throws -> Matrix {
+        if let x = try inputs() { return x }
+        if layout == .deepBottleneck {
+            throw DneckError.missing(file: file, path: "(inputs)",
+                                     what: "inputs X: a deep-bottleneck dump holds none, pass --inputs FILE.npy (a 2-D float array, one row per label)")
+        }
+        throw DneckError.missing(file: file, path: inputsPath,
+                                 what: "dataset of the network's inputs X (float [samples, features]), which the estimator needs")
+    }
+
+    /// The inputs of `file` at `path` after the checks every source of X shares.
+    private func checkedInputs(shape: [Int], values: Matrix.Storage, file: String, path: String) throws -> Matrix {
+        guard shape.count == 2 else {
+            throw DneckError.badShape(file: file, path: path, detail: "inputs must be 2-D (samples × features), found shape \(shape)")
+        }
+        guard shape[0] == labels.count else {
+            throw DneckError.badShape(file: file, path: path, detail: "has \(shape[0]) rows but there are \(labels.count) labels")
+        }
+        guard shape[1] > 0 else { throw DneckError.badShape(file: file, path: path, detail: "inputs have no features (shape \(shape))") }
+        let matrix: Matrix
+        switch values {
+        case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
+        case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
+        }
+        if let bad = matrix.firstNonFinite() {
+            throw DneckError.nonFinite(file: file, path: path, row: bad.row, column: bad.column, value: bad.value)
+        }
+        return matrix
+    }
+
+    /// Where `inputs()` looks, as messages show it (`train/inputs`).
+    public var inputsPath: String { RunReader.display(RunReader.join(epochRoot, "inputs")) }
 
     /// The error naming the first NaN or ±Inf of `m`, the activations of `layer` at `epoch`
     /// (nil when every value is finite), for callers that check values their own way.

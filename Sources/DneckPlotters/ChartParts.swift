@@ -10,9 +10,9 @@ enum ChartParts {
         Axis.categories(epochs.map(String.init), label: label)
     }
 
-    /// The axes of an information plane: I(X;M) against I(Y;M), in bits.
-    static func informationPlane(cell: GridCell, x: Scale, y: Scale, title: String?) -> Panel {
-        Panel(cell: cell, x: Axis(scale: x, label: "I(X;M) (bits)"), y: Axis(scale: y, label: "I(Y;M) (bits)"), title: title)
+    /// The axes of an information plane: I(X;M) against I(Y;M) in bits, or what `quantity` names.
+    static func informationPlane(cell: GridCell, x: Scale, y: Scale, title: String?, quantity: PlaneQuantity = .bits) -> Panel {
+        Panel(cell: cell, x: Axis(scale: x, label: quantity.label(x: true)), y: Axis(scale: y, label: quantity.label(x: false)), title: title)
     }
 
     /// A linear or log axis over real epoch numbers.
@@ -50,6 +50,6 @@ enum ChartParts {
     /// The footer line saying what a figure's numbers are: split, samples and the estimator.
     static func footer(_ run: RunData, estimator: Bool) -> String {
         let samples = "\(run.sampleCount) samples of the \(run.split.rawValue) split"
-        return estimator && !run.estimator.isEmpty ? "I(X;M), I(Y;M): \(run.estimator); \(samples)" : samples
+        return estimator && !run.estimator.isEmpty ? "\(run.quantity.x), \(run.quantity.y): \(run.estimator); \(samples)" : samples
     }
 }

@@ -58,6 +58,25 @@ public enum Comparison {
         return figure
     }
 
+    /// The information planes of several estimators side by side: `byEstimator[e][r]` is run r
+    /// measured by estimator e. One row per run (for one run, `columns` per row or the most
+    /// nearly square grid), each panel titled by its estimator and parameters (`RunData.estimator`),
+    /// after `runTitles[r]` when given; each estimator's runs share their axes, no two
+    /// estimators do (their units differ).
+    public static func estimatorGrid(_ byEstimator: [[RunData]], runTitles: [String]?, columns: Int?, options: ChartOptions,
+                                     request: FigureRequest) -> Figure {
+        let drawn = InfoPlaneChart(options: options), runCount = byEstimator.first?.count ?? 0
+        var blocks: [ChartBlock] = [], titles: [String] = []
+        for r in 0..<runCount {
+            for runs in byEstimator {
+                blocks.append(drawn.block(runs[r], scaledWith: runs, request: request))
+                titles.append((runTitles.map { "\($0[r]): " } ?? "") + runs[r].estimator)
+            }
+        }
+        let perRow = runCount > 1 ? byEstimator.count : columns ?? Comparison.columns(for: blocks)
+        return figure(blocks, titles: titles, columns: perRow, request: request, figureSize: request.style.figureSize)
+    }
+
     /// Indices of the colorbars every block has alike (same label, colours and range): drawn
     /// once for the whole grid.
     private static func sharedColorbars(_ blocks: [ChartBlock]) -> Set<Int> {

@@ -4,7 +4,8 @@ import DneckMeasures
 
 /// The information plane: I(Y;M) against I(X;M), one point per layer per logged epoch,
 /// coloured by epoch through a colormap, the layers of each epoch joined by a faint line, with
-/// a colorbar labelled "Epoch".
+/// a colorbar labelled "Epoch". The axes name what the estimator measures (`run.quantity`):
+/// I(X;M) and I(Y;M) in bits, or HSIC(M, X) and HSIC(M, Y).
 public struct InfoPlaneChart: Chart {
     public static let name = "infoplane"
     public static let summary = "Information plane: I(Y;M) against I(X;M) per layer, coloured by epoch."
@@ -21,7 +22,7 @@ public struct InfoPlaneChart: Chart {
         let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true))
         let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false))
         var panel = ChartParts.informationPlane(cell: block.all, x: xScale, y: yScale,
-                                                title: "Information plane (\(run.split.rawValue))")
+                                                title: "Information plane (\(run.split.rawValue))", quantity: run.quantity)
         let normalize = epochNormalize(tables.flatMap(\.epochs))
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }

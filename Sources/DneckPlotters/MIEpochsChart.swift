@@ -19,12 +19,12 @@ public struct MIEpochsChart: Chart {
         let style = request.style, table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 2, columns: 1, size: (7, 6.5))
         let ceilings = PlaneParts.ceilingsShown(run)
-        let quantities: [(String, Bool, Double?)] = [("I(X;M) per epoch", true, ceilings.x), ("I(Y;M) per epoch", false, ceilings.y)]
+        let quantities: [(String, Bool, Double?)] = [("\(run.quantity.x) per epoch", true, ceilings.x), ("\(run.quantity.y) per epoch", false, ceilings.y)]
         for (row, (title, isX, ceiling)) in quantities.enumerated() {
             let value = { (p: InformationPoint) in isX ? p.ixm : p.iym }
             var panel = Panel(cell: GridCell(row: row, column: 0), x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
                               y: Axis(scale: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: isX)),
-                                      label: isX ? "I(X;M) (bits)" : "I(Y;M) (bits)"), title: title)
+                                      label: run.quantity.label(x: isX)), title: title)
             if let ceiling {
                 panel.marks.append(.horizontalLine(y: ceiling, color: style.foreground.withAlpha(0.55), width: 0.8, dashed: true))
             }

@@ -50,7 +50,7 @@ public struct MovieFrameChart: Chart {
         var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
                                                 x: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true)),
                                                 y: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false)),
-                                                title: "Information plane")
+                                                title: "Information plane", quantity: run.quantity)
         let layers = table.layerCount, epochs = table.epochs
         guard !epochs.isEmpty else { return panel }
         let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }

@@ -29,6 +29,7 @@ struct ChartCommand<C: Chart>: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        try estimator.check(for: C.name)
         if !C.needs.measures || !C.needs.survey.isEmpty || !C.needs.records.isEmpty { try source.requireOne(C.name) }
     }
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import DneckCairo
 import DneckCore
+import DneckFigure
 import DneckIO
 import DneckPlotters
 import Foundation
@@ -16,9 +17,14 @@ struct CompareCommand: ParsableCommand {
         configuration keys (the run file's `config` JSON) whose values differ between the runs, \
         as key=value | key=value; a run without configuration by its file name.
 
+        --estimators a,b,… puts estimators side by side instead: one panel per estimator \
+        (one row per run for several runs; for one run, --cols or the most nearly square grid), each titled by its estimator and parameters, \
+        each with its own axes (their units differ; the runs of one estimator share them).
+
         Examples:
           dneck-plot compare tanh.h5 relu.h5 tanh_mn.h5 relu_mn.h5 -o planes.pdf
           dneck-plot compare a.h5 b.h5 c.h5 --chart accuracy --cols 3 --title-keys activation_fn -o acc.png
+          dneck-plot compare run.h5 --estimators binning,kde-upper,hsic,renyi,edge -o estimators.png
         """)
 
     @Argument(help: "Run files (dneck run files or deep-bottleneck dumps with <stem>_labels.npy beside them).")
@@ -36,6 +42,9 @@ struct CompareCommand: ParsableCommand {
     @Option(name: .customLong("title-keys"), help: "Configuration keys that title the panels, comma-separated.")
     var titleKeys: String?
 
+    @Option(help: "Estimators side by side, comma-separated (\(EstimatorName.list)): one panel each, one row per run; with the parameters of the estimator options.")
+    var estimators: String?
+
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chartOptions: ChartOptionGroup
@@ -49,6 +58,16 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("unknown --chart '\(chart)'; known: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", "))")
         }
         if let cols { guard (1...64).contains(cols) else { throw ValidationError("--cols must be between 1 and 64") } }
+        if let estimators {
+            guard estimator.estimator == EstimatorName.binning.rawValue else {
+                throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
+            }
+            guard chart == InfoPlaneChart.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
+            if cols != nil, runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
+            try estimator.check(for: "compare", list: true, names: try EstimatorName.parse(estimators, option: "--estimators"))
+        } else {
+            try estimator.check(for: "compare")
+        }
     }
 
     func run() throws {
@@ -58,6 +77,11 @@ struct CompareCommand: ParsableCommand {
             let request = try look.request()
             let kind = ChartRegistry.comparable.first { $0.name == chart }!
             let readers = try runs.map { try RunReader(path: $0, split: split) }
+            if let estimators {
+                let names = try EstimatorName.parse(estimators, option: "--estimators")
+                try FigureWriter.write(try estimatorGrid(readers, names: names, request: request), to: target)
+                return
+            }
             let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(kind.needs, $1) }, label: "compare")
             let options = chartOptions.options(bins: estimator.bins)
             let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
@@ -71,5 +95,25 @@ struct CompareCommand: ParsableCommand {
                                            request: request, figureSize: request.style.figureSize)
             try FigureWriter.write(figure, to: target)
         }
+    }
+
+    /// One information plane per estimator of `names` for every run: a row per run, each panel
+    /// titled by its estimator (and the run, for several), the runs of one estimator on shared axes.
+    private func estimatorGrid(_ readers: [RunReader], names: [EstimatorName], request: FigureRequest) throws -> Figure {
+        let chosen = names.map(estimator.estimator)
+        let progress = ProgressBar(total: names.count * readers.reduce(0) { $0 + progressSteps(InfoPlaneChart.needs, $1) },
+                                   label: "compare")
+        let options = chartOptions.options(bins: nil)
+        let byEstimator = try chosen.map { chosen in
+            try readers.map { try DataStage.gather($0, needs: InfoPlaneChart.needs, options: options, estimator: chosen, progress: progress) }
+        }
+        for (runs, chosen) in zip(byEstimator, chosen) {
+            warnIfSaturated(runs, estimator: chosen)
+            report(runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }, estimator: chosen,
+                   rows: readers.map { $0.labels.count }.max() ?? 0)
+        }
+        let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
+        let runTitles = readers.count > 1 || keys != nil ? Comparison.titles(byEstimator[0], keys: keys) : nil
+        return Comparison.estimatorGrid(byEstimator, runTitles: runTitles, columns: cols, options: options, request: request)
     }
 }

@@ -25,8 +25,6 @@ struct EntropyBiasCommand: ParsableCommand {
     var runFile: String?
     @Option(help: "Split of RUN to read.")
     var split: Split = .train
-    @Option(help: "Uniform samples (2 to 10000000).")
-    var samples = 4096
     @Option(help: "Seed of the uniform samples.")
     var seed: UInt64 = 0
     @OptionGroup var estimator: EstimatorOptions
@@ -35,7 +33,9 @@ struct EntropyBiasCommand: ParsableCommand {
     var output: String
 
     func validate() throws {
-        guard (2...10_000_000).contains(samples) else { throw ValidationError("--samples must be between 2 and 10000000") }
+        guard !estimator.chosen.needsInputs, estimator.names.count == 1 else {
+            throw ValidationError("entropy-bias takes one --estimator of H(M): binning, kde-upper, kde-lower or kde")
+        }
     }
 
     func run() throws {
@@ -44,7 +44,7 @@ struct EntropyBiasCommand: ParsableCommand {
             _ = try FigureWriter.format(of: target)
             let request = try look.request()
             var options = ChartOptions()
-            (options.biasSamples, options.biasBins, options.biasSeed) = (samples, estimator.bins ?? 50, seed)
+            (options.biasSamples, options.biasBins, options.biasSeed) = (estimator.samples ?? 4096, estimator.bins ?? 50, seed)
             let data = try runFile.map { path in
                 try gatherRuns([try RunReader(path: path, split: split)], needs: EntropyBiasChart.needs, options: options,
                                estimator: estimator.chosen, statistic: .median, label: EntropyBiasChart.name)

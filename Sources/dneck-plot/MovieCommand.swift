@@ -42,6 +42,7 @@ struct MovieCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        try estimator.check(for: "movie")
         guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
         guard MovieSettings.presets.contains(preset) else {

@@ -20,6 +20,9 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Class labels as a 1-D integer NumPy .npy file (default for a deep-bottleneck dump: <stem>_labels.npy).")
     var labels: String?
 
+    @Option(help: "The network's inputs X as a 2-D float NumPy .npy file, one row per label (for hsic, renyi and edge on a deep-bottleneck dump; instead of <split>/inputs).")
+    var inputs: String?
+
     func validate() throws {
         guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("give 1 to 64 run files") }
     }
@@ -36,23 +39,41 @@ struct RunOptions: ParsableArguments {
 
     /// A reader of every run, in order.
     func readers(first: Bool = false) throws -> [RunReader] {
-        try (first ? Array(runs.prefix(1)) : runs).map { try RunReader(path: $0, split: split, labelsPath: labels) }
+        try (first ? Array(runs.prefix(1)) : runs).map { try RunReader(path: $0, split: split, labelsPath: labels, inputsPath: inputs) }
     }
 }
 
 /// The estimator names of `--estimator`.
-enum EstimatorName: String, ExpressibleByArgument, CaseIterable {
+enum EstimatorName: String, CaseIterable {
     case binning
     case kdeUpper = "kde-upper"
     case kdeLower = "kde-lower"
     case kde
+    case hsic
+    case renyi
+    case edge
+
+    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// The comma-separated names of `text`, each known and none twice.
+    static func parse(_ text: String, option: String) throws -> [EstimatorName] {
+        let names = try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let known = EstimatorName(rawValue: name) else {
+                throw ValidationError("unknown \(option) '\(name)'; known: \(list)")
+            }
+            return known
+        }
+        guard Set(names).count == names.count else { throw ValidationError("\(option) names an estimator twice") }
+        return names
+    }
 }
 
 /// Which information estimator makes the measures, and its parameters: one group shared by
 /// `measures`, `infoplane`, `movie`, `compare` and the charts.
 struct EstimatorOptions: ParsableArguments {
-    @Option(help: "Information estimator: binning, kde-upper, kde-lower or kde (both KDE bounds, drawn as a band).")
-    var estimator: EstimatorName = .binning
+    @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi or edge (the last three need the inputs X); measures takes several, comma-separated.")
+    var estimator = EstimatorName.binning.rawValue
 
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
     var binSize: Double?
@@ -66,7 +87,35 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("noise-variance"), help: "σ² of the KDE estimators' Gaussian noise: a variance, not a standard deviation (default 0.001).")
     var noiseVariance: Double?
 
+    @Option(help: "Gaussian kernel width σ of hsic and renyi, one for every variable: a number, or median (each variable's median pairwise distance per epoch); default 5 for hsic, 1 for renyi.")
+    var sigma: String?
+
+    @Option(name: .customLong("hsic-target"), help: "Y of hsic: labels (one-hot) or output (the last layer, PyGlow's Y).")
+    var hsicTarget: String?
+
+    @Option(help: "Rows of a fixed-seed random subset (2 to 10000000): hsic uses every row without it, renyi at most 1000 by default; for entropy-bias, the uniform samples (default 4096).")
+    var samples: Int?
+
+    @Option(help: "α of renyi (above 0, at most 100; default 1.01; 2 runs exactly on every row).")
+    var alpha: Double?
+
+    /// The estimators `--estimator` names, in order.
+    var names: [EstimatorName] { (try? EstimatorName.parse(estimator, option: "--estimator")) ?? [.binning] }
+
     func validate() throws {
+        let names = try EstimatorName.parse(estimator, option: "--estimator")
+        try validateParameters(for: names)
+    }
+
+    /// Checks the parameters against the estimators `names` that will use them.
+    func validateParameters(for names: [EstimatorName]) throws {
+        let kdes: Set<EstimatorName> = [.kdeUpper, .kdeLower, .kde]
+        func uses(_ set: Set<EstimatorName>) -> Bool { !set.isDisjoint(with: names) }
+        func refuse(_ option: String, unless set: Set<EstimatorName>, _ owners: String) throws {
+            guard uses(set) else {
+                throw ValidationError("\(option) \(option.contains(" and ") ? "belong" : "belongs") to \(owners), not \(names.map(\.rawValue).joined(separator: ","))")
+            }
+        }
         if let binSize, !(binSize > 0 && binSize.isFinite && binSize <= 1e6) {
             throw ValidationError("--bin-size must be a number above 0 and at most 1e6")
         }
@@ -76,23 +125,73 @@ struct EstimatorOptions: ParsableArguments {
         if let noiseVariance, !(noiseVariance > 0 && noiseVariance.isFinite && noiseVariance <= 1e6) {
             throw ValidationError("--noise-variance must be a variance above 0 and at most 1e6")
         }
-        if estimator == .binning, noiseVariance != nil {
-            throw ValidationError("--noise-variance belongs to the KDE estimators (--estimator kde-upper, kde-lower or kde)")
+        if noiseVariance != nil {
+            try refuse("--noise-variance", unless: kdes, "the KDE estimators (--estimator kde-upper, kde-lower or kde)")
         }
-        if estimator != .binning, binSize != nil || adaptive {
-            throw ValidationError("--bin-size and --adaptive belong to --estimator binning, not \(estimator.rawValue)")
+        if binSize != nil || adaptive { try refuse("--bin-size and --adaptive", unless: [.binning], "--estimator binning") }
+        if let sigma {
+            _ = try width(sigma)
+            try refuse("--sigma", unless: [.hsic, .renyi], "--estimator hsic or renyi")
+        }
+        if let hsicTarget {
+            guard HSICEstimator.Target(rawValue: hsicTarget) != nil else { throw ValidationError("--hsic-target takes labels or output") }
+            try refuse("--hsic-target", unless: [.hsic], "--estimator hsic")
+        }
+        if let samples {
+            guard (2...10_000_000).contains(samples) else { throw ValidationError("--samples must be between 2 and 10000000") }
+        }
+        if let alpha {
+            guard alpha > 0, alpha <= 100, alpha.isFinite else { throw ValidationError("--alpha must be a number above 0 and at most 100") }
+            try refuse("--alpha", unless: [.renyi], "--estimator renyi")
         }
     }
 
-    /// The estimator chosen (validated already).
-    var chosen: any MIEstimator {
-        switch estimator {
+    /// Refuses, for `command`, a list of estimators unless it takes one (`list`) and a
+    /// `--samples` that no estimator of `names` (default: `--estimator`'s) uses.
+    func check(for command: String, list: Bool = false, names: [EstimatorName]? = nil) throws {
+        let names = names ?? self.names
+        if !list, names.count > 1 {
+            throw ValidationError("\(command) takes one --estimator (measures writes several; compare --estimators draws several)")
+        }
+        if samples != nil, Set(names).isDisjoint(with: [.hsic, .renyi]) {
+            throw ValidationError("--samples belongs to --estimator hsic or renyi, not \(names.map(\.rawValue).joined(separator: ","))")
+        }
+        try validateParameters(for: names)
+    }
+
+    /// `--sigma` as a kernel width.
+    private func width(_ text: String) throws -> KernelWidth {
+        if text == "median" { return .median }
+        guard let sigma = Double(text), sigma > 0, sigma.isFinite, sigma <= 1e6 else {
+            throw ValidationError("--sigma takes a number above 0 and at most 1e6, or median")
+        }
+        return .fixed(sigma)
+    }
+
+    /// The estimator chosen: the first of `--estimator` (validated already).
+    var chosen: any MIEstimator { estimator(names[0]) }
+
+    /// Every estimator `--estimator` names, with its name, in order.
+    var all: [(name: EstimatorName, estimator: any MIEstimator)] { names.map { ($0, estimator($0)) } }
+
+    /// The estimator `name` with the parameters given (validated already).
+    func estimator(_ name: EstimatorName) -> any MIEstimator {
+        let width = sigma.flatMap { try? self.width($0) }
+        switch name {
         case .binning:
             if let bins { return try! BinningEstimator(rule: adaptive ? .adaptive(bins: bins) : .equalWidth(bins: bins)) }
             return BinningEstimator(binSize: binSize ?? 0.07)
         case .kdeUpper, .kdeLower, .kde:
-            let bound: KDEEstimator.Bound = estimator == .kde ? .both : estimator == .kdeUpper ? .upper : .lower
+            let bound: KDEEstimator.Bound = name == .kde ? .both : name == .kdeUpper ? .upper : .lower
             return try! KDEEstimator(bound: bound, noiseVariance: noiseVariance ?? KDEEstimator.defaultNoiseVariance)
+        case .hsic:
+            return try! HSICEstimator(width: width ?? .fixed(HSICEstimator.defaultSigma),
+                                      target: hsicTarget.flatMap(HSICEstimator.Target.init) ?? .labels, samples: samples)
+        case .renyi:
+            return try! RenyiEstimator(alpha: alpha ?? RenyiEstimator.defaultAlpha, width: width ?? .fixed(RenyiEstimator.defaultSigma),
+                                       samples: samples ?? RenyiEstimator.defaultSamples)
+        case .edge:
+            return EDGEEstimator()
         }
     }
 }

@@ -36,8 +36,23 @@ func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, options: ChartOptions
     if let missing = data.ensemble?.aggregate.missingEpochs, !missing.isEmpty {
         warn("epoch\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) not logged by every run: left out of the \(statistic.rawValue)")
     }
-    if needs.measures { warnIfSaturated([data], estimator: estimator) }
+    if needs.measures {
+        warnIfSaturated([data], estimator: estimator)
+        report(data.estimateNotes, estimator: estimator, rows: readers.map { $0.labels.count }.max() ?? 0)
+    }
     return data
+}
+
+/// The note that estimates used a random subset (on stderr now) and the warning that EDGE
+/// capped some terms at U (held until the command succeeds).
+func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
+    if let used = notes.subsampledRows {
+        let exact = estimator is RenyiEstimator ? "; --alpha 2 runs exactly on every row" : ""
+        FileHandle.standardError.write(Data("dneck-plot: note: \(estimator.summary): each estimate on a fixed-seed random subset of \(used) of the \(rows) rows (--samples N sets its size\(exact))\n".utf8))
+    }
+    if notes.hitCap {
+        warn("\(estimator.summary): some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE")
+    }
 }
 
 /// One line naming the runs and layers whose estimate saturates, with the fixes for `estimator`.
