@@ -138,8 +138,9 @@ private func makeFolder(_ folder: URL) throws -> URL {
     return folder
 }
 
-/// Makes the chosen artifacts of one run into a folder.
-struct ArtifactJob {
+/// Makes the chosen artifacts of one run into a folder. Immutable once made (its option groups
+/// are plain values), so its movies may be made on another thread.
+struct ArtifactJob: @unchecked Sendable {
     let specs: [ArtifactSpec]
     let needs: ChartNeeds
     let formats: [String]
@@ -160,11 +161,17 @@ struct ArtifactJob {
     func run(_ readers: [RunReader], into folder: URL) throws -> Outcome {
         let made = Made()
         var splits: [RunData] = []
+        // The movies are encoded one after another in the background, each while the next split
+        // is read and drawn; every one has ended before this returns or throws.
+        let movies = DispatchGroup(), movieQueue = DispatchQueue(label: "dneck-plot.all.movies")
+        defer { movies.wait() }
         for reader in readers {
             let data = try DataStage.gather(reader, needs: needs, options: options, estimator: estimator.chosen, progress: progress)
-            try produce(data, reader: reader, into: folder, made: made)
+            try produce(data, reader: reader, into: folder, made: made) { movie in movieQueue.async(group: movies, execute: movie) }
             splits.append(data)
         }
+        movies.wait()
+        made.sort(by: specs)
         warnIfSaturated(splits, estimator: estimator.chosen)
         let run = readers[0].file
         for (file, reason) in made.failures.sorted(by: { $0.key < $1.key }) {
@@ -218,8 +225,10 @@ struct ArtifactJob {
         return entries
     }
 
-    /// The chosen artifacts of one split: the figures two at a time, then the movie, then the table.
-    private func produce(_ data: RunData, reader: RunReader, into folder: URL, made: Made) throws {
+    /// The chosen artifacts of one split: the figures two at a time, then the table; the movie
+    /// is handed to `background`.
+    private func produce(_ data: RunData, reader: RunReader, into folder: URL, made: Made,
+                         background: (@escaping @Sendable () -> Void) -> Void) throws {
         let split = data.split
         var charts: [String: ArtifactSpec] = [:]
         for spec in specs where spec.kind == .figure {
@@ -248,15 +257,17 @@ struct ArtifactJob {
         }
         for spec in specs where spec.kind != .figure {
             let file = spec.fileName(split: split, format: formats[0])
-            do {
-                if spec.kind == .movie { try writeMovie(data, to: folder.appendingPathComponent(file)) }
-                else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
-                made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))
-            } catch {
-                made.fail(file, "\(error)")
+            let make: @Sendable () -> Void = {
+                do {
+                    if spec.kind == .movie { try writeMovie(data, to: folder.appendingPathComponent(file)) }
+                    else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
+                    made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))
+                } catch {
+                    made.fail(file, "\(error)")
+                }
             }
+            if spec.kind == .movie { background(make) } else { make() }
         }
-        made.sort(by: specs)
     }
 
     private func writeMovie(_ data: RunData, to target: URL) throws {
