@@ -13,7 +13,7 @@ let package = Package(
         .executable(name: "dneck-plot", targets: ["dneck-plot"]),
         .executable(name: "dneck-bench", targets: ["dneck-bench"]),
         .library(name: "Dneck", targets: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure",
-                                          "DneckPlotters", "DneckCairo", "DneckMovie"]),
+                                          "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -34,6 +34,8 @@ let package = Package(
         .systemLibrary(name: "CISAL", pkgConfig: "libisal",
                        providers: [.apt(["libisal-dev"])]),
 
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
         .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
@@ -45,8 +47,9 @@ let package = Package(
         .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
         .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib", "CISAL"]),
         .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
+        .target(name: "DneckReport", dependencies: ["DneckCore", "DneckFigure", "DneckPlotters", "CCrypto"]),
         .executableTarget(name: "dneck-plot", dependencies: [
-            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
+            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dneck-bench", dependencies: [
@@ -54,7 +57,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "DneckTests", dependencies: [
-            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie",
+            "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport",
             "CHDF5", "CHDF5Writing", "CCairo", "CFFmpeg", "CZlib",
         ]),
     ],

@@ -14,13 +14,14 @@ public enum AtomicOutput {
         }
         try checkReplaceable(target)
         let temporary = folder.appendingPathComponent(".\(target.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw DneckError.unwritable(file: target.path, detail: "folder \(folder.path) is not writable")
-        }
+        // Registered before it exists: a signal arriving as it is created still removes it.
         let slot = TemporaryFiles.shared.register(temporary.path)
         defer {
             unlink(temporary.path)
             TemporaryFiles.shared.unregister(slot)
+        }
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw DneckError.unwritable(file: target.path, detail: "folder \(folder.path) is not writable")
         }
         let result = try body(temporary)
         // The target may have appeared (or been replaced) while the artifact was made.

@@ -25,7 +25,7 @@ struct DneckPlot: ParsableCommand {
           dneck-plot mi-epochs run.h5 --bins 30 --adaptive
           dneck-plot entropy-bias -o bias.png run.h5
         """,
-        subcommands: [MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self,
+        subcommands: [AllCommand.self, MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self,
                       MIEpochsChart.command, EntropyBiasCommand.self]
             + ChartRegistry.charts.map { $0.command })
 }
