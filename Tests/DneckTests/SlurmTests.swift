@@ -5,9 +5,10 @@ import XCTest
 /// temporary folder: the array job renders three runs, the dependent job compares them.
 final class SlurmTests: XCTestCase {
     /// The subcommand the array job runs and its output-folder option.
-    static let artifactsCommand = (name: "charts", outputFlag: "-d")
-    /// Figures every run's folder must hold (besides every PNG in it decoding).
-    static let expectedFigures = ["activations_train.png", "accuracy_train.png"]
+    static let artifactsCommand = (name: "all", outputFlag: "-o")
+    /// Artifacts every run's folder must hold (besides every PNG in it decoding).
+    static let expectedFigures = ["activations_train.png", "accuracy_test.png", "infoplane_movie_train.mp4", "manifest.json",
+                                  "index.html"]
 
     static let examples = Fixtures.packageRoot.appendingPathComponent("examples/slurm")
     static let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py")
@@ -55,7 +56,7 @@ final class SlurmTests: XCTestCase {
         guard ids.count == 2 else { return }
         let (arrayID, compareID) = (ids[0], ids[1])
 
-        let states = try slurm.waitForJob(compareID, among: [arrayID, compareID], timeout: 45)
+        let states = try slurm.waitForJob(compareID, among: [arrayID, compareID], timeout: 240)
         let report = "job states \(states); logs:\n" + slurm.logs(of: out.appendingPathComponent("logs"))
         XCTAssertEqual(states[compareID], "COMPLETED", report)
         for task in 1...runs.count { XCTAssertEqual(states["\(arrayID)_\(task)"], "COMPLETED", report) }
