@@ -44,6 +44,7 @@ struct AllCommand: ParsableCommand {
     var format = "png"
     @Option(help: "Frames per second of the movies.")
     var fps: Int = 7
+    @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chart: ChartOptionGroup

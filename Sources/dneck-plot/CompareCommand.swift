@@ -45,6 +45,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Estimators side by side, comma-separated (\(EstimatorName.list)): one panel each, one row per run; with the parameters of the estimator options.")
     var estimators: String?
 
+    @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
     @OptionGroup var chartOptions: ChartOptionGroup

@@ -8,9 +8,37 @@ import Foundation
 
 extension Split: ExpressibleByArgument {}
 
+/// `--max-memory`: what one read of a dataset or file may take. Set while the options are
+/// checked, before any work, so that every read and the process's address-space cap follow it.
+struct MemoryOptions: ParsableArguments {
+    @Option(name: .customLong("max-memory"),
+            help: "The most one dataset or file may take once read, e.g. 512M or 4G (default: an eighth of the memory; at least 16M); larger ones are refused.")
+    var maxMemory: String?
+
+    func validate() throws {
+        guard let maxMemory else { return }
+        guard let bytes = MemoryOptions.bytes(maxMemory), bytes >= 16 << 20 else {
+            throw ValidationError("--max-memory takes a size such as 512M or 4G (at least 16M)")
+        }
+        ReadLimits.maxBytes = bytes
+    }
+
+    /// `text` as bytes: a number with an optional K, M, G or T (powers of 1024).
+    static func bytes(_ text: String) -> Int? {
+        let units: [Character: Double] = ["K": 0x1p10, "M": 0x1p20, "G": 0x1p30, "T": 0x1p40]
+        var number = text.uppercased()
+        if number.hasSuffix("B") { number.removeLast() }
+        var scale = 1.0
+        if let last = number.last, let unit = units[last] { scale = unit; number.removeLast() }
+        guard let value = Double(number), value.isFinite, value > 0, value * scale < 0x1p62 else { return nil }
+        return Int(value * scale)
+    }
+}
+
 /// The runs to read: shared by every command but `compare`. Several runs are aggregated into
 /// one (commands that cannot aggregate take one).
 struct RunOptions: ParsableArguments {
+    @OptionGroup var memory: MemoryOptions
     @Argument(help: "Run files: dneck run files or deep-bottleneck per-split dumps (.h5); several are aggregated (measures, infoplane, movie, mi-epochs).")
     var runs: [String]
 

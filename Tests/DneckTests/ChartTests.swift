@@ -211,4 +211,22 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
     }
+
+    /// `--max-memory` bounds every read: a layer over it is refused naming its shape and the
+    /// limit; a size that is not one is refused before any work.
+    func testMaxMemoryBoundsReads() throws {
+        let run = folder.appendingPathComponent("wide.h5").path
+        let (rows, units) = (4, 1_200_000)   // one layer of 19.2 MB as float32
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [(0..<rows * units).map { Double($0 % 7) }])], units: [units]).writeDneck(run)
+        let out = folder.appendingPathComponent("m.csv")
+        let refused = try runCLI(["measures", run, "--max-memory", "16M", "-o", out.path])
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("wide.h5: train/0/activations/0"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("[4, 1200000]"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
+        XCTAssertEqual(try runCLI(["measures", run, "--max-memory", "64M", "-o", out.path]).status, 0)
+        for bad in ["1K", "lots", "-5G", "1e300T"] {
+            XCTAssertEqual(try runCLI(["measures", run, "--max-memory", bad, "-o", out.path]).status, 64, bad)
+        }
+    }
 }
