@@ -22,13 +22,9 @@ swift build -c release --product dneck-plot
 bin="$(swift build -c release --show-bin-path)/dneck-plot"
 run=examples/harmonics_tanh_small.h5
 mkdir -p output
-for split in train test; do
-    "$bin" measures "$run" --split "$split" -o "output/information_measures_$split.csv"
-    "$bin" infoplane "$run" --split "$split" -o "output/infoplane_$split.png"
-done
+# Every artifact of both splits, a manifest, a summary and a report to open in a browser.
+"$bin" all "$run" -o output
 "$bin" infoplane "$run" -o output/infoplane_train.svg
 "$bin" infoplane "$run" -o output/infoplane_train.pdf
-"$bin" movie "$run" -o output/infoplane_movie_train.mp4
-"$bin" charts "$run" -d output   # activations, single-neuron, snr, accuracy, activity
 echo "Artifacts written to output/:"
 ls -l output

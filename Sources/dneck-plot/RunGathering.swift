@@ -61,7 +61,7 @@ func warnIfSaturated(_ runs: [RunData], estimator: any MIEstimator) {
         let layers = run.saturatedLayers
         guard !layers.isEmpty else { return nil }
         let name = run.ensemble.map { "\($0.runs.count) runs" } ?? run.file
-        return "\(name): layer\(layers.count == 1 ? "" : "s") \(layers.map(String.init).joined(separator: ", "))"
+        return "\(name) (\(run.split.rawValue)): layer\(layers.count == 1 ? "" : "s") \(layers.map(String.init).joined(separator: ", "))"
     }
     guard !named.isEmpty else { return }
     warn(named.joined(separator: "; ") + " saturated (I(X;M) = log2 N in more than half of the epochs: every sample "
