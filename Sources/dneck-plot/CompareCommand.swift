@@ -3,6 +3,7 @@ import DneckCairo
 import DneckCore
 import DneckFigure
 import DneckIO
+import DneckMeasures
 import DneckPlotters
 import Foundation
 
@@ -25,6 +26,7 @@ struct CompareCommand: ParsableCommand {
           dneck-plot compare tanh.h5 relu.h5 tanh_mn.h5 relu_mn.h5 -o planes.pdf
           dneck-plot compare a.h5 b.h5 c.h5 --chart accuracy --cols 3 --title-keys activation_fn -o acc.png
           dneck-plot compare run.h5 --estimators binning,kde-upper,hsic,renyi,edge -o estimators.png
+          dneck-plot compare seed1.h5 seed2.h5 seed3.h5 --aggregate median --spread iqr -o seeds.png
         """)
 
     @Argument(help: "Run files (dneck run files or deep-bottleneck dumps with <stem>_labels.npy beside them).")
@@ -45,6 +47,12 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Estimators side by side, comma-separated (\(EstimatorName.list)): one panel each, one row per run; with the parameters of the estimator options.")
     var estimators: String?
 
+    @Option(help: "Add a panel of the runs aggregated, mean or median, with its band (--chart infoplane).")
+    var aggregate: AggregateStatistic?
+
+    @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none.")
+    var spread: SpreadKind = .iqr
+
     @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
@@ -59,6 +67,12 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("unknown --chart '\(chart)'; known: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", "))")
         }
         if let cols { guard (1...64).contains(cols) else { throw ValidationError("--cols must be between 1 and 64") } }
+        if aggregate != nil {
+            guard chart == InfoPlaneChart.name, estimators == nil else {
+                throw ValidationError("--aggregate adds a panel of aggregated information planes (--chart infoplane, no --estimators)")
+            }
+            guard runs.count > 1 else { throw ValidationError("--aggregate needs several runs") }
+        }
         if let estimators {
             guard estimator.estimator == EstimatorName.binning.rawValue else {
                 throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
@@ -84,14 +98,19 @@ struct CompareCommand: ParsableCommand {
                 return
             }
             let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(kind.needs, $1) }, label: "compare")
-            let options = chartOptions.options(bins: estimator.bins)
+            var options = chartOptions.options(bins: estimator.bins)
+            options.spread = spread
             let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
                                                               estimator: estimator.chosen, progress: progress) }
             if kind.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
+            // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
+            let aggregated = try aggregate.map { try DataStage.aggregate(data, statistic: $0) }
+            let shown = data + (aggregated.map { [$0] } ?? [])
             let drawn = kind.init(options: options)
-            let blocks = data.map { drawn.block($0, scaledWith: data, request: request) }
+            let blocks = shown.map { drawn.block($0, scaledWith: shown, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
-            let titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
+            var titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
+            if let aggregate { titles?.append("\(aggregate.rawValue) of \(data.count) runs") }
             let figure = Comparison.figure(blocks, titles: titles, columns: cols ?? Comparison.columns(for: blocks),
                                            request: request, figureSize: request.style.figureSize)
             try FigureWriter.write(figure, to: target)

@@ -217,4 +217,37 @@ final class LayoutTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: out.path))
         }
     }
+
+    /// `compare --aggregate` adds one panel of the runs aggregated, with its band, on the
+    /// runs' axes; it needs several runs of information planes.
+    func testCompareWithTheAggregateOfTheRuns() throws {
+        let made = try LayoutRuns.made.get()
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("seeds.svg")
+        let result = try runCLI(["compare", made.few, made.many, "--aggregate", "mean", "--spread", "minmax",
+                                 "-o", out.path])
+        XCTAssertEqual(result.status, 1, "runs with different layer counts cannot be aggregated: \(result.stderr)")
+        XCTAssertTrue(result.stderr.contains("layers"), result.stderr)
+        let ok = try runCLI(["compare", made.few, made.few, "--aggregate", "mean", "--spread", "minmax", "--dpi", "40", "-o", out.path])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        let svg = try String(contentsOf: out, encoding: .utf8)
+        XCTAssertTrue(svg.contains("</svg>"))
+        for bad in [["compare", made.few, "--aggregate", "mean"], ["compare", made.few, made.few, "--aggregate", "mean", "--chart", "snr"]] {
+            XCTAssertEqual(try runCLI(bad + ["-o", out.path]).status, 64, "\(bad)")
+        }
+        // The figure itself: one more panel, titled by the statistic, and the band in the footer.
+        let data = try [made.few, made.few].map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.needs, options: ChartOptions()) }
+        let aggregate = try DataStage.aggregate(data, statistic: .mean)
+        var options = ChartOptions()
+        options.spread = .minmax
+        let shown = data + [aggregate]
+        let blocks = shown.map { InfoPlaneChart(options: options).block($0, scaledWith: shown, request: FigureRequest()) }
+        let figure = Comparison.figure(blocks, titles: ["a", "b", "mean of 2 runs"], columns: 2, request: FigureRequest())
+        let (laid, texts) = RecordingRenderer.texts(of: figure)
+        XCTAssertEqual(laid.panels.count, 3)
+        XCTAssertEqual(laid.panels.last?.title, "mean of 2 runs")
+        XCTAssertTrue(laid.footer.contains { $0.contains("mean of 2 runs") }, "\(laid.footer)")
+        XCTAssertEqual(layoutProblems(laid, texts: texts), [])
+    }
 }
