@@ -193,7 +193,7 @@ enum ReferenceNumbers {
     private static func run(_ arguments: [String]) throws -> Int32 {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3"] + arguments
+        process.arguments = [Fixtures.python] + arguments
         process.standardOutput = FileHandle.nullDevice
         do { try process.run() } catch { return -1 }
         process.waitUntilExit()

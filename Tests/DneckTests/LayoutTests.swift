@@ -23,7 +23,7 @@ enum LayoutRuns {
     }
 
     static func trainPython(_ arguments: [String]) throws {
-        let result = try runProgram("/usr/bin/env", ["python3"] + arguments, timeout: 300)
+        let result = try runProgram(Fixtures.python, arguments, timeout: 300)
         guard result.status == 0, !result.signaled, !result.timedOut else {
             throw NSError(domain: "train_runs.py", code: Int(result.status), userInfo: [NSLocalizedDescriptionKey: result.stderr])
         }

@@ -109,7 +109,7 @@ final class SlurmTests: XCTestCase {
     /// A 20-epoch run of the shared trainer (about half a second).
     private func trainRun(seed: Int, in folder: URL) throws -> URL {
         let run = folder.appendingPathComponent("tanh_s\(seed).h5")
-        let result = try runProgram("/usr/bin/env", ["python3", Self.trainer.path, "--out", run.path, "--epochs", "20",
+        let result = try runProgram("/usr/bin/env", [Fixtures.python, Self.trainer.path, "--out", run.path, "--epochs", "20",
                                                      "--seed", "\(seed)"], timeout: 60)
         XCTAssertEqual(result.status, 0, result.stderr)
         return run

@@ -11,6 +11,10 @@ enum Fixtures {
     static let exampleRun = packageRoot.appendingPathComponent("examples/harmonics_tanh_small.h5").path
     static let sharedRuns = packageRoot.deletingLastPathComponent().appendingPathComponent("shared/data/runs")
 
+    /// The Python the tests run (the shared trainer, the numpy reference scripts): Debian's,
+    /// to which setup.sh gives numpy, scipy and h5py, else the first `python3` on the PATH.
+    static let python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
     /// A fresh empty folder.
     static func temporaryFolder() -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("dneck-tests-\(UUID().uuidString)")
