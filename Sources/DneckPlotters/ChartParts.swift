@@ -42,7 +42,7 @@ enum ChartParts {
         Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: style.cycleColor($0), symbol: .line) })
     }
 
-    /// The logged epochs shared by all runs' records, and the values of `key` over all runs.
+    /// Every value the key paths `keys` take in any run's records (for scales trained on all runs).
     static func values(_ runs: [RunData], _ keys: [KeyPath<EpochRecord, Double?>]) -> [Double] {
         runs.flatMap { ($0.records ?? []).flatMap { r in keys.compactMap { r[keyPath: $0] } } }
     }

@@ -40,7 +40,7 @@ struct ChartCommand<C: Chart>: ParsableCommand {
             let request = try look.request()
             let options = chart.options(bins: estimator.bins, aggregate: aggregate)
             let data = try gatherRuns(try source.readers(), needs: C.needs, options: options, estimator: estimator.chosen,
-                                      statistic: aggregate.aggregate, label: C.name)
+                                      statistic: aggregate.statistic, label: C.name)
             try FigureWriter.write(C(options: options).figure(data, request: request), to: target)
         }
     }

@@ -47,11 +47,7 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Estimators side by side, comma-separated (\(EstimatorName.list)): one panel each, one row per run; with the parameters of the estimator options.")
     var estimators: String?
 
-    @Option(help: "Add a panel of the runs aggregated, mean or median, with its band (--chart infoplane).")
-    var aggregate: AggregateStatistic?
-
-    @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none.")
-    var spread: SpreadKind = .iqr
+    @OptionGroup var aggregation: AggregateOptions
 
     @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
@@ -67,7 +63,7 @@ struct CompareCommand: ParsableCommand {
             throw ValidationError("unknown --chart '\(chart)'; known: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", "))")
         }
         if let cols { guard (1...64).contains(cols) else { throw ValidationError("--cols must be between 1 and 64") } }
-        if aggregate != nil {
+        if aggregation.aggregate != nil {
             guard chart == InfoPlaneChart.name, estimators == nil else {
                 throw ValidationError("--aggregate adds a panel of aggregated information planes (--chart infoplane, no --estimators)")
             }
@@ -98,19 +94,18 @@ struct CompareCommand: ParsableCommand {
                 return
             }
             let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(kind.needs, $1) }, label: "compare")
-            var options = chartOptions.options(bins: estimator.bins)
-            options.spread = spread
+            let options = chartOptions.options(bins: estimator.bins, aggregate: aggregation)
             let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
                                                               estimator: estimator.chosen, progress: progress) }
             if kind.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
-            let aggregated = try aggregate.map { try DataStage.aggregate(data, statistic: $0) }
+            let aggregated = try aggregation.aggregate.map { try DataStage.aggregate(data, statistic: $0) }
             let shown = data + (aggregated.map { [$0] } ?? [])
             let drawn = kind.init(options: options)
             let blocks = shown.map { drawn.block($0, scaledWith: shown, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             var titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
-            if let aggregate { titles?.append("\(aggregate.rawValue) of \(data.count) runs") }
+            if let statistic = aggregation.aggregate { titles?.append("\(statistic.rawValue) of \(data.count) runs") }
             let figure = Comparison.figure(blocks, titles: titles, columns: cols ?? Comparison.columns(for: blocks),
                                            request: request, figureSize: request.style.figureSize)
             try FigureWriter.write(figure, to: target)

@@ -81,7 +81,7 @@ struct MovieCommand: ParsableCommand {
             }
             let request = try look.request()
             let data = try gatherRuns(readers, needs: MovieFrameChart.needs, options: ChartOptions(), estimator: estimator.chosen,
-                                      statistic: aggregate.aggregate, label: "measures") { reader in
+                                      statistic: aggregate.statistic, label: "measures") { reader in
                 range.map { range in reader.epochs.filter { range.contains(Double($0)) } }
             }
             var size = request.style.figureSize ?? (6, 9)
@@ -96,7 +96,7 @@ struct MovieCommand: ParsableCommand {
             options.showRuns = aggregate.showRuns
             let frames = MovieFrames(run: data, request: frameRequest, options: options, size: size)
             if data.ensemble != nil {
-                FileHandle.standardError.write(Data("dneck-plot: note: the movie of \(readers.count) runs shows their \(aggregate.aggregate.rawValue) without an accuracy panel\n".utf8))
+                FileHandle.standardError.write(Data("dneck-plot: note: the movie of \(readers.count) runs shows their \(aggregate.statistic.rawValue) without an accuracy panel\n".utf8))
             } else if !MovieFrameChart.hasAccuracy(data) {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(data.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }

@@ -226,8 +226,11 @@ struct EstimatorOptions: ParsableArguments {
 
 /// How several runs become one plane: the statistic, the band and the runs behind it.
 struct AggregateOptions: ParsableArguments {
-    @Option(help: "How several runs become one point per epoch and layer: mean or median.")
-    var aggregate: AggregateStatistic = .median
+    @Option(help: "How several runs become one point per epoch and layer: mean or median (default median; compare: adds a panel of the runs aggregated).")
+    var aggregate: AggregateStatistic?
+
+    /// The statistic asked for, median unless given.
+    var statistic: AggregateStatistic { aggregate ?? .median }
 
     @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none.")
     var spread: SpreadKind = .iqr
