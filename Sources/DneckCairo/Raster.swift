@@ -31,13 +31,16 @@ public final class Raster {
     public let height: Int
     private let surface: OpaquePointer
     private let memory: LargeBuffer
+    /// Bytes allocated past the last row: libswscale reads up to 16 pixels past the pixels it
+    /// converts.
+    private static let readSlack = 64
 
     /// A raster of `width × height` transparent black pixels.
     public init(width: Int, height: Int) throws {
         self.width = width
         self.height = height
         let stride = width > 0 && width <= 32767 ? Int(cairo_format_stride_for_width(CAIRO_FORMAT_ARGB32, Int32(width))) : -1
-        guard stride > 0, height > 0, height <= 32767, let memory = LargeBuffer(count: stride * height),
+        guard stride > 0, height > 0, height <= 32767, let memory = LargeBuffer(count: stride * height + Raster.readSlack),
               let surface = cairo_image_surface_create_for_data(memory.bytes.assumingMemoryBound(to: UInt8.self), CAIRO_FORMAT_ARGB32,
                                                                 Int32(width), Int32(height), Int32(stride)),
               cairo_surface_status(surface) == CAIRO_STATUS_SUCCESS else {

@@ -3,50 +3,113 @@ import DneckCairo
 import DneckCore
 
 /// BGRA → YUV 4:2:0 by libswscale, with BT.601 coefficients into limited range (what the
-/// movie's stream is tagged with). Cairo's pixels are read where they are (`sws_scale`, not
-/// `sws_scale_frame`, which would copy a source frame it does not own). One converter per
-/// frame: its context, made for the size of the last region, serves the next region of that size.
+/// movie's stream is tagged with), in tiles: a movie frame differs from the one its slot held
+/// before only where its marks moved, and only those tiles need converting again. Cairo's
+/// pixels are read where they are (`sws_scale`, not `sws_scale_frame`, which would copy a source
+/// frame it does not own). One converter per frame: it keeps a libswscale context per tile-run
+/// size it has met.
 final class ColorConverter {
     /// Area averaging: each U, V from the mean of its own 2 × 2 block and nothing around it, so
-    /// converting a region gives the very bytes of converting the whole picture (bilinear would
-    /// reach across the region's edge); exact rounding; the same bytes on any processor.
+    /// converting a tile gives the very bytes of converting the whole picture (bilinear would
+    /// reach across the tile's edge); exact rounding; the same bytes on any processor.
     private static let flags = SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT
-    private var context: OpaquePointer?
+    /// Tile size in pixels (even, so tiles cover whole chroma blocks).
+    static let tileWidth = 64, tileHeight = 16
+    /// libswscale reads and writes up to 16 pixels past the width it converts, and misreads a
+    /// source narrower than that: runs are this wide at least, and land in `scratch` first.
+    private static let overrun = 16
 
-    deinit { if let context { FFmpeg.sws_freeContext(context) } }
+    private var contexts: [Int: OpaquePointer] = [:]
+    /// One run's Y, U and V rows, with room for libswscale's overrun.
+    private var scratch: [UInt8] = []
 
-    /// Converts the rows of `region` (even corners) of `raster`, a picture of the frame's own
-    /// even size (16 pixels wide or more), into `frame`'s planes, from the region's left edge
-    /// (or 16 pixels from the right, as libswscale reads past a source narrower than 8) to the
-    /// picture's right edge, where the up to 16 bytes libswscale writes past the width it
-    /// converts fall into each row's spare room (see `VideoFrame`). The rest of the planes is
-    /// left as it was.
-    func convert(_ raster: Raster, region: PixelRegion, into frame: AVFrame) throws {
-        let x = min(region.x0, raster.width - 16) & ~1, y = region.y0
-        let (width, height) = (raster.width - x, region.y1 - y)
-        guard height > 0, region.x1 > region.x0 else { return }
-        let previous = context
-        context = FFmpeg.sws_getCachedContext(context, Int32(width), Int32(height), AV_PIX_FMT_BGRA, Int32(width),
-                                              Int32(height), AV_PIX_FMT_YUV420P, ColorConverter.flags, nil, nil, nil)
-        guard let context else {
+    deinit { for context in contexts.values { FFmpeg.sws_freeContext(context) } }
+
+    /// Converts the tiles of `region` (even corners) of `raster`, a picture of the frame's own
+    /// even size (16 pixels wide or more), into `frame`'s planes: every tile, or with `previous`
+    /// (a raster of the same size whose conversion the frame holds) only the tiles whose pixels
+    /// differ from it. Horizontal runs of such tiles are converted at once. The rest of the
+    /// planes is left as it was. Returns the tiles converted.
+    @discardableResult
+    func convert(_ raster: Raster, region: PixelRegion, changedSince previous: Raster? = nil, into frame: AVFrame) throws -> Int {
+        let (x0, x1) = (region.x0, min(region.x1, raster.width)), (y0, y1) = (region.y0, min(region.y1, raster.height))
+        guard x1 > x0, y1 > y0 else { return 0 }
+        let tiles = (x1 - x0 + ColorConverter.tileWidth - 1) / ColorConverter.tileWidth
+        var converted = 0
+        try raster.withPixels { pixels in
+            let old = previous.map { p in p.withPixels { $0 } }
+            for top in stride(from: y0, to: y1, by: ColorConverter.tileHeight) {
+                let rows = min(ColorConverter.tileHeight, y1 - top)
+                let changed = { (tile: Int) in
+                    old.map { self.differs(pixels, $0, stride: raster.stride, tile: tile, x0: x0, x1: x1, top: top, rows: rows) } ?? true
+                }
+                var tile = 0
+                while tile < tiles {
+                    guard changed(tile) else { tile += 1; continue }
+                    var end = tile + 1
+                    while end < tiles, changed(end) { end += 1 }
+                    var left = x0 + tile * ColorConverter.tileWidth, right = min(x1, x0 + end * ColorConverter.tileWidth)
+                    if right - left < ColorConverter.overrun {   // widen a narrow run, over pixels converted already
+                        if left + ColorConverter.overrun <= raster.width { right = left + ColorConverter.overrun }
+                        else { left = raster.width - ColorConverter.overrun }
+                    }
+                    try convertRun(pixels, stride: raster.stride, from: left, to: right, top: top, rows: rows, into: frame)
+                    converted += end - tile
+                    tile = end
+                }
+            }
+        }
+        return converted
+    }
+
+    /// Whether tile `tile` of the band at `top` differs between `a` and `b`.
+    private func differs(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, stride: Int, tile: Int, x0: Int, x1: Int,
+                         top: Int, rows: Int) -> Bool {
+        let left = x0 + tile * ColorConverter.tileWidth, bytes = 4 * (min(x1, left + ColorConverter.tileWidth) - left)
+        for y in top..<top + rows where memcmp(a + y * stride + 4 * left, b + y * stride + 4 * left, bytes) != 0 { return true }
+        return false
+    }
+
+    /// Converts pixels `left..<right` (even, `overrun` apart at least) of rows `top..<top + rows`
+    /// into the frame, through `scratch`.
+    private func convertRun(_ pixels: UnsafePointer<UInt8>, stride: Int, from left: Int, to right: Int, top: Int, rows: Int,
+                            into frame: AVFrame) throws {
+        let width = right - left
+        let context = try self.context(width: width, height: rows)
+        let lumaStride = width + 2 * ColorConverter.overrun, chromaStride = lumaStride / 2
+        if scratch.count < 2 * lumaStride * rows { scratch = [UInt8](repeating: 0, count: 2 * lumaStride * rows) }
+        let converted = scratch.withUnsafeMutableBufferPointer { buffer -> Int32 in
+            let y = buffer.baseAddress!, u = y + lumaStride * rows, v = u + chromaStride * rows / 2
+            let status = FFmpeg.sws_scale(context, [pixels + top * stride + 4 * left], [Int32(stride)], 0, Int32(rows),
+                                          [y, u, v], [Int32(lumaStride), Int32(chromaStride), Int32(chromaStride)])
+            guard status == rows else { return status }
+            for row in 0..<rows {
+                (frame.data.0! + (top + row) * Int(frame.linesize.0) + left).update(from: y + row * lumaStride, count: width)
+            }
+            for row in 0..<rows / 2 {
+                let line = top / 2 + row
+                (frame.data.1! + line * Int(frame.linesize.1) + left / 2).update(from: u + row * chromaStride, count: width / 2)
+                (frame.data.2! + line * Int(frame.linesize.2) + left / 2).update(from: v + row * chromaStride, count: width / 2)
+            }
+            return status
+        }
+        guard converted == rows else {
+            throw DneckError.encode(file: "(frame)", detail: "libswscale converted \(converted) of \(rows) rows")
+        }
+    }
+
+    /// The cached context for runs of `width × height` pixels.
+    private func context(width: Int, height: Int) throws -> OpaquePointer {
+        let key = width << 16 | height
+        if let context = contexts[key] { return context }
+        let (w, h) = (Int32(width), Int32(height))
+        guard let context = FFmpeg.sws_getCachedContext(nil, w, h, AV_PIX_FMT_BGRA, w, h, AV_PIX_FMT_YUV420P, ColorConverter.flags,
+                                                        nil, nil, nil) else {
             throw DneckError.encode(file: "(frame)", detail: "libswscale cannot convert \(width)×\(height) BGRA to YUV 4:2:0")
         }
-        if context != previous {
-            let bt601 = FFmpeg.sws_getCoefficients(SWS_CS_ITU601)
-            _ = FFmpeg.sws_setColorspaceDetails(context, bt601, 1, bt601, 0, 0, 1 << 16, 1 << 16)
-        }
-        let planes: [UnsafeMutablePointer<UInt8>?] = [
-            frame.data.0! + y * Int(frame.linesize.0) + x,
-            frame.data.1! + y / 2 * Int(frame.linesize.1) + x / 2,
-            frame.data.2! + y / 2 * Int(frame.linesize.2) + x / 2,
-        ]
-        let strides = [frame.linesize.0, frame.linesize.1, frame.linesize.2]
-        let converted = raster.withPixels { pixels -> Int32 in
-            let source: [UnsafePointer<UInt8>?] = [pixels + y * raster.stride + 4 * x]
-            return FFmpeg.sws_scale(context, source, [Int32(raster.stride)], 0, Int32(height), planes, strides)
-        }
-        guard converted == height else {
-            throw DneckError.encode(file: "(frame)", detail: "libswscale converted \(converted) of \(height) rows")
-        }
+        let bt601 = FFmpeg.sws_getCoefficients(SWS_CS_ITU601)
+        _ = FFmpeg.sws_setColorspaceDetails(context, bt601, 1, bt601, 0, 0, 1 << 16, 1 << 16)
+        contexts[key] = context
+        return context
     }
 }

@@ -155,10 +155,6 @@ public final class VideoFrame {
     let frame: UnsafeMutablePointer<AVFrame>
     private let converter = ColorConverter()
 
-    /// Pixels of room each row has past the picture: libswscale writes up to 16 luma bytes
-    /// (8 chroma) beyond the width it converts.
-    private static let rowOverrun = 32
-
     /// A frame for pictures of `width × height` pixels (16 or more each way), rounded up to
     /// even as H.264 in 4:2:0 needs.
     public init(pictureWidth width: Int, height: Int) throws {
@@ -169,14 +165,13 @@ public final class VideoFrame {
         let (width, height) = ((width + 1) & ~1, (height + 1) & ~1)
         guard let frame = FFmpeg.av_frame_alloc() else { throw DneckError.encode(file: "(frame)", detail: "out of memory") }
         frame.pointee.format = AV_PIX_FMT_YUV420P.rawValue
-        frame.pointee.width = Int32(width + VideoFrame.rowOverrun)   // rows allocated this long...
+        frame.pointee.width = Int32(width)
         frame.pointee.height = Int32(height)
         guard FFmpeg.av_frame_get_buffer(frame, 0) >= 0 else {
             var f: UnsafeMutablePointer<AVFrame>? = frame
             FFmpeg.av_frame_free(&f)
             throw DneckError.encode(file: "(frame)", detail: "out of memory")
         }
-        frame.pointee.width = Int32(width)   // ...hold a picture this wide
         self.frame = frame
     }
 
@@ -185,12 +180,16 @@ public final class VideoFrame {
         FFmpeg.av_frame_free(&f)
     }
 
-    /// Fills the picture (or the rows of `region`, from its left edge to the right) from a BGRA
-    /// raster of the picture's own (even) size (see `ColorConverter`).
-    public func fill(from raster: Raster, region: PixelRegion? = nil) throws {
+    /// Fills the picture (or `region` of it) from a BGRA raster of the picture's own (even) size;
+    /// with `previous`, the raster this frame was filled from last, only the tiles that differ
+    /// from it (see `ColorConverter`). Returns the tiles converted.
+    @discardableResult
+    public func fill(from raster: Raster, region: PixelRegion? = nil, changedSince previous: Raster? = nil) throws -> Int {
         guard FFmpeg.av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
         let f = frame.pointee
         precondition(raster.width == Int(f.width) && raster.height == Int(f.height), "the raster is not the frame's size")
-        try converter.convert(raster, region: region ?? PixelRegion(all: raster.width, raster.height), into: f)
+        precondition(previous.map { $0.width == raster.width && $0.height == raster.height } ?? true, "rasters differ in size")
+        return try converter.convert(raster, region: region ?? PixelRegion(all: raster.width, raster.height), changedSince: previous,
+                                     into: f)
     }
 }

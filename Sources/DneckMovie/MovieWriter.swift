@@ -10,9 +10,9 @@ import Foundation
 ///
 /// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
 /// `FigureDrawer.Layers`): they are drawn and converted once, and each frame restores them only
-/// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just that
-/// region's rows (from its left edge on), which spares much of the memory traffic at high
-/// resolution. The movie appears at
+/// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just the
+/// tiles where it differs from the frame its slot held before (a frame moves a few points and
+/// lines). The movie appears at
 /// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Slots in the ring between the drawing workers and the encoder.
@@ -76,24 +76,30 @@ public enum MovieWriter {
         }
     }
 
-    /// A raster and the YUV frame converted from it; outside the marks region both always hold
-    /// the decorations.
+    /// The YUV frame of one slot and the raster it was converted from, with a second raster to
+    /// draw the next frame into; outside the marks region all three always hold the decorations.
     private final class Slot: @unchecked Sendable {
-        let raster: Raster
+        private var shown: Raster
+        private var next: Raster
         let frame: VideoFrame
         let ready = DispatchSemaphore(value: 0)
 
         init(decorations: Raster, encoder: MovieEncoder) throws {
-            raster = try Raster(width: decorations.width, height: decorations.height)
-            raster.copyPixels(from: decorations)
+            shown = try Raster(width: decorations.width, height: decorations.height)
+            next = try Raster(width: decorations.width, height: decorations.height)
+            shown.copyPixels(from: decorations)
+            next.copyPixels(from: decorations)
             frame = try encoder.makeFrame()
             try frame.fill(from: decorations)
         }
 
+        /// Draws `figure`'s marks over the decorations and converts the tiles where it differs
+        /// from the slot's previous frame.
         func draw(_ figure: Figure, over decorations: Raster, region: PixelRegion) throws {
-            raster.copyPixels(from: decorations, region: region)
-            try raster.draw(figure, layers: .marks, forVideo: true)
-            try frame.fill(from: raster, region: region)
+            next.copyPixels(from: decorations, region: region)
+            try next.draw(figure, layers: .marks, forVideo: true)
+            try frame.fill(from: next, region: region, changedSince: shown)
+            swap(&shown, &next)
         }
     }
 

@@ -45,9 +45,8 @@ final class ColorConversionTests: XCTestCase {
                                  "\(message) at \(x),\(y): got \(got), want \(want)", line: line)
     }
 
-    /// Whole frame, then a region over it: the region's rows from its left edge on show the new
-    /// colours, everything else the old, and the planes are byte for byte those of converting
-    /// the whole picture at once.
+    /// Whole frame, then a region over it: the region shows the new colours, everything else the
+    /// old, and the planes are byte for byte those of converting the whole picture at once.
     func testBT601ValuesWholeFrameAndRegion() throws {
         let (width, height) = (16 * colours.count, 40)
         let raster = try Raster(width: width, height: height)
@@ -63,7 +62,7 @@ final class ColorConversionTests: XCTestCase {
         XCTAssertEqual([region.x0, region.y0, region.x1, region.y1], [34, 8, 62, 22])
         paint(raster) { _, _ in 1 }
         try frame.fill(from: raster, region: region)
-        let converted = { (x: Int, y: Int) in (8..<22).contains(y) && x >= 34 }
+        let converted = { (x: Int, y: Int) in (8..<22).contains(y) && (34..<62).contains(x) }
         for y in 0..<height {
             for x in 0..<width {
                 let want = colours[(x / 16 + (converted(x, y) ? 1 : 0)) % colours.count].ycbcr.0
@@ -72,7 +71,7 @@ final class ColorConversionTests: XCTestCase {
             }
         }
         assertColour(frame, x: 38, y: 12, band: 3, "inside the region")
-        assertColour(frame, x: 72, y: 20, band: 5, "right of the region, in its rows")
+        assertColour(frame, x: 72, y: 20, band: 4, "right of the region, in its rows")
         assertColour(frame, x: 38, y: 30, band: 2, "below the region")
         assertColour(frame, x: 6, y: 12, band: 0, "left of the region")
 
@@ -81,6 +80,25 @@ final class ColorConversionTests: XCTestCase {
         let whole = try VideoFrame(pictureWidth: width, height: height)
         try whole.fill(from: raster)
         XCTAssertTrue(planes(whole) == planes(frame), "a region's conversion differs from the whole picture's")
+    }
+
+    /// Pixels changed here and there since the raster the frame was filled from: only the tiles
+    /// holding them are converted again, and the planes are those of converting the new picture
+    /// whole. Also for a change in the last, narrow column of tiles and in the last short band.
+    func testOnlyChangedTilesAreConverted() throws {
+        let (width, height) = (200, 70)   // tiles of 64 × 16: columns 0, 64, 128, 192 (8 wide); bands 0…48, 64 (6 high)
+        let old = try Raster(width: width, height: height), new = try Raster(width: width, height: height)
+        paint(old) { _, _ in 0 }
+        let frame = try VideoFrame(pictureWidth: width, height: height)
+        try frame.fill(from: old)
+        let changes = [(5, 3), (70, 3), (130, 20), (131, 21), (197, 40), (60, 66), (199, 69)]
+        paint(new) { x, y in changes.contains { $0 == (x, y) } ? 1 : 0 }
+        let tiles = Set(changes.map { ($0.0 / 64) * 10 + $0.1 / 16 })
+        XCTAssertEqual(try frame.fill(from: new, changedSince: old), tiles.count)
+        let whole = try VideoFrame(pictureWidth: width, height: height)
+        try whole.fill(from: new)
+        XCTAssertTrue(planes(whole) == planes(frame), "converting the changed tiles differs from converting the whole picture")
+        XCTAssertEqual(try frame.fill(from: new, changedSince: new), 0, "nothing changed, nothing to convert")
     }
 
     /// The frame's Y, U and V planes, without the rows' spare room.
