@@ -21,7 +21,7 @@ public enum MovieWriter {
     static let drawingWorkers = 2
 
     /// Draws `count` frames with `frame(k)` (called from several threads) and encodes them
-    /// into `url`.
+    /// into `url`, advancing `progress` a frame at a time (its caller ends it).
     /// - Parameters:
     ///   - width, height: raster size in pixels (the figures' pixel size).
     public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
@@ -72,7 +72,6 @@ public enum MovieWriter {
                 free.signal()
             }
             try encoder.finish()
-            progress?.finish()
         }
     }
 

@@ -21,7 +21,7 @@ struct Movie: ParsableCommand {
 
     @Argument(help: "A dneck run file.") var path: String
     @Option(help: "Frame sizes WxH, comma-separated.") var sizes = "1200x1800,3600x5400"
-    @Option(help: "x264 preset.") var preset = "veryfast"
+    @Option(help: "x264 preset (default: dneck-plot's).") var preset: String?
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
     @Option(help: "Runs of dneck-plot's movie and of the raw encode; the best is printed.") var repeats = 2
 
@@ -33,7 +33,7 @@ struct Movie: ParsableCommand {
         let csv = scratch.file("measures.csv")
         try AtomicOutput.write(text: data.measures!.csv(), to: csv)
         let settings = MovieSettings(preset: preset)
-        print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset):")
+        print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset ?? "\(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options)"):")
         for size in sizes.split(separator: ",") {
             let wh = size.split(separator: "x").compactMap { Int($0) }
             guard wh.count == 2 else { throw ValidationError("bad size \(size)") }

@@ -260,7 +260,10 @@ struct ArtifactJob: @unchecked Sendable {
             let file = spec.fileName(split: split, format: formats[0])
             let make: @Sendable () -> Void = {
                 do {
-                    if spec.kind == .movie { try writeMovie(data, to: folder.appendingPathComponent(file)) }
+                    if spec.kind == .movie {
+                        let frames = MovieFrames(run: data, request: request, options: options, size: request.style.figureSize ?? (6, 9))
+                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: MovieSettings(fps: fps), progress: progress)
+                    }
                     else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
                     made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))
                 } catch {
@@ -268,17 +271,6 @@ struct ArtifactJob: @unchecked Sendable {
                 }
             }
             if spec.kind == .movie { background(make) } else { make() }
-        }
-    }
-
-    private func writeMovie(_ data: RunData, to target: URL) throws {
-        let frames = MovieFrames(run: data, request: request, options: options, size: request.style.figureSize ?? (6, 9))
-        let sample = frames.figure(0)
-        let progress = self.progress
-        try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
-                              settings: MovieSettings(fps: fps)) { k in
-            progress.advance()
-            return frames.figure(k).laidOut()
         }
     }
 }

@@ -31,8 +31,8 @@ struct MovieCommand: ParsableCommand {
     var size: String?
     @Option(help: "x264 quality: 0 (lossless) to 51; lower is better.")
     var crf: Int = 20
-    @Option(help: "x264 preset: \(MovieSettings.presets.joined(separator: ", ")).")
-    var preset: String = "veryfast"
+    @Option(help: "x264 preset: \(MovieSettings.presets.joined(separator: ", ")) (default: \(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options), for plots' mostly still frames).")
+    var preset: String?
     @Option(help: "Only the logged epochs in FROM:TO (inclusive).")
     var epochs: String?
     @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis in the accuracy panel.")
@@ -45,7 +45,7 @@ struct MovieCommand: ParsableCommand {
         try estimator.check(for: "movie")
         guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
         guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
-        guard MovieSettings.presets.contains(preset) else {
+        if let preset, !MovieSettings.presets.contains(preset) {
             throw ValidationError("unknown --preset '\(preset)'; known: \(MovieSettings.presets.joined(separator: ", "))")
         }
         _ = try frameSize()
@@ -100,10 +100,17 @@ struct MovieCommand: ParsableCommand {
             } else if !MovieFrameChart.hasAccuracy(data) {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(data.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
-            let sample = frames.figure(0).laidOut()
-            try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
-                                  settings: MovieSettings(fps: fps, crf: crf, preset: preset),
-                                  progress: ProgressBar(total: frames.count, label: "movie")) { frames.figure($0, laidOutAs: sample) }
+            let progress = ProgressBar(total: frames.count, label: "movie")
+            try writeMovie(frames, to: target, settings: MovieSettings(fps: fps, crf: crf, preset: preset), progress: progress)
+            progress.finish()
         }
     }
+}
+
+/// Encodes `frames` into `target`, every frame in the first one's layout (the decorations are
+/// drawn once: see `MovieWriter`), advancing `progress` a frame at a time.
+func writeMovie(_ frames: MovieFrames, to target: URL, settings: MovieSettings, progress: ProgressBar) throws {
+    let sample = frames.figure(0).laidOut()
+    try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
+                          settings: settings, progress: progress) { frames.figure($0, laidOutAs: sample) }
 }
