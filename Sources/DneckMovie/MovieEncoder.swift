@@ -13,7 +13,7 @@ public struct MovieSettings: Sendable {
     /// Encoder threads: fixed, not the machine's core count, so the bytes do not depend on it.
     public var threads: Int
 
-    public init(fps: Int = 7, crf: Int = 20, preset: String? = nil, threads: Int = 4) {
+    public init(fps: Int = 7, crf: Int = 20, preset: String? = nil, threads: Int = 2) {
         self.fps = fps; self.crf = crf; self.preset = preset; self.threads = threads
     }
 

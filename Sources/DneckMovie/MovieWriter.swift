@@ -3,9 +3,10 @@ import DneckCore
 import DneckFigure
 import Foundation
 
-/// Writes a movie of figures. Two drawing workers draw and convert frames ahead into a ring of
+/// Writes a movie of figures. Two drawing threads draw and convert frames ahead into a ring of
 /// slots (raster + YUV frame) while the calling thread hands the finished ones to the encoder
-/// in order; at small sizes drawing is the larger cost, at large ones encoding, and both
+/// in order (threads of their own, not the dispatch pool's, which they would block waiting for
+/// slots); at small sizes drawing is the larger cost, at large ones encoding, and both
 /// overlap on the two cores.
 ///
 /// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
@@ -17,7 +18,7 @@ import Foundation
 public enum MovieWriter {
     /// Slots in the ring between the drawing workers and the encoder.
     static let slots = 4
-    /// Frames drawn at once.
+    /// Frames drawn at once (a multiple of which `slots` is).
     static let drawingWorkers = 2
 
     /// Draws `count` frames with `frame(k)` (called from several threads) and encodes them
@@ -40,28 +41,30 @@ public enum MovieWriter {
             try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
             let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
             let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
-
-            let free = DispatchSemaphore(value: slots)
-            let workers = DispatchSemaphore(value: drawingWorkers)
+            // Drawing worker w draws frames w, w + drawingWorkers, …, each into slot k % slots
+            // once the encoder has freed it; the encoder takes the slots in frame order.
             let failure = FailureBox()
-            let producer = DispatchGroup()
-            DispatchQueue.global().async(group: producer) {
-                for k in 0..<count {
-                    free.wait()
-                    workers.wait()
-                    let slot = ring[k % slots]
-                    DispatchQueue.global().async(group: producer) {
-                        defer { workers.signal(); slot.ready.signal() }
-                        guard !failure.stopped else { return }
+            let drawn = DispatchGroup()
+            for worker in 0..<drawingWorkers {
+                drawn.enter()
+                let thread = Thread {
+                    defer { drawn.leave() }
+                    for k in stride(from: worker, to: count, by: drawingWorkers) {
+                        let slot = ring[k % slots]
+                        slot.free.wait()
+                        defer { slot.ready.signal() }
+                        guard !failure.stopped else { continue }
                         do { try slot.draw(figure(k), over: decorations, region: region) } catch { failure.set(error) }
                     }
                 }
+                thread.stackSize = 8 << 20
+                thread.start()
             }
             defer {
-                // On failure, stop and release the producer so that it ends before the slots go away.
+                // On failure, stop and release the workers so that they end before the slots go away.
                 failure.stop()
-                for _ in 0..<count { free.signal() }
-                producer.wait()
+                for slot in ring { for _ in 0..<count { slot.free.signal() } }
+                drawn.wait()
             }
             for k in 0..<count {
                 let slot = ring[k % slots]
@@ -69,7 +72,7 @@ public enum MovieWriter {
                 if let error = failure.error { throw error }
                 try encoder.encode(slot.frame)
                 progress?.advance()
-                free.signal()
+                slot.free.signal()
             }
             try encoder.finish()
         }
@@ -81,6 +84,9 @@ public enum MovieWriter {
         private var shown: Raster
         private var next: Raster
         let frame: VideoFrame
+        /// Signalled when the encoder has taken the slot's frame (it starts free) ...
+        let free = DispatchSemaphore(value: 1)
+        /// ... and when a worker has drawn the next frame into it.
         let ready = DispatchSemaphore(value: 0)
 
         init(decorations: Raster, encoder: MovieEncoder) throws {

@@ -14,9 +14,17 @@ public struct EpochOverlay: Sendable {
     /// Segments (x1, y1, x2, y2).
     public var segments: [[Double]] = []
 
-    var json: [String: Any] { ["c": circles.map(rounded), "r": rectangles.map(rounded), "l": segments.map(rounded)] }
-    private func rounded(_ values: [Double]) -> [Double] { values.map { ($0 * 10).rounded() / 10 } }
+    /// `{"c":[[x,y,r],…],"l":[…],"r":[…]}`, coordinates to a tenth of a point.
+    var json: String {
+        func list(_ shapes: [[Double]]) -> String {
+            "[" + shapes.map { "[" + $0.map { jsonNumber(($0 * 10).rounded() / 10) }.joined(separator: ",") + "]" }.joined(separator: ",") + "]"
+        }
+        return "{\"c\":\(list(circles)),\"l\":\(list(segments)),\"r\":\(list(rectangles))}"
+    }
 }
+
+/// A number as JSON writes it (null when not finite).
+func jsonNumber(_ value: Double) -> String { value.isFinite ? "\(value)" : "null" }
 
 /// The epoch overlays of one figure of the report.
 public struct FigureOverlays: Sendable {
@@ -41,8 +49,11 @@ public struct FigureOverlays: Sendable {
         return FigureOverlays(width: figure.width, height: figure.height, epochs: epochs)
     }
 
-    var json: [String: Any] {
-        ["w": width, "h": height, "epochs": Dictionary(uniqueKeysWithValues: epochs.map { (String($0.key), $0.value.json) })]
+    /// `{"epochs":{"E":overlay,…},"h":height,"w":width}`, epochs in order. Written by hand:
+    /// JSONSerialization takes a fifth of a second over the overlays of a 3000-epoch run.
+    var json: String {
+        let overlays = epochs.keys.sorted().map { "\"\($0)\":\(epochs[$0]!.json)" }.joined(separator: ",")
+        return "{\"epochs\":{\(overlays)},\"h\":\(jsonNumber(height)),\"w\":\(jsonNumber(width))}"
     }
 
     /// A ring around each layer's point of the epoch, and the line through them.

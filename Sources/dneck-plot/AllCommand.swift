@@ -81,7 +81,7 @@ struct AllCommand: ParsableCommand {
             let progress = ProgressBar(total: steps, label: "all")
             let job = ArtifactJob(specs: specs, needs: needs, formats: formats, request: try look.request(),
                                   options: chart.options(bins: estimator.bins), estimator: estimator, fps: fps,
-                                  recordedOptions: recordedOptions(specs), progress: progress)
+                                  recordedOptions: recordedOptions(specs), inputDigests: InputDigests(runs), progress: progress)
             let root = try makeFolder(URL(fileURLWithPath: output))
             var failed = false
             if readers.count == 1 {
@@ -150,6 +150,7 @@ struct ArtifactJob: @unchecked Sendable {
     let estimator: EstimatorOptions
     let fps: Int
     let recordedOptions: [String: String]
+    let inputDigests: InputDigests
     let progress: ProgressBar
 
     /// What one run's artifacts came to: whether any failed, and each split's measures for `compare`.
@@ -162,8 +163,9 @@ struct ArtifactJob: @unchecked Sendable {
     func run(_ readers: [RunReader], into folder: URL) throws -> Outcome {
         let made = Made()
         var splits: [RunData] = []
-        // The movies are encoded one after another in the background, each while the next split
-        // is read and drawn; every one has ended before this returns or throws.
+        // The movies are encoded one after another in the background, each from when its
+        // measures are ready, while the next split is read and drawn (two at once would take
+        // more memory, not less time); every one has ended before this returns or throws.
         let movies = DispatchGroup(), movieQueue = DispatchQueue(label: "dneck-plot.all.movies")
         defer { movies.wait() }
         for reader in readers {
@@ -203,7 +205,7 @@ struct ArtifactJob: @unchecked Sendable {
         manifest.options = recordedOptions
         manifest.failures = failures
         manifest.artifacts = entries.sorted { $0.path < $1.path }
-        manifest.inputs = try inputs.map(Manifest.Entry.input)
+        manifest.inputs = try inputDigests.entries(inputs)
         try AtomicOutput.write(text: manifest.json(), to: folder.appendingPathComponent("manifest.json"))
     }
 
@@ -226,36 +228,11 @@ struct ArtifactJob: @unchecked Sendable {
         return entries
     }
 
-    /// The chosen artifacts of one split: the figures two at a time, then the table; the movie
-    /// is handed to `background`.
+    /// The chosen artifacts of one split: the movie handed to `background` first, the table, then
+    /// the figures two at a time.
     private func produce(_ data: RunData, reader: RunReader, into folder: URL, made: Made,
                          background: (@escaping @Sendable () -> Void) -> Void) throws {
-        let split = data.split
-        var charts: [String: ArtifactSpec] = [:]
-        for spec in specs where spec.kind == .figure {
-            if let missing = DataStage.missingRequirement(spec.chart!.needs, in: data, reader: reader) {
-                made.fail(spec.fileName(split: split, format: formats[0]), "\(missing)")
-                progress.advance(formats.count)
-            } else {
-                charts[spec.chart!.name] = spec
-            }
-        }
-        let drawn = specs.compactMap { spec in charts.values.contains { $0.name == spec.name } ? spec : nil }
-        let formats = self.formats, progress = self.progress, chartSpecs = charts
-        let outcomes = ChartRegistry.makeCharts(drawn.map { $0.chart! }, run: data, request: request, options: options) { name, figure in
-            let spec = chartSpecs[name]!, laidOut = figure.laidOut()
-            for format in formats {
-                try FigureWriter.write(laidOut, to: folder.appendingPathComponent(spec.fileName(split: split, format: format)))
-                progress.advance()
-            }
-            if let overlay = FigureOverlays.make(chart: name, figure: laidOut, run: data) {
-                made.overlay("\(spec.name)_\(split.rawValue)", overlay)
-            }
-        }
-        for (spec, outcome) in zip(drawn, outcomes) {
-            let files = formats.map { spec.fileName(split: split, format: $0) }
-            if let outcome { made.fail(files[0], "\(outcome)") } else { made.add(ReportPage.Item(name: spec.name, kind: .figure, split: split, files: files)) }
-        }
+        let split = data.split, formats = self.formats, progress = self.progress
         for spec in specs where spec.kind != .figure {
             let file = spec.fileName(split: split, format: formats[0])
             let make: @Sendable () -> Void = {
@@ -272,6 +249,55 @@ struct ArtifactJob: @unchecked Sendable {
             }
             if spec.kind == .movie { background(make) } else { make() }
         }
+        var charts: [String: ArtifactSpec] = [:]
+        for spec in specs where spec.kind == .figure {
+            if let missing = DataStage.missingRequirement(spec.chart!.needs, in: data, reader: reader) {
+                made.fail(spec.fileName(split: split, format: formats[0]), "\(missing)")
+                progress.advance(formats.count)
+            } else {
+                charts[spec.chart!.name] = spec
+            }
+        }
+        let drawn = specs.compactMap { spec in charts.values.contains { $0.name == spec.name } ? spec : nil }
+        let chartSpecs = charts
+        let outcomes = ChartRegistry.makeCharts(drawn.map { $0.chart! }, run: data, request: request, options: options) { name, figure in
+            let spec = chartSpecs[name]!, laidOut = figure.laidOut()
+            for format in formats {
+                try FigureWriter.write(laidOut, to: folder.appendingPathComponent(spec.fileName(split: split, format: format)))
+                progress.advance()
+            }
+            if let overlay = FigureOverlays.make(chart: name, figure: laidOut, run: data) {
+                made.overlay("\(spec.name)_\(split.rawValue)", overlay)
+            }
+        }
+        for (spec, outcome) in zip(drawn, outcomes) {
+            let files = formats.map { spec.fileName(split: split, format: $0) }
+            if let outcome { made.fail(files[0], "\(outcome)") } else { made.add(ReportPage.Item(name: spec.name, kind: .figure, split: split, files: files)) }
+        }
+    }
+}
+
+/// The manifest entries of the input files, hashed in the background from the start of the job
+/// (a run of a hundred megabytes takes a tenth of a second) and awaited when a manifest is written.
+final class InputDigests: @unchecked Sendable {
+    private let lock = NSLock()
+    private let hashing = DispatchGroup()
+    private var digests: [String: Result<Manifest.Entry, Error>] = [:]
+
+    init(_ paths: [String]) {
+        for path in Set(paths) {
+            DispatchQueue.global().async(group: hashing) {
+                let digest = Result { try Manifest.Entry.input(path) }
+                self.lock.lock(); self.digests[path] = digest; self.lock.unlock()
+            }
+        }
+    }
+
+    /// The entries of `paths` (each one given to `init`), once hashed.
+    func entries(_ paths: [String]) throws -> [Manifest.Entry] {
+        hashing.wait()
+        lock.lock(); defer { lock.unlock() }
+        return try paths.map { try digests[$0]!.get() }
     }
 }
 
@@ -294,3 +320,4 @@ private final class Made: @unchecked Sendable {
         items.sort { (splitOrder[$0.split]!, order[$0.name]!) < (splitOrder[$1.split]!, order[$1.name]!) }
     }
 }
+
