@@ -21,11 +21,12 @@ public struct MovieSettings: Sendable {
     public static let presets = ["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow",
                                  "slower", "veryslow"]
 
-    /// The default: preset veryfast with a cheaper motion search (diamond, one sub-pixel
-    /// refinement) and 5 frames of lookahead. A plot's frames are still but for a few moving
-    /// marks, so the movie is no larger (359 against 355 kB for 180 frames at 900 × 1350, SSIM
-    /// 0.9993 against 0.9996) and libx264 takes about a third less time.
-    public static let plotTuning = (preset: "veryfast", options: "me=dia:subme=1:rc-lookahead=5")
+    /// The default: preset veryfast with diamond motion search, whole-pixel motion (no
+    /// sub-pixel refinement: a plot's marks jump from frame to frame, they do not glide) and 5
+    /// frames of lookahead. Measured on 180 frames of 900 × 1350 against the lossless movie:
+    /// 397 kB at SSIM 0.9994 (plain veryfast: 366 kB at 0.9996), with libx264 taking about 40 %
+    /// less time and 50 MB less memory (no half-pixel planes).
+    public static let plotTuning = (preset: "veryfast", options: "me=dia:subme=0:rc-lookahead=5")
 
     /// The x264 preset and extra options (x264's `key=value:…`) these settings give.
     var x264: (preset: String, options: String?) { preset.map { ($0, nil) } ?? MovieSettings.plotTuning }
