@@ -18,6 +18,11 @@ public struct PixelRegion: Sendable, Equatable {
         x1 = up(rect.maxX, evenWidth); y1 = up(rect.maxY, evenHeight)
     }
 
+    /// Pixels `x0..<x1` of rows `y0..<y1`.
+    public init(x0: Int, y0: Int, x1: Int, y1: Int) {
+        self.x0 = x0; self.y0 = y0; self.x1 = x1; self.y1 = y1
+    }
+
     /// The whole even-padded frame of `width × height` pixels.
     public init(all width: Int, _ height: Int) {
         x0 = 0; y0 = 0; x1 = (width + 1) & ~1; y1 = (height + 1) & ~1
@@ -104,18 +109,19 @@ public final class Raster {
         }
     }
 
-    /// Replaces the pixels of `region` (all of them by default) with those of `other`, a
+    /// Replaces the pixels of `regions` (all of them by default) with those of `other`, a
     /// raster of the same size.
-    public func copyPixels(from other: Raster, region: PixelRegion? = nil) {
+    public func copyPixels(from other: Raster, regions: [PixelRegion]? = nil) {
         precondition(other.width == width && other.height == height, "rasters differ in size")
-        let r = region ?? PixelRegion(all: width, height)
-        let (x0, x1) = (min(r.x0, width), min(r.x1, width)), (y0, y1) = (min(r.y0, height), min(r.y1, height))
-        guard x1 > x0, y1 > y0 else { return }
         cairo_surface_flush(surface)
         let target = cairo_image_surface_get_data(surface)!
         other.withPixels { source in
-            for y in y0..<y1 {
-                (target + y * stride + 4 * x0).update(from: source + y * stride + 4 * x0, count: 4 * (x1 - x0))
+            for r in regions ?? [PixelRegion(all: width, height)] {
+                let (x0, x1) = (min(r.x0, width), min(r.x1, width)), (y0, y1) = (min(r.y0, height), min(r.y1, height))
+                guard x1 > x0 else { continue }
+                for y in y0..<max(y0, y1) {
+                    (target + y * stride + 4 * x0).update(from: source + y * stride + 4 * x0, count: 4 * (x1 - x0))
+                }
             }
         }
         cairo_surface_mark_dirty(surface)

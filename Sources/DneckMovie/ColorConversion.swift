@@ -3,18 +3,15 @@ import DneckCairo
 import DneckCore
 
 /// BGRA → YUV 4:2:0 by libswscale, with BT.601 coefficients into limited range (what the
-/// movie's stream is tagged with), in tiles: a movie frame differs from the one its slot held
-/// before only where its marks moved, and only those tiles need converting again. Cairo's
-/// pixels are read where they are (`sws_scale`, not `sws_scale_frame`, which would copy a source
-/// frame it does not own). One converter per frame: it keeps a libswscale context per tile-run
-/// size it has met.
+/// movie's stream is tagged with), a run of tiles at a time (see `TileGrid`). Cairo's pixels
+/// are read where they are (`sws_scale`, not `sws_scale_frame`, which would copy a source frame
+/// it does not own). One converter per frame: it keeps a libswscale context per run size it has
+/// met.
 final class ColorConverter {
     /// Area averaging: each U, V from the mean of its own 2 × 2 block and nothing around it, so
     /// converting a tile gives the very bytes of converting the whole picture (bilinear would
     /// reach across the tile's edge); exact rounding; the same bytes on any processor.
     private static let flags = SWS_AREA | SWS_ACCURATE_RND | SWS_BITEXACT
-    /// Tile size in pixels (even, so tiles cover whole chroma blocks).
-    static let tileWidth = 64, tileHeight = 16
     /// libswscale reads and writes up to 16 pixels past the width it converts, and misreads a
     /// source narrower than that: runs are this wide at least, and land in `scratch` first.
     private static let overrun = 16
@@ -25,49 +22,20 @@ final class ColorConverter {
 
     deinit { for context in contexts.values { FFmpeg.sws_freeContext(context) } }
 
-    /// Converts the tiles of `region` (even corners) of `raster`, a picture of the frame's own
-    /// even size (16 pixels wide or more), into `frame`'s planes: every tile, or with `previous`
-    /// (a raster of the same size whose conversion the frame holds) only the tiles whose pixels
-    /// differ from it. Horizontal runs of such tiles are converted at once. The rest of the
-    /// planes is left as it was. Returns the tiles converted.
-    @discardableResult
-    func convert(_ raster: Raster, region: PixelRegion, changedSince previous: Raster? = nil, into frame: AVFrame) throws -> Int {
-        let (x0, x1) = (region.x0, min(region.x1, raster.width)), (y0, y1) = (region.y0, min(region.y1, raster.height))
-        guard x1 > x0, y1 > y0 else { return 0 }
-        let tiles = (x1 - x0 + ColorConverter.tileWidth - 1) / ColorConverter.tileWidth
-        var converted = 0
+    /// Converts `runs` (even corners, within the picture) of `raster`, a picture of the frame's
+    /// own even size (16 pixels wide or more), into `frame`'s planes; the rest of the planes is
+    /// left as it was.
+    func convert(_ raster: Raster, runs: [PixelRegion], into frame: AVFrame) throws {
         try raster.withPixels { pixels in
-            let old = previous.map { p in p.withPixels { $0 } }
-            for top in stride(from: y0, to: y1, by: ColorConverter.tileHeight) {
-                let rows = min(ColorConverter.tileHeight, y1 - top)
-                let changed = { (tile: Int) in
-                    old.map { self.differs(pixels, $0, stride: raster.stride, tile: tile, x0: x0, x1: x1, top: top, rows: rows) } ?? true
+            for run in runs where run.x1 > run.x0 && run.y1 > run.y0 {
+                var (left, right) = (run.x0, run.x1)
+                if right - left < ColorConverter.overrun {   // widen a narrow run, over pixels converted already
+                    if left + ColorConverter.overrun <= raster.width { right = left + ColorConverter.overrun }
+                    else { left = raster.width - ColorConverter.overrun }
                 }
-                var tile = 0
-                while tile < tiles {
-                    guard changed(tile) else { tile += 1; continue }
-                    var end = tile + 1
-                    while end < tiles, changed(end) { end += 1 }
-                    var left = x0 + tile * ColorConverter.tileWidth, right = min(x1, x0 + end * ColorConverter.tileWidth)
-                    if right - left < ColorConverter.overrun {   // widen a narrow run, over pixels converted already
-                        if left + ColorConverter.overrun <= raster.width { right = left + ColorConverter.overrun }
-                        else { left = raster.width - ColorConverter.overrun }
-                    }
-                    try convertRun(pixels, stride: raster.stride, from: left, to: right, top: top, rows: rows, into: frame)
-                    converted += end - tile
-                    tile = end
-                }
+                try convertRun(pixels, stride: raster.stride, from: left, to: right, top: run.y0, rows: run.y1 - run.y0, into: frame)
             }
         }
-        return converted
-    }
-
-    /// Whether tile `tile` of the band at `top` differs between `a` and `b`.
-    private func differs(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, stride: Int, tile: Int, x0: Int, x1: Int,
-                         top: Int, rows: Int) -> Bool {
-        let left = x0 + tile * ColorConverter.tileWidth, bytes = 4 * (min(x1, left + ColorConverter.tileWidth) - left)
-        for y in top..<top + rows where memcmp(a + y * stride + 4 * left, b + y * stride + 4 * left, bytes) != 0 { return true }
-        return false
     }
 
     /// Converts pixels `left..<right` (even, `overrun` apart at least) of rows `top..<top + rows`

@@ -191,16 +191,13 @@ public final class VideoFrame {
         FFmpeg.av_frame_free(&f)
     }
 
-    /// Fills the picture (or `region` of it) from a BGRA raster of the picture's own (even) size;
-    /// with `previous`, the raster this frame was filled from last, only the tiles that differ
-    /// from it (see `ColorConverter`). Returns the tiles converted.
-    @discardableResult
-    public func fill(from raster: Raster, region: PixelRegion? = nil, changedSince previous: Raster? = nil) throws -> Int {
+    /// Fills the picture from a BGRA raster of its own (even) size: all of it, or the tiles of
+    /// `grid` marked in `tiles` (see `ColorConverter`).
+    public func fill(from raster: Raster, tiles: [Bool]? = nil, of grid: TileGrid? = nil) throws {
         guard FFmpeg.av_frame_make_writable(frame) >= 0 else { throw DneckError.encode(file: "(frame)", detail: "frame not writable") }
         let f = frame.pointee
         precondition(raster.width == Int(f.width) && raster.height == Int(f.height), "the raster is not the frame's size")
-        precondition(previous.map { $0.width == raster.width && $0.height == raster.height } ?? true, "rasters differ in size")
-        return try converter.convert(raster, region: region ?? PixelRegion(all: raster.width, raster.height), changedSince: previous,
-                                     into: f)
+        let runs = grid.map { $0.runs(tiles ?? Array(repeating: true, count: $0.count)) } ?? [PixelRegion(all: raster.width, raster.height)]
+        try converter.convert(raster, runs: runs, into: f)
     }
 }

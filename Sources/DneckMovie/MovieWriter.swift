@@ -11,9 +11,9 @@ import Foundation
 ///
 /// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
 /// `FigureDrawer.Layers`): they are drawn and converted once, and each frame restores them only
-/// where marks can be (`FigureDrawer.marksRegion`), draws its marks there and converts just the
-/// tiles where it differs from the frame its slot held before (a frame moves a few points and
-/// lines). The movie appears at
+/// where the marks drawn before them were (`FigureDrawer.marksRegion` cut into a `TileGrid`),
+/// draws its marks and converts just the tiles where it differs from the frame its slot held
+/// before (a frame moves a few points and lines). The movie appears at
 /// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Slots in the ring between the drawing workers and the encoder.
@@ -39,7 +39,7 @@ public enum MovieWriter {
             // Rasters of the movie's even size: the background layer covers the padding too.
             let decorations = try Raster(width: encoder.width, height: encoder.height)
             try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
-            let region = PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height)
+            let grid = TileGrid(region: PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height))
             let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
             // Drawing worker w draws frames w, w + drawingWorkers, …, each into slot k % slots
             // once the encoder has freed it; the encoder takes the slots in frame order.
@@ -54,7 +54,7 @@ public enum MovieWriter {
                         slot.free.wait()
                         defer { slot.ready.signal() }
                         guard !failure.stopped else { continue }
-                        do { try slot.draw(figure(k), over: decorations, region: region) } catch { failure.set(error) }
+                        do { try slot.draw(figure(k), over: decorations, grid: grid) } catch { failure.set(error) }
                     }
                 }
                 thread.stackSize = 8 << 20
@@ -79,10 +79,14 @@ public enum MovieWriter {
     }
 
     /// The YUV frame of one slot and the raster it was converted from, with a second raster to
-    /// draw the next frame into; outside the marks region all three always hold the decorations.
+    /// draw the next frame into; outside the marks region all three always hold the decorations,
+    /// and inside it each raster remembers the tiles where its marks are.
     private final class Slot: @unchecked Sendable {
         private var shown: Raster
         private var next: Raster
+        /// The tiles where `shown`, `next` differ from the decorations.
+        private var shownMarks: [Bool] = []
+        private var nextMarks: [Bool] = []
         let frame: VideoFrame
         /// Signalled when the encoder has taken the slot's frame (it starts free) ...
         let free = DispatchSemaphore(value: 1)
@@ -98,13 +102,19 @@ public enum MovieWriter {
             try frame.fill(from: decorations)
         }
 
-        /// Draws `figure`'s marks over the decorations and converts the tiles where it differs
-        /// from the slot's previous frame.
-        func draw(_ figure: Figure, over decorations: Raster, region: PixelRegion) throws {
-            next.copyPixels(from: decorations, region: region)
+        /// Draws `figure`'s marks over the decorations (restored only where the raster's last
+        /// marks were) and converts the tiles where the frame differs from the slot's previous one.
+        func draw(_ figure: Figure, over decorations: Raster, grid: TileGrid) throws {
+            if shownMarks.isEmpty { (shownMarks, nextMarks) = (Array(repeating: false, count: grid.count), Array(repeating: false, count: grid.count)) }
+            next.copyPixels(from: decorations, regions: grid.runs(nextMarks))
             try next.draw(figure, layers: .marks, forVideo: true)
-            try frame.fill(from: next, region: region, changedSince: shown)
+            let changed = grid.differing(next, shown)
+            // Where nothing changed, the frame has the marks the previous one had.
+            let changedMarks = grid.differing(next, decorations, among: changed)
+            nextMarks = (0..<grid.count).map { changed[$0] ? changedMarks[$0] : shownMarks[$0] }
+            try frame.fill(from: next, tiles: changed, of: grid)
             swap(&shown, &next)
+            swap(&shownMarks, &nextMarks)
         }
     }
 

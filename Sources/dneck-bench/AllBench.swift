@@ -21,6 +21,13 @@ struct All: ParsableCommand {
     @Option(help: "Runs of each side; the best is printed.") var repeats = 1
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
 
+    /// Whether an ffmpeg binary is on PATH (the baseline's movies need one).
+    private var hasFFmpeg: Bool {
+        (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").contains {
+            FileManager.default.isExecutableFile(atPath: "\($0)/ffmpeg")
+        }
+    }
+
     func run() throws {
         let scratch = try ScratchFolder(name: "all")
         let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
@@ -32,8 +39,14 @@ struct All: ParsableCommand {
             try runProcess(cli.path, ["all", path, "--dpi", "\(dpi)", "-o", scratch.file("dneck").path])
         }
         var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)   // only dneck-plot has run so far
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)   // only dneck-plot all has run so far
         let peak = Double(usage.ru_maxrss) / 1024
+        // The baseline's artifacts alone (its movie only where it can make one).
+        let movie = noMatplotlib || hasFFmpeg
+        let same = ["information_measures", "infoplane", "activations", "single_neuron_activations", "snr"] + (movie ? ["infoplane_movie"] : [])
+        let oursSame = try bestTime(repeats: repeats) {
+            try runProcess(cli.path, ["all", path, "--dpi", "\(dpi)", "--only", same.joined(separator: ","), "-o", scratch.file("same").path])
+        }
         var baseline: Double?
         if !noMatplotlib {
             try FileManager.default.createDirectory(at: scratch.file("matplotlib"), withIntermediateDirectories: true)
@@ -47,7 +60,8 @@ struct All: ParsableCommand {
             printRow("numpy + matplotlib, their work as the script times it", total, baseline: nil)
             printRow("numpy + matplotlib, whole process", baseline!, baseline: nil)
         }
-        printRow("dneck-plot all, whole process", ours, baseline: baseline)
+        printRow("dneck-plot all --only the baseline's artifacts, whole process", oursSame, baseline: baseline)
+        printRow("dneck-plot all (also accuracy, activity, mi-epochs, report)", ours, baseline: baseline)
         print(String(format: "  peak resident memory of dneck-plot all: %.1f MiB", peak))
     }
 }

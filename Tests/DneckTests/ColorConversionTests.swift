@@ -61,7 +61,7 @@ final class ColorConversionTests: XCTestCase {
         let region = PixelRegion(covering: Rect(x: 36, y: 10, width: 24, height: 10), of: figure, width: width, height: height)
         XCTAssertEqual([region.x0, region.y0, region.x1, region.y1], [34, 8, 62, 22])
         paint(raster) { _, _ in 1 }
-        try frame.fill(from: raster, region: region)
+        try frame.fill(from: raster, of: TileGrid(region: region))
         let converted = { (x: Int, y: Int) in (8..<22).contains(y) && (34..<62).contains(x) }
         for y in 0..<height {
             for x in 0..<width {
@@ -79,13 +79,14 @@ final class ColorConversionTests: XCTestCase {
         paint(raster) { x, y in converted(x, y) ? 1 : 0 }
         let whole = try VideoFrame(pictureWidth: width, height: height)
         try whole.fill(from: raster)
-        XCTAssertTrue(planes(whole) == planes(frame), "a region's conversion differs from the whole picture's")
+        XCTAssertTrue(whole.planes == frame.planes, "a region's conversion differs from the whole picture's")
     }
 
-    /// Pixels changed here and there since the raster the frame was filled from: only the tiles
-    /// holding them are converted again, and the planes are those of converting the new picture
-    /// whole. Also for a change in the last, narrow column of tiles and in the last short band.
-    func testOnlyChangedTilesAreConverted() throws {
+    /// Pixels changed here and there since the raster the frame was filled from: the grid finds
+    /// just the tiles holding them, converting those gives the planes of converting the new
+    /// picture whole. Also for a change in the last, narrow column of tiles and in the last
+    /// short band, and when only some tiles are looked at.
+    func testOnlyChangedTilesAreFoundAndConverted() throws {
         let (width, height) = (200, 70)   // tiles of 64 × 16: columns 0, 64, 128, 192 (8 wide); bands 0…48, 64 (6 high)
         let old = try Raster(width: width, height: height), new = try Raster(width: width, height: height)
         paint(old) { _, _ in 0 }
@@ -93,23 +94,27 @@ final class ColorConversionTests: XCTestCase {
         try frame.fill(from: old)
         let changes = [(5, 3), (70, 3), (130, 20), (131, 21), (197, 40), (60, 66), (199, 69)]
         paint(new) { x, y in changes.contains { $0 == (x, y) } ? 1 : 0 }
-        let tiles = Set(changes.map { ($0.0 / 64) * 10 + $0.1 / 16 })
-        XCTAssertEqual(try frame.fill(from: new, changedSince: old), tiles.count)
+        let grid = TileGrid(region: PixelRegion(all: width, height))
+        XCTAssertEqual([grid.columns, grid.rows], [4, 5])
+        let changed = grid.differing(new, old)
+        let want = Set(changes.map { $0.1 / 16 * 4 + $0.0 / 64 })
+        XCTAssertEqual(Set(changed.indices.filter { changed[$0] }), want)
+        try frame.fill(from: new, tiles: changed, of: grid)
         let whole = try VideoFrame(pictureWidth: width, height: height)
         try whole.fill(from: new)
-        XCTAssertTrue(planes(whole) == planes(frame), "converting the changed tiles differs from converting the whole picture")
-        XCTAssertEqual(try frame.fill(from: new, changedSince: new), 0, "nothing changed, nothing to convert")
+        XCTAssertTrue(whole.planes == frame.planes, "converting the changed tiles differs from converting the whole picture")
+        XCTAssertFalse(grid.differing(new, new).contains(true), "a raster differs from itself")
+        let some = (0..<grid.count).map { $0 % 2 == 0 }
+        XCTAssertEqual(Set(grid.differing(new, old, among: some).indices.filter { grid.differing(new, old, among: some)[$0] }),
+                       want.filter { $0 % 2 == 0 })
     }
 
-    /// The frame's Y, U and V planes, without the rows' spare room.
-    private func planes(_ frame: VideoFrame) -> [UInt8] {
-        let f = frame.frame.pointee, (w, h) = (Int(f.width), Int(f.height))
-        var out: [UInt8] = []
-        for y in 0..<h { out += UnsafeBufferPointer(start: f.data.0! + y * Int(f.linesize.0), count: w) }
-        for y in 0..<h / 2 {
-            out += UnsafeBufferPointer(start: f.data.1! + y * Int(f.linesize.1), count: w / 2)
-            out += UnsafeBufferPointer(start: f.data.2! + y * Int(f.linesize.2), count: w / 2)
-        }
-        return out
+    /// Runs join neighbouring marked tiles of a row and stop at the region's edge.
+    func testRunsOfTiles() {
+        let grid = TileGrid(region: PixelRegion(x0: 10, y0: 4, x1: 200, y1: 40))   // 3 columns (the last 62 wide), 3 rows (the last 4 high)
+        var tiles = Array(repeating: false, count: grid.count)
+        for t in [0, 1, 5, 6, 7] { tiles[t] = true }
+        XCTAssertEqual(grid.runs(tiles).map { [$0.x0, $0.y0, $0.x1, $0.y1] },
+                       [[10, 4, 138, 20], [138, 20, 200, 36], [10, 36, 138, 40]])
     }
 }

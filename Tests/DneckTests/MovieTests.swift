@@ -3,6 +3,7 @@ import DneckCore
 import DneckFigure
 import DneckIO
 import DneckMeasures
+import DneckMovie
 import DneckPlotters
 import XCTest
 
@@ -66,7 +67,7 @@ final class MovieTests: XCTestCase {
         for k in [0, 5, 10] {
             let whole = try Raster(width: first.pixelWidth, height: first.pixelHeight)
             try whole.draw(movie.figure(k).laidOut(), forVideo: true)
-            layered.copyPixels(from: decorations, region: region)
+            layered.copyPixels(from: decorations, regions: [region])
             try layered.draw(movie.figure(k).laidOut(), layers: .marks, forVideo: true)
             // A frame in frame 0's layout is the frame laid out on its own.
             let own = movie.figure(k).laidOut(), shared = movie.figure(k, laidOutAs: first)
@@ -76,6 +77,36 @@ final class MovieTests: XCTestCase {
             let count = whole.stride * whole.height
             let same = whole.withPixels { a in layered.withPixels { b in memcmp(a, b, count) == 0 } }
             XCTAssertTrue(same, "frame \(k) differs when drawn in layers")
+        }
+    }
+
+    /// A lossless movie (crf 0) decodes to each frame drawn whole and converted whole: the
+    /// slots' restoring and tile-by-tile converting leave nothing stale and miss nothing. The
+    /// example's 11 frames forwards, backwards and by threes, so that marks come and go in
+    /// every raster of the 4 slots several times.
+    func testLosslessMovieHoldsEachFrameDrawnWhole() throws {
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let frames = MovieFrames(run: data, request: FigureRequest(dpi: 50))
+        let order = Array(0..<frames.count) + (0..<frames.count).reversed() + (0..<3 * frames.count).map { 3 * $0 % frames.count }
+        let first = frames.figure(0).laidOut()
+        let out = folder.appendingPathComponent("lossless.mp4")
+        try MovieWriter.write(to: out, count: order.count, width: first.pixelWidth, height: first.pixelHeight,
+                              settings: MovieSettings(crf: 0)) { frames.figure(order[$0], laidOutAs: first) }
+        let movie = try DecodedMovie(path: out.path)
+        XCTAssertEqual(movie.frames.count, order.count)
+        let raster = try Raster(width: movie.width, height: movie.height)
+        let whole = try VideoFrame(pictureWidth: movie.width, height: movie.height)
+        for (k, decoded) in movie.frames.enumerated() {
+            try raster.draw(frames.figure(order[k], laidOutAs: first), forVideo: true)
+            try whole.fill(from: raster)
+            let (w, h) = (movie.width / 2, movie.height / 2)
+            var planes = decoded.y
+            for row in 0..<h {
+                let line: Range<Int> = row * w..<(row + 1) * w
+                planes += decoded.u[line]
+                planes += decoded.v[line]
+            }
+            XCTAssertTrue(whole.planes == planes, "frame \(k) is not the frame drawn whole")
         }
     }
 
