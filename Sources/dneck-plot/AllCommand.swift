@@ -163,14 +163,20 @@ struct ArtifactJob: @unchecked Sendable {
     func run(_ readers: [RunReader], into folder: URL) throws -> Outcome {
         let made = Made()
         var splits: [RunData] = []
-        // The movies are encoded one after another in the background, each from when its
-        // measures are ready, while the next split is read and drawn (two at once would take
-        // more memory, not less time); every one has ended before this returns or throws.
-        let movies = DispatchGroup(), movieQueue = DispatchQueue(label: "dneck-plot.all.movies")
+        // Each split's movie is encoded on a thread of its own from when its measures are ready,
+        // while the next split is read and drawn and the other movie encoded, each movie on one
+        // libx264 thread (`movie` takes two: the frames are the same); every one has ended
+        // before this returns or throws.
+        let movies = DispatchGroup()
         defer { movies.wait() }
         for reader in readers {
             let data = try DataStage.gather(reader, needs: needs, options: options, estimator: estimator.chosen, progress: progress)
-            try produce(data, reader: reader, into: folder, made: made) { movie in movieQueue.async(group: movies, execute: movie) }
+            try produce(data, reader: reader, into: folder, made: made) { movie in
+                movies.enter()
+                let thread = Thread { movie(); movies.leave() }
+                thread.stackSize = 8 << 20
+                thread.start()
+            }
             splits.append(data)
         }
         movies.wait()
@@ -239,7 +245,7 @@ struct ArtifactJob: @unchecked Sendable {
                 do {
                     if spec.kind == .movie {
                         let frames = MovieFrames(run: data, request: request, options: options, size: request.style.figureSize ?? (6, 9))
-                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: MovieSettings(fps: fps), progress: progress)
+                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: MovieSettings(fps: fps, threads: 1), progress: progress)
                     }
                     else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
                     made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))
