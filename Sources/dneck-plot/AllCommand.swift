@@ -42,8 +42,7 @@ struct AllCommand: ParsableCommand {
     var skip: String?
     @Option(help: "Figure formats, comma-separated: png, svg, pdf (the report shows the PNG or SVG).")
     var format = "png"
-    @Option(help: "Frames per second of the movies.")
-    var fps: Int = 7
+    @OptionGroup var encoding: EncodingOptions
     @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
@@ -59,7 +58,6 @@ struct AllCommand: ParsableCommand {
         guard !chosenSplits.isEmpty, chosenSplits.count == list(splits).count else {
             throw ValidationError("--splits takes train, test or train,test")
         }
-        guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
         do { _ = try ArtifactCatalog.select(only: only.map(list), skip: skip.map(list) ?? []) } catch {
             throw ValidationError("\(error)")
         }
@@ -80,7 +78,7 @@ struct AllCommand: ParsableCommand {
             let steps = readers.joined().reduce(0) { $0 + progressSteps(needs, $1) + figures + $1.epochs.count }
             let progress = ProgressBar(total: steps, label: "all")
             let job = ArtifactJob(specs: specs, needs: needs, formats: formats, request: try look.request(),
-                                  options: chart.options(bins: estimator.bins), estimator: estimator, fps: fps,
+                                  options: chart.options(bins: estimator.bins), estimator: estimator, movieSettings: encoding.settings(threads: 1),
                                   recordedOptions: recordedOptions(specs), inputDigests: InputDigests(runs), progress: progress)
             let root = try makeFolder(URL(fileURLWithPath: output))
             var failed = false
@@ -107,7 +105,7 @@ struct AllCommand: ParsableCommand {
     private func recordedOptions(_ specs: [ArtifactSpec]) -> [String: String] {
         let optional = { (value: Any?) in value.map { "\($0)" } ?? "" }
         return ["artifacts": specs.map(\.name).joined(separator: ","), "splits": chosenSplits.map(\.rawValue).joined(separator: ","),
-                "format": formats.joined(separator: ","), "fps": "\(fps)", "estimator": estimator.chosen.summary,
+                "format": formats.joined(separator: ","), "fps": "\(encoding.fps)", "crf": "\(encoding.crf)", "preset": optional(encoding.preset), "estimator": estimator.chosen.summary,
                 "bins": optional(estimator.bins), "bin-size": optional(estimator.binSize), "adaptive": "\(estimator.adaptive)",
                 "noise-variance": optional(estimator.noiseVariance), "dpi": optional(look.dpi), "colormap": optional(look.colormap),
                 "style": look.style.joined(separator: ","), "log-counts": "\(chart.logCounts)", "log-epochs": "\(chart.logEpochs)",
@@ -148,7 +146,8 @@ struct ArtifactJob: @unchecked Sendable {
     let request: FigureRequest
     let options: ChartOptions
     let estimator: EstimatorOptions
-    let fps: Int
+    /// The movies' encoder settings: one libx264 thread each, as the two are encoded at once.
+    let movieSettings: MovieSettings
     let recordedOptions: [String: String]
     let inputDigests: InputDigests
     let progress: ProgressBar
@@ -245,7 +244,7 @@ struct ArtifactJob: @unchecked Sendable {
                 do {
                     if spec.kind == .movie {
                         let frames = MovieFrames(run: data, request: request, options: options, size: request.style.figureSize ?? (6, 9))
-                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: MovieSettings(fps: fps, threads: 1), progress: progress)
+                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: movieSettings, progress: progress)
                     }
                     else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
                     made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))

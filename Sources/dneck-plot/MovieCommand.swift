@@ -25,14 +25,9 @@ struct MovieCommand: ParsableCommand {
     @OptionGroup var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
 
-    @Option(help: "Frames per second.")
-    var fps: Int = 7
+    @OptionGroup var encoding: EncodingOptions
     @Option(help: "Frame size WxH in pixels (overrides the 6 × 9 inch figure at --dpi).")
     var size: String?
-    @Option(help: "x264 quality: 0 (lossless) to 51; lower is better.")
-    var crf: Int = 20
-    @Option(help: "x264 preset: \(MovieSettings.presets.joined(separator: ", ")) (default: \(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options), for plots' mostly still frames).")
-    var preset: String?
     @Option(help: "Only the logged epochs in FROM:TO (inclusive).")
     var epochs: String?
     @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis in the accuracy panel.")
@@ -43,11 +38,6 @@ struct MovieCommand: ParsableCommand {
 
     func validate() throws {
         try estimator.check(for: "movie")
-        guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
-        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
-        if let preset, !MovieSettings.presets.contains(preset) {
-            throw ValidationError("unknown --preset '\(preset)'; known: \(MovieSettings.presets.joined(separator: ", "))")
-        }
         _ = try frameSize()
         _ = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
     }
@@ -101,7 +91,7 @@ struct MovieCommand: ParsableCommand {
                 FileHandle.standardError.write(Data("dneck-plot: note: \(data.file): no accuracy logged; the movie has no accuracy panel\n".utf8))
             }
             let progress = ProgressBar(total: frames.count, label: "movie")
-            try writeMovie(frames, to: target, settings: MovieSettings(fps: fps, crf: crf, preset: preset), progress: progress)
+            try writeMovie(frames, to: target, settings: encoding.settings(threads: 2), progress: progress)
             progress.finish()
         }
     }

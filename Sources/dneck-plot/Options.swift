@@ -1,6 +1,7 @@
 import ArgumentParser
 import DneckCore
 import DneckFigure
+import DneckMovie
 import DneckIO
 import DneckMeasures
 import DneckPlotters
@@ -267,6 +268,27 @@ struct LookOptions: ParsableArguments {
         for warning in style.warnings { FileHandle.standardError.write(Data("dneck-plot: warning: \(warning)\n".utf8)) }
         return FigureRequest(style: style, dpi: dpi ?? style.dpi ?? 150, colormap: colormap.flatMap(Colormap.named))
     }
+}
+
+/// How movies are encoded: `movie` and `all`.
+struct EncodingOptions: ParsableArguments {
+    @Option(help: "Frames per second of the movie.")
+    var fps: Int = 7
+    @Option(help: "x264 quality: 0 (lossless) to 51; lower is better.")
+    var crf: Int = 20
+    @Option(help: "x264 preset: \(MovieSettings.presets.joined(separator: ", ")) (default: \(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options), for plots' mostly still frames; veryfast or slower for smaller files).")
+    var preset: String?
+
+    func validate() throws {
+        guard (1...120).contains(fps) else { throw ValidationError("--fps must be between 1 and 120") }
+        guard (0...51).contains(crf) else { throw ValidationError("--crf must be between 0 and 51") }
+        if let preset, !MovieSettings.presets.contains(preset) {
+            throw ValidationError("unknown --preset '\(preset)'; known: \(MovieSettings.presets.joined(separator: ", "))")
+        }
+    }
+
+    /// The encoder settings, libx264 on `threads` threads.
+    func settings(threads: Int) -> MovieSettings { MovieSettings(fps: fps, crf: crf, preset: preset, threads: threads) }
 }
 
 /// Options of the charts, shared by every chart command, `charts` and `compare`.
