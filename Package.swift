@@ -31,8 +31,6 @@ let package = Package(
                                                            "libswscale-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CISAL", pkgConfig: "libisal",
-                       providers: [.apt(["libisal-dev"])]),
 
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
@@ -45,7 +43,7 @@ let package = Package(
         .target(name: "DneckMeasures", dependencies: ["DneckCore", "DneckIO", "COpenBLAS"]),
         .target(name: "DneckFigure", dependencies: ["DneckCore"]),
         .target(name: "DneckPlotters", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure"]),
-        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib", "CISAL"]),
+        .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib"]),
         .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
         .target(name: "DneckReport", dependencies: ["DneckCore", "DneckFigure", "DneckPlotters", "CCrypto"]),
         .executableTarget(name: "dneck-plot", dependencies: [

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libisal-dev libavcodec-dev libavformat-dev
+packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libavcodec-dev libavformat-dev
           libavutil-dev libswscale-dev libopenblas-dev libssl-dev fonts-dejavu-core)
 # For the tests only (the shared trainer and the numpy reference scripts), never the tool's:
 packages+=(python3-numpy python3-scipy python3-h5py slurm-wlm munge chromium)

@@ -7,7 +7,7 @@ import Dispatch
 ///
 /// Every row gets PNG's "up" filter (charts are mostly flat colour, which it turns into runs of
 /// zeros). The filtered image is cut into a fixed number of horizontal strips, each deflated on
-/// its own (in parallel, by ISA-L through `Deflate`, a batch of rows at a time) and joined into
+/// its own (in parallel, by zlib through `Deflate`, a batch of rows at a time) and joined into
 /// one zlib stream, as pigz does: non-final strips end byte-aligned with an empty stored block,
 /// the Adler-32 checksums are combined (by zlib). The bytes depend only on the pixels and the
 /// fixed strip and batch sizes, never on the number of cores.

@@ -17,7 +17,7 @@ import Foundation
 /// `url` complete, or not at all (failure, SIGINT, SIGTERM).
 public enum MovieWriter {
     /// Slots in the ring between the drawing workers and the encoder.
-    static let slots = 4
+    static let slots = 2
     /// Frames drawn at once (a multiple of which `slots` is).
     static let drawingWorkers = 2
 
