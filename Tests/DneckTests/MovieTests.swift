@@ -83,7 +83,7 @@ final class MovieTests: XCTestCase {
     /// A lossless movie (crf 0) decodes to each frame drawn whole and converted whole: the
     /// slots' restoring and tile-by-tile converting leave nothing stale and miss nothing. The
     /// example's 11 frames forwards, backwards and by threes, so that marks come and go in
-    /// every raster of the 4 slots several times.
+    /// every raster of the slots several times.
     func testLosslessMovieHoldsEachFrameDrawnWhole() throws {
         let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
         let frames = MovieFrames(run: data, request: FigureRequest(dpi: 50))
