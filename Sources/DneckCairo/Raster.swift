@@ -64,8 +64,11 @@ public final class Raster {
     /// coverage samples, which rasterise busy lines about twice as fast as its finer default,
     /// when the difference cannot be seen: from 200 dpi (a pixel is under 0.36 pt) or for a
     /// frame of a lossy video (`forVideo`), whose encoder rounds away far larger differences.
-    public func draw(_ figure: Figure, layers: FigureDrawer.Layers = .all, forVideo: Bool = false) throws {
-        try Raster.draw(figure, layers: layers, forVideo: forVideo, on: surface, rows: nil)
+    /// With `footprint`, every box (figure points) the drawing may paint is handed to it (see
+    /// `FootprintRenderer`).
+    public func draw(_ figure: Figure, layers: FigureDrawer.Layers = .all, forVideo: Bool = false,
+                     footprint: ((Rect) -> Void)? = nil) throws {
+        try Raster.draw(figure, layers: layers, forVideo: forVideo, on: surface, rows: nil, footprint: footprint)
     }
 
     /// `draw` on both cores: the top and bottom halves of the raster are drawn at once, each by
@@ -96,12 +99,13 @@ public final class Raster {
     /// Draws `figure` on `target`, a surface of the figure's pixel size, within device `rows`
     /// (all when nil).
     private static func draw(_ figure: Figure, layers: FigureDrawer.Layers, forVideo: Bool, on target: OpaquePointer,
-                             rows: Range<Int>?) throws {
+                             rows: Range<Int>?, footprint: ((Rect) -> Void)? = nil) throws {
         guard let cr = cairo_create(target) else { throw DneckError.render(file: "(raster)", detail: "no Cairo context") }
         defer { cairo_destroy(cr) }
         cairo_scale(cr, Double(figure.pixelWidth) / figure.width, Double(figure.pixelHeight) / figure.height)
         if figure.dpi >= 200 || forVideo { cairo_set_antialias(cr, CAIRO_ANTIALIAS_FAST) }
-        FigureDrawer.draw(figure, on: CairoRenderer(context: cr, rows: rows), layers: layers)
+        let renderer = CairoRenderer(context: cr, rows: rows)
+        FigureDrawer.draw(figure, on: footprint.map { FootprintRenderer(forwardingTo: renderer, record: $0) } ?? renderer, layers: layers)
         cairo_surface_flush(target)
         let status = cairo_status(cr)
         guard status == CAIRO_STATUS_SUCCESS else {

@@ -84,7 +84,8 @@ public enum MovieWriter {
     private final class Slot: @unchecked Sendable {
         private var shown: Raster
         private var next: Raster
-        /// The tiles where `shown`, `next` differ from the decorations.
+        /// Tiles holding all of `shown`'s, `next`'s marks (their drawing's footprint); elsewhere
+        /// each raster is the decorations.
         private var shownMarks: [Bool] = []
         private var nextMarks: [Bool] = []
         let frame: VideoFrame
@@ -103,15 +104,17 @@ public enum MovieWriter {
         }
 
         /// Draws `figure`'s marks over the decorations (restored only where the raster's last
-        /// marks were) and converts the tiles where the frame differs from the slot's previous one.
+        /// marks were) and converts the tiles where the frame differs from the slot's previous
+        /// one, looking only where the marks of either are.
         func draw(_ figure: Figure, over decorations: Raster, grid: TileGrid) throws {
             if shownMarks.isEmpty { (shownMarks, nextMarks) = (Array(repeating: false, count: grid.count), Array(repeating: false, count: grid.count)) }
             next.copyPixels(from: decorations, regions: grid.runs(nextMarks))
-            try next.draw(figure, layers: .marks, forVideo: true)
-            let changed = grid.differing(next, shown)
-            // Where nothing changed, the frame has the marks the previous one had.
-            let changedMarks = grid.differing(next, decorations, among: changed)
-            nextMarks = (0..<grid.count).map { changed[$0] ? changedMarks[$0] : shownMarks[$0] }
+            var boxes: [Rect] = []
+            try next.draw(figure, layers: .marks, forVideo: true) { boxes.append($0) }
+            nextMarks = grid.tiles(covering: boxes, scale: (Double(figure.pixelWidth) / figure.width,
+                                                            Double(figure.pixelHeight) / figure.height))
+            // Where neither frame has marks, both are the decorations.
+            let changed = grid.differing(next, shown, among: zip(nextMarks, shownMarks).map { $0 || $1 })
             try frame.fill(from: next, tiles: changed, of: grid)
             swap(&shown, &next)
             swap(&shownMarks, &nextMarks)

@@ -1,4 +1,5 @@
 import DneckCairo
+import DneckFigure
 import Foundation
 
 /// The region of a movie frame where marks can be, cut into tiles of 64 × 16 pixels (even, so
@@ -34,6 +35,28 @@ public struct TileGrid: Sendable {
             }
         }
         return runs
+    }
+
+    /// The tiles that `boxes` (figure points, `scale` pixels a point across and down) touch,
+    /// each box grown by 2 pixels for antialiasing.
+    public func tiles(covering boxes: [Rect], scale: (x: Double, y: Double)) -> [Bool] {
+        var tiles = Array(repeating: false, count: count)
+        guard columns > 0, rows > 0 else { return tiles }
+        let margin = 2.0
+        func index(_ pixel: Double, from origin: Int, size: Int, limit: Int) -> Int {
+            min(max(Int(((pixel - Double(origin)) / Double(size)).rounded(.down)), 0), limit - 1)
+        }
+        for b in boxes {
+            let (x0, x1) = (b.x * scale.x - margin, b.maxX * scale.x + margin)
+            let (y0, y1) = (b.y * scale.y - margin, b.maxY * scale.y + margin)
+            guard x1 > Double(region.x0), x0 < Double(region.x1), y1 > Double(region.y0), y0 < Double(region.y1) else { continue }
+            let c0 = index(x0, from: region.x0, size: TileGrid.tileWidth, limit: columns)
+            let c1 = index(x1, from: region.x0, size: TileGrid.tileWidth, limit: columns)
+            for row in index(y0, from: region.y0, size: TileGrid.tileHeight, limit: rows)...index(y1, from: region.y0, size: TileGrid.tileHeight, limit: rows) {
+                for column in c0...c1 { tiles[row * columns + column] = true }
+            }
+        }
+        return tiles
     }
 
     /// The tiles (among `candidates`, every tile when nil) where `a` and `b`, rasters of one

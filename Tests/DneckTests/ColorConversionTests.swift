@@ -116,5 +116,10 @@ final class ColorConversionTests: XCTestCase {
         for t in [0, 1, 5, 6, 7] { tiles[t] = true }
         XCTAssertEqual(grid.runs(tiles).map { [$0.x0, $0.y0, $0.x1, $0.y1] },
                        [[10, 4, 138, 20], [138, 20, 200, 36], [10, 36, 138, 40]])
+        // A box of points at 2 pixels a point, grown by 2 pixels: pixels 70…78 × 20…30, so
+        // column 0 (10…74) and 1, rows 1 (20…36): tiles 3 and 4; one box outside touches none.
+        let covered = grid.tiles(covering: [Rect(x: 36, y: 11, width: 2, height: 3), Rect(x: 500, y: 0, width: 5, height: 5)],
+                                 scale: (2, 2))
+        XCTAssertEqual(covered.indices.filter { covered[$0] }, [3, 4])
     }
 }
