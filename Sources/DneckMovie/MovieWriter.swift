@@ -4,9 +4,8 @@ import DneckFigure
 import Foundation
 
 /// Writes a movie of figures. Two drawing threads draw and convert frames ahead into a ring of
-/// slots (raster + YUV frame) while the calling thread hands the finished ones to the encoder
-/// in order (threads of their own, not the dispatch pool's, which they would block waiting for
-/// slots); at small sizes drawing is the larger cost, at large ones encoding, and both
+/// slots (two rasters + YUV frame) while the calling thread hands the finished ones to the encoder
+/// in order (threads of their own: see `startLongTask`); at small sizes drawing is the larger cost, at large ones encoding, and both
 /// overlap on the two cores.
 ///
 /// Every frame must share the decorations of frame 0 (fixed axes, titles, colorbars: see
@@ -40,15 +39,13 @@ public enum MovieWriter {
             let decorations = try Raster(width: encoder.width, height: encoder.height)
             try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
             let grid = TileGrid(region: PixelRegion(covering: FigureDrawer.marksRegion(first), of: first, width: width, height: height))
-            let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, encoder: encoder) }
+            let ring = try (0..<slots).map { _ in try Slot(decorations: decorations, grid: grid, encoder: encoder) }
             // Drawing worker w draws frames w, w + drawingWorkers, …, each into slot k % slots
             // once the encoder has freed it; the encoder takes the slots in frame order.
             let failure = FailureBox()
             let drawn = DispatchGroup()
             for worker in 0..<drawingWorkers {
-                drawn.enter()
-                let thread = Thread {
-                    defer { drawn.leave() }
+                startLongTask(in: drawn) {
                     for k in stride(from: worker, to: count, by: drawingWorkers) {
                         let slot = ring[k % slots]
                         slot.free.wait()
@@ -57,8 +54,6 @@ public enum MovieWriter {
                         do { try slot.draw(figure(k), over: decorations, grid: grid) } catch { failure.set(error) }
                     }
                 }
-                thread.stackSize = 8 << 20
-                thread.start()
             }
             defer {
                 // On failure, stop and release the workers so that they end before the slots go away.
@@ -86,15 +81,17 @@ public enum MovieWriter {
         private var next: Raster
         /// Tiles holding all of `shown`'s, `next`'s marks (their drawing's footprint); elsewhere
         /// each raster is the decorations.
-        private var shownMarks: [Bool] = []
-        private var nextMarks: [Bool] = []
+        private var shownMarks: [Bool]
+        private var nextMarks: [Bool]
         let frame: VideoFrame
         /// Signalled when the encoder has taken the slot's frame (it starts free) ...
         let free = DispatchSemaphore(value: 1)
         /// ... and when a worker has drawn the next frame into it.
         let ready = DispatchSemaphore(value: 0)
 
-        init(decorations: Raster, encoder: MovieEncoder) throws {
+        init(decorations: Raster, grid: TileGrid, encoder: MovieEncoder) throws {
+            shownMarks = Array(repeating: false, count: grid.count)
+            nextMarks = shownMarks
             shown = try Raster(width: decorations.width, height: decorations.height)
             next = try Raster(width: decorations.width, height: decorations.height)
             shown.copyPixels(from: decorations)
@@ -107,7 +104,6 @@ public enum MovieWriter {
         /// marks were) and converts the tiles where the frame differs from the slot's previous
         /// one, looking only where the marks of either are.
         func draw(_ figure: Figure, over decorations: Raster, grid: TileGrid) throws {
-            if shownMarks.isEmpty { (shownMarks, nextMarks) = (Array(repeating: false, count: grid.count), Array(repeating: false, count: grid.count)) }
             next.copyPixels(from: decorations, regions: grid.runs(nextMarks))
             var boxes: [Rect] = []
             try next.draw(figure, layers: .marks, forVideo: true) { boxes.append($0) }

@@ -59,15 +59,14 @@ public struct TileGrid: Sendable {
         return tiles
     }
 
-    /// The tiles (among `candidates`, every tile when nil) where `a` and `b`, rasters of one
-    /// size, differ.
-    public func differing(_ a: Raster, _ b: Raster, among candidates: [Bool]? = nil) -> [Bool] {
+    /// The tiles among `candidates` where `a` and `b`, rasters of one size, differ.
+    public func differing(_ a: Raster, _ b: Raster, among candidates: [Bool]) -> [Bool] {
         precondition(a.width == b.width && a.height == b.height, "rasters differ in size")
         let stride = a.stride
         return a.withPixels { p in
             b.withPixels { q in
                 (0..<count).map { tile in
-                    guard candidates?[tile] ?? true else { return false }
+                    guard candidates[tile] else { return false }
                     let r = pixels(row: tile / columns, columns: tile % columns..<tile % columns + 1)
                     let (offset, bytes) = (4 * r.x0, 4 * (min(r.x1, a.width) - r.x0))
                     guard bytes > 0 else { return false }

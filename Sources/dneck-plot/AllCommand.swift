@@ -170,12 +170,7 @@ struct ArtifactJob: @unchecked Sendable {
         defer { movies.wait() }
         for reader in readers {
             let data = try DataStage.gather(reader, needs: needs, options: options, estimator: estimator.chosen, progress: progress)
-            try produce(data, reader: reader, into: folder, made: made) { movie in
-                movies.enter()
-                let thread = Thread { movie(); movies.leave() }
-                thread.stackSize = 8 << 20
-                thread.start()
-            }
+            try produce(data, reader: reader, into: folder, made: made) { startLongTask(in: movies, $0) }
             splits.append(data)
         }
         movies.wait()
