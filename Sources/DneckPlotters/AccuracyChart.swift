@@ -3,14 +3,15 @@ import DneckFigure
 
 /// Training and test accuracy (top) and loss (bottom) against the real epoch numbers, on a
 /// linear or logarithmic epoch axis.
-public struct AccuracyChart: Chart {
-    public static let name = "accuracy"
-    public static let summary = "Training and test accuracy and loss against epoch."
-    public static let example = "dneck-plot accuracy run.h5 --log-epochs -o accuracy.svg"
-    public static let needs = ChartNeeds(requiredRecords: [.accuracy, .loss])
+public struct AccuracyChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "accuracy", artifact: "accuracy",
+        summary: "Training and test accuracy and loss against epoch.",
+        example: "dneck-plot accuracy run.h5 --log-epochs -o accuracy.svg",
+        needs: ChartNeeds(requiredRecords: [.accuracy, .loss]), roles: [.charts, .compare, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: EpochAxisOptions
+    public init(options: EpochAxisOptions) { self.options = options }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style, records = run.records ?? []
@@ -36,4 +37,6 @@ public struct AccuracyChart: Chart {
         block.footer = [ChartParts.footer(run, estimator: false)]
         return block
     }
+
+    public func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]? { EpochOverlay.markers(figure, run) }
 }

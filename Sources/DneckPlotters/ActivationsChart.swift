@@ -6,14 +6,17 @@ import DneckMeasures
 /// unit) against epoch: bins span the layer's range over the whole run, epochs are columns
 /// labelled with their real numbers, counts are coloured through the colormap (viridis unless
 /// one is chosen) with a colorbar "Absolute frequency" per layer.
-public struct ActivationsChart: Chart {
-    public static let name = "activations"
-    public static let summary = "Histogram of each layer's activations against epoch, as heatmaps."
-    public static let example = "dneck-plot activations run.h5 --bins 30 --log-counts -o activations.png"
-    public static let needs = ChartNeeds(survey: .layerHistograms)
+public struct ActivationsChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "activations", artifact: "activations",
+        summary: "Histogram of each layer's activations against epoch, as heatmaps.",
+        example: "dneck-plot activations run.h5 --hist-bins 30 --log-counts -o activations.png",
+        needs: ChartNeeds(survey: .layerHistograms), roles: [.charts, .compare, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: HistogramOptions
+    public init(options: HistogramOptions) { self.options = options }
+
+    public var needs: ChartNeeds { options.needs(Self.descriptor.needs) }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         guard let survey = run.survey else { return ChartBlock(rows: 1, columns: 1, size: (10, 3)) }
@@ -23,7 +26,7 @@ public struct ActivationsChart: Chart {
         for layer in 0..<layers {
             let counts = survey.layerHistograms[layer]
             let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.logCounts)
-            let range = HistogramBins(range: survey.layerRanges[layer], count: options.bins)
+            let range = HistogramBins(range: survey.layerRanges[layer], count: options.histBins)
             let cell = GridCell(row: layer, column: 0)
             var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, label: layer == layers - 1 ? "Epoch" : ""),
                               y: Axis(scale: .linear(range.lower...range.upper), label: "Activation"),
@@ -33,8 +36,10 @@ public struct ActivationsChart: Chart {
             block.panels.append(panel)
             block.colorbars.append(Colorbar(cell: cell, colormap: colormap, normalize: normalize, label: "Absolute frequency"))
         }
-        block.footer = ["Histogram of all units' activations per epoch, \(options.bins) bins over each layer's range; "
+        block.footer = ["Histogram of all units' activations per epoch, \(options.histBins) bins over each layer's range; "
                         + ChartParts.footer(run, estimator: false)]
         return block
     }
+
+    public func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]? { EpochOverlay.columns(figure, run) }
 }

@@ -6,14 +6,15 @@ import DneckMeasures
 /// rate and the death rate (see `ActivityRule` for what counts as active and dead), one line
 /// per layer, and a warning panel with the lowest activation rate and the highest death rate
 /// over the layers.
-public struct ActivityChart: Chart {
-    public static let name = "activity"
-    public static let summary = "Activation rate and death rate per layer against epoch (monitorch's view)."
-    public static let example = "dneck-plot activity run.h5 --log-epochs -o activity.png"
-    public static let needs = ChartNeeds(survey: .activity)
+public struct ActivityChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "activity", artifact: "activity",
+        summary: "Activation rate and death rate per layer against epoch (monitorch's view).",
+        example: "dneck-plot activity run.h5 --log-epochs -o activity.png",
+        needs: ChartNeeds(survey: .activity), roles: [.charts, .compare, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: EpochAxisOptions
+    public init(options: EpochAxisOptions) { self.options = options }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style
@@ -41,7 +42,7 @@ public struct ActivityChart: Chart {
                              title: "Warnings: lowest activation rate, highest death rate over layers")
         let minActive = survey.epochs.indices.map { e in survey.activationRates.map { $0[e] }.min() ?? 0 }
         let maxDead = survey.epochs.indices.map { e in survey.deathRates.map { $0[e] }.max() ?? 0 }
-        let low = Color(hex: "#1f77b4")!, high = Color(hex: "#d62728")!
+        let low = style.cycleColor(0), high = style.cycleColor(3)
         warnings.marks.append(.line(points(minActive), color: low, width: style.lineWidth))
         warnings.marks.append(.line(points(maxDead), color: high, width: style.lineWidth))
         warnings.legend = Legend(entries: [Legend.Entry(label: "Min activation rate", color: low, symbol: .line),

@@ -63,7 +63,7 @@ public enum Comparison {
     /// nearly square grid), each panel titled by its estimator and parameters (`RunData.estimator`),
     /// after `runTitles[r]` when given; each estimator's runs share their axes, no two
     /// estimators do (their units differ).
-    public static func estimatorGrid(_ byEstimator: [[RunData]], runTitles: [String]?, columns: Int?, options: ChartOptions,
+    public static func estimatorGrid(_ byEstimator: [[RunData]], runTitles: [String]?, columns: Int?, options: InfoPlaneChart.Options,
                                      request: FigureRequest) -> Figure {
         let drawn = InfoPlaneChart(options: options), runCount = byEstimator.first?.count ?? 0
         var blocks: [ChartBlock] = [], titles: [String] = []

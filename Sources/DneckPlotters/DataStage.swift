@@ -25,6 +25,8 @@ public struct RunData: Sendable {
     public var estimateNotes = EstimateNotes()
     /// When `measures` aggregate several runs: those runs and how they spread.
     public var ensemble: Ensemble?
+    /// The entropy-bias analysis of activation functions, when a chart asked for it.
+    public var entropyBias: EntropyBias?
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -58,16 +60,19 @@ public struct Ensemble: Sendable {
 public enum DataStage {
     /// The data of `reader`'s split for charts with `needs`.
     /// - Parameter epochs: the logged epochs to use (all when nil).
-    public static func gather(_ reader: RunReader, needs: ChartNeeds, options: ChartOptions,
+    public static func gather(_ reader: RunReader, needs: ChartNeeds,
                               estimator: any MIEstimator = BinningEstimator(), epochs: [Int]? = nil,
                               progress: ProgressBar? = nil) throws -> RunData {
         let epochs = epochs ?? reader.epochs
+        if needs.measures, let refusal = needs.estimates.refusal(estimator) {
+            throw DneckError.invalidOption(name: "--estimator", detail: refusal)
+        }
         // X before any work: a run without it fails at once, naming the dataset.
         let inputs = needs.measures && estimator.needsInputs ? try reader.requiredInputs() : nil
         let observed = ObservedEstimator(estimator)
         let survey = needs.survey.isEmpty ? nil
-            : try ActivationSurvey.gather(reader, parts: needs.survey, bins: options.bins,
-                                          neuronsPerLayer: options.maxNeurons, progress: progress)
+            : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
+                                          neuronsPerLayer: needs.neuronsPerLayer, progress: progress)
         let measures = needs.measures
             ? PlaneQuantity.of(estimator).keepingCeilings(
                 try InformationMeasures.compute(reader, estimator: observed, inputs: inputs, epochs: epochs, progress: progress))
@@ -78,8 +83,21 @@ public enum DataStage {
                            records: records, estimator: estimator.summary)
         data.quantity = PlaneQuantity.of(estimator)
         data.estimateNotes = observed.notes
+        data.entropyBias = analysis(needs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
+    }
+
+    /// The data of charts with `needs` drawn without a run (the entropy-bias analysis alone).
+    public static func withoutRun(needs: ChartNeeds, split: Split) -> RunData {
+        var data = RunData(file: "", split: split, epochs: [], layerCount: 0, sampleCount: 0)
+        data.entropyBias = analysis(needs)
+        return data
+    }
+
+    /// The entropy-bias analysis `needs` asks for.
+    private static func analysis(_ needs: ChartNeeds) -> EntropyBias? {
+        needs.entropyBias.map { EntropyBias(samples: $0.samples, bins: $0.bins, seed: $0.seed) }
     }
 
     /// Several runs' data as one: the measures aggregated per (epoch, layer) with `statistic`

@@ -10,22 +10,39 @@ import Foundation
 /// entropy at the last logged epoch under the run's estimator (H(M) = I(X;M) of a
 /// deterministic network) joins the sorted list, so a real layer reads against the functions.
 ///
-/// The analysis is a few thousand closed-form evaluations from `options` (samples, bins,
-/// seed), made here like any other derived scale.
-public struct EntropyBiasChart: Chart {
-    public static let name = "entropy-bias"
-    public static let summary = "Entropy an activation function removes from uniform input, beside a run's layers."
-    public static let example = "dneck-plot entropy-bias --samples 4096 --bins 50 -o bias.png run.h5"
-    public static let needs = ChartNeeds(measures: true)
+/// The analysis (uniform samples, histogram bins, seed from the options) is made by the data
+/// stage (`RunData.entropyBias`).
+public struct EntropyBiasChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "entropy-bias", artifact: "entropy_bias",
+        summary: "Entropy an activation function removes from uniform input, beside a run's layers.",
+        example: "dneck-plot entropy-bias --uniform-samples 4096 --hist-bins 50 -o bias.png run.h5",
+        needs: ChartNeeds(estimates: .entropy), runs: .optional)
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public struct Options: PlotterOptions {
+        public var analysis = EntropyBiasSettings()
+        public init() {}
+        public static let arguments: [PlotterOption<Options>] = [
+            .integer("uniform-samples", \.analysis.samples, in: 1...10_000_000, help: "Uniform samples on [−1, 1] of the analysis."),
+            .integer("hist-bins", \.analysis.bins, in: 2...500, help: HistogramOptions.binsHelp),
+            .integer("uniform-seed", \.analysis.seed, in: 0...UInt64.max, help: "Seed of the uniform samples."),
+        ]
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
+
+    public var needs: ChartNeeds {
+        var needs = Self.descriptor.needs
+        needs.entropyBias = options.analysis
+        return needs
+    }
 
     private static let gridColumns = 3
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style
-        let bias = EntropyBias(samples: options.biasSamples, bins: options.biasBins, seed: options.biasSeed)
+        guard let bias = run.entropyBias else { return ChartBlock(rows: 1, columns: 1, size: (13, 2.4)) }
         let histograms = bias.entries + [bias.input]
         let rows = (histograms.count + Self.gridColumns - 1) / Self.gridColumns
         var block = ChartBlock(rows: rows, columns: Self.gridColumns + 1, size: (13, 2.4 * Double(rows)))
@@ -41,7 +58,7 @@ public struct EntropyBiasChart: Chart {
         ] + (layers ? [Legend.Entry(label: "Layer, last epoch", color: style.cycleColor(1), symbol: .marker)] : []) + [
             Legend.Entry(label: "Uniform input", color: style.foreground.withAlpha(0.6), symbol: .line),
         ]), cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows)))
-        var footer = "\(bias.samples) uniform samples on [−1, 1] (seed \(bias.seed)), \(options.biasBins)-bin histograms over each output's own range"
+        var footer = "\(bias.samples) uniform samples on [−1, 1] (seed \(bias.seed)), \(options.analysis.bins)-bin histograms over each output's own range"
         if let last = run.measures?.epochs.last {
             footer += "; layers: H(M) = I(X;M) at epoch \(last), \(run.estimator)"
         }

@@ -6,32 +6,47 @@ import DneckMeasures
 /// coloured by epoch through a colormap, the layers of each epoch joined by a faint line, with
 /// a colorbar labelled "Epoch". The axes name what the estimator measures (`run.quantity`):
 /// I(X;M) and I(Y;M) in bits, or HSIC(M, X) and HSIC(M, Y).
-public struct InfoPlaneChart: Chart {
-    public static let name = "infoplane"
-    public static let summary = "Information plane: I(Y;M) against I(X;M) per layer, coloured by epoch."
-    public static let example = "dneck-plot infoplane run.h5 --split test --colormap viridis -o plane.pdf"
-    public static let needs = ChartNeeds(measures: true)
+public struct InfoPlaneChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "infoplane", artifact: "infoplane",
+        summary: "Information plane: I(Y;M) against I(X;M) per layer, coloured by epoch.",
+        example: "dneck-plot infoplane run.h5 --split test --colormap viridis -o plane.pdf",
+        needs: ChartNeeds(estimates: .any), runs: .aggregated, roles: [.compare, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public struct Options: PlotterOptions {
+        /// Fixed plane limits; nil fits the data.
+        public var xlim: ClosedRange<Double>?
+        public var ylim: ClosedRange<Double>?
+        /// Colour epochs by log(epoch + 1).
+        public var logEpochColors = false
+        public init() {}
+        public static let arguments: [PlotterOption<Options>] = [
+            .limits("xlim", \.xlim, help: "Fixed information-plane x limits in the estimator's unit (default: fitted to the data)."),
+            .limits("ylim", \.ylim, help: "Fixed information-plane y limits in the estimator's unit (default: fitted to the data)."),
+            .flag("log-epoch-colors", \.logEpochColors, help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart."),
+        ]
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style
         let tables = runs.compactMap(\.measures), table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 1, columns: 1, size: (6.4, 4.8))
-        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true))
-        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false))
+        let xScale = options.xlim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true))
+        let yScale = options.ylim.map(Scale.linear) ?? Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false))
         var panel = ChartParts.informationPlane(cell: block.all, x: xScale, y: yScale,
                                                 title: "Information plane (\(run.split.rawValue))", quantity: run.quantity)
         let normalize = epochNormalize(tables.flatMap(\.epochs))
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
         panel.marks += PlaneParts.ceilingLines(run, style: style)
-        if let ensemble = run.ensemble, options.showRuns {
+        if let ensemble = run.ensemble, request.showRuns {
             panel.marks += PlaneParts.runTrajectories(ensemble, epochs: Set(table.epochs), style: style)
         }
         if let ensemble = run.ensemble {
-            panel.marks += PlaneParts.spreads(ensemble.aggregate.points, kind: options.spread, color: { colorOf($0.epoch) }, width: 0.6)
+            panel.marks += PlaneParts.spreads(ensemble.aggregate.points, kind: request.spread, color: { colorOf($0.epoch) }, width: 0.6)
         }
         panel.marks += PlaneParts.boundBars(table.points, color: { colorOf($0.epoch) }, width: 0.8)
         let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.ixm, $0.iym) }) }
@@ -48,9 +63,11 @@ public struct InfoPlaneChart: Chart {
             bar.rule = .fixed(([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) })
         }
         block.colorbars.append(bar)
-        block.footer = PlaneParts.footer(run, options: options)
+        block.footer = PlaneParts.footer(run, request: request)
         return block
     }
+
+    public func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]? { EpochOverlay.plane(figure, run) }
 
     /// Epoch colours over `epochs`, linear or by log(epoch + 1).
     private func epochNormalize(_ epochs: [Int]) -> Normalize {

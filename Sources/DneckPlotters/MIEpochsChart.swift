@@ -6,14 +6,15 @@ import DneckMeasures
 /// PyGlow's notebook). For several runs the lines are their aggregate, with the runs' band as
 /// thin lines at its edges (and each run faintly with `showRuns`); a ceiling the data come
 /// within 10 % of is a dashed line.
-public struct MIEpochsChart: Chart {
-    public static let name = "mi-epochs"
-    public static let summary = "I(X;M) and I(Y;M) against epoch, one line per layer; several runs: their aggregate and band."
-    public static let example = "dneck-plot mi-epochs seed0.h5 seed1.h5 seed2.h5 --spread minmax --log-epochs -o mi.png"
-    public static let needs = ChartNeeds(measures: true)
+public struct MIEpochsChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "mi-epochs", artifact: "mi_epochs",
+        summary: "I(X;M) and I(Y;M) against epoch, one line per layer; several runs: their aggregate and band.",
+        example: "dneck-plot mi-epochs seed0.h5 seed1.h5 seed2.h5 --spread minmax --log-epochs -o mi.png",
+        needs: ChartNeeds(estimates: .any), runs: .aggregated, roles: [.all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: EpochAxisOptions
+    public init(options: EpochAxisOptions) { self.options = options }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style, table = run.measures ?? MeasureTable(points: [])
@@ -23,7 +24,7 @@ public struct MIEpochsChart: Chart {
         for (row, (title, isX, ceiling)) in quantities.enumerated() {
             let value = { (p: InformationPoint) in isX ? p.ixm : p.iym }
             var panel = Panel(cell: GridCell(row: row, column: 0), x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
-                              y: Axis(scale: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: isX)),
+                              y: Axis(scale: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: isX)),
                                       label: run.quantity.label(x: isX)), title: title)
             if let ceiling {
                 panel.marks.append(.horizontalLine(y: ceiling, color: style.foreground.withAlpha(0.55), width: 0.8, dashed: true))
@@ -31,13 +32,13 @@ public struct MIEpochsChart: Chart {
             for layer in 0..<table.layerCount {
                 let color = style.cycleColor(layer)
                 if let ensemble = run.ensemble {
-                    if options.showRuns {
+                    if request.showRuns {
                         for own in ensemble.runs {
                             panel.marks.append(.line(series(own.points, layer, value), color: color.withAlpha(0.18), width: 0.7))
                         }
                     }
                     let band = ensemble.aggregate.points.filter { $0.point.layer == layer }.compactMap { p in
-                        options.spread.range(isX ? p.spreadX : p.spreadY).map { (Double(p.point.epoch), $0) }
+                        request.spread.range(isX ? p.spreadX : p.spreadY).map { (Double(p.point.epoch), $0) }
                     }
                     for edge in [\ClosedRange<Double>.lowerBound, \.upperBound] {
                         panel.marks.append(.line(band.map { DataPoint($0.0, $0.1[keyPath: edge]) }, color: color.withAlpha(0.45),
@@ -53,8 +54,7 @@ public struct MIEpochsChart: Chart {
             block.panels.append(panel)
         }
         block.legends.append(FigureLegend(legend: ChartParts.layerLegend(table.layerCount, style: style), cell: block.all))
-        block.footer = PlaneParts.footer(run, options: options)
-        if table.hasLowerBounds { block.footer[1] = "solid: KDE upper bound; thin dashed: KDE lower bound" }
+        block.footer = PlaneParts.footer(run, request: request, bounds: "solid: KDE upper bound; thin dashed: KDE lower bound")
         return block
     }
 

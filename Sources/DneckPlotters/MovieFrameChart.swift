@@ -2,7 +2,7 @@ import DneckCore
 import DneckFigure
 import DneckMeasures
 
-/// One frame of the information-plane movie: the epoch `options.frame` (an index into the
+/// One frame of the information-plane movie: the epoch `frame` (an index into the
 /// logged epochs). Every scale is trained on the whole run, so the axes stay fixed while the
 /// points move.
 ///
@@ -10,14 +10,17 @@ import DneckMeasures
 /// joined by a line, over the faint path each layer took through all earlier epochs, and an
 /// "Epoch N" label. Bottom: training and test accuracy up to the current epoch, with a marker
 /// at it — left out when the run logs no accuracy.
-public struct MovieFrameChart: Chart {
-    public static let name = "movie"
-    public static let summary = "Information-plane movie: one frame per logged epoch, H.264 in MP4."
-    public static let example = "dneck-plot movie run.h5 --size 1200x1800 --epochs 0:500 --log-epochs -o plane.mp4"
-    public static let needs = ChartNeeds(measures: true, records: .accuracy)
+public struct MovieFrameChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "movie", artifact: "infoplane_movie",
+        summary: "Information-plane movie: one frame per logged epoch, H.264 in MP4.",
+        example: "dneck-plot movie run.h5 --size 1200x1800 --epochs 0:500 --log-epochs -o plane.mp4",
+        needs: ChartNeeds(estimates: .any, records: .accuracy), output: .movie, runs: .aggregated, roles: [.all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: EpochAxisOptions
+    /// The epoch the frame shows, as an index into the run's logged epochs.
+    public var frame = 0
+    public init(options: EpochAxisOptions) { self.options = options }
 
     /// Whether the run logs accuracy (otherwise the frame has no accuracy panel).
     public static func hasAccuracy(_ run: RunData) -> Bool {
@@ -36,20 +39,20 @@ public struct MovieFrameChart: Chart {
         var block = ChartBlock(rows: accuracy ? 2 : 1, columns: 1, size: (6, 9))
         if accuracy { block.rowWeights = [0.64, 0.36] }
         let table = run.measures ?? MeasureTable(points: [])
-        let k = min(max(options.frame, 0), max(table.epochs.count - 1, 0))
+        let k = min(max(frame, 0), max(table.epochs.count - 1, 0))
         block.panels.append(plane(run, table, upTo: k, runs: runs, request: request))
         if accuracy, let records = run.records {
             block.panels.append(accuracyPanel(records, upTo: k, runs: runs, request: request))
         }
-        block.footer = PlaneParts.footer(run, options: options)
+        block.footer = PlaneParts.footer(run, request: request)
         return block
     }
 
     private func plane(_ run: RunData, _ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
         let style = request.style
         var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
-                                                x: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: true)),
-                                                y: Scale.linear(fitting: PlaneParts.values(runs, options: options, x: false)),
+                                                x: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true)),
+                                                y: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false)),
                                                 title: "Information plane", quantity: run.quantity)
         let layers = table.layerCount, epochs = table.epochs
         guard !epochs.isEmpty else { return panel }
@@ -64,7 +67,7 @@ public struct MovieFrameChart: Chart {
         let current = byEpoch[epochs[k]] ?? []
         panel.marks += PlaneParts.ceilingLines(run, style: style)
         if let ensemble = run.ensemble {
-            panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: options.spread,
+            panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
                                               color: { color($0.layer) }, width: style.lineWidth * 0.5)
         }
         panel.marks += PlaneParts.boundBars(current, color: { color($0.layer) }, width: style.lineWidth * 0.8)
@@ -109,10 +112,10 @@ public struct MovieFrameChart: Chart {
 public struct MovieFrames: Sendable {
     public let run: RunData
     public let request: FigureRequest
-    public let options: ChartOptions
+    public let options: EpochAxisOptions
     public let size: (width: Double, height: Double)
 
-    public init(run: RunData, request: FigureRequest, options: ChartOptions = ChartOptions(),
+    public init(run: RunData, request: FigureRequest, options: EpochAxisOptions = EpochAxisOptions(),
                 size: (width: Double, height: Double) = (6, 9)) {
         self.run = run; self.request = request; self.options = options; self.size = size
     }
@@ -121,9 +124,9 @@ public struct MovieFrames: Sendable {
 
     /// The figure of frame `k`, not laid out yet.
     public func figure(_ k: Int) -> Figure {
-        var chosen = options
-        chosen.frame = k
-        return Comparison.figure([MovieFrameChart(options: chosen).block(run, scaledWith: [run], request: request)],
+        var chart = MovieFrameChart(options: options)
+        chart.frame = k
+        return Comparison.figure([chart.block(run, scaledWith: [run], request: request)],
                                  titles: nil, columns: 1, request: request, figureSize: size)
     }
 

@@ -9,15 +9,15 @@ import Foundation
 enum PlaneParts {
     /// Every value on one axis a plane of `runs` draws (points, lower bounds, bands, faint
     /// runs, ceilings it shows), so that the panels of a grid share their limits.
-    static func values(_ runs: [RunData], options: ChartOptions, x: Bool) -> [Double] {
+    static func values(_ runs: [RunData], request: FigureRequest, x: Bool) -> [Double] {
         runs.flatMap { run -> [Double] in
             let points = run.measures?.points ?? []
             var values = points.map { x ? $0.ixm : $0.iym } + points.compactMap { x ? $0.ixmLower : $0.iymLower }
             if let ensemble = run.ensemble {
                 for p in ensemble.aggregate.points {
-                    if let band = options.spread.range(x ? p.spreadX : p.spreadY) { values += [band.lowerBound, band.upperBound] }
+                    if let band = request.spread.range(x ? p.spreadX : p.spreadY) { values += [band.lowerBound, band.upperBound] }
                 }
-                if options.showRuns { values += ensemble.runs.flatMap { $0.points.map { x ? $0.ixm : $0.iym } } }
+                if request.showRuns { values += ensemble.runs.flatMap { $0.points.map { x ? $0.ixm : $0.iym } } }
             }
             let ceilings = ceilingsShown(run)
             if let c = x ? ceilings.x : ceilings.y { values.append(c) }
@@ -107,12 +107,13 @@ enum PlaneParts {
         return byLayer.filter { _, points in 2 * points.filter(\.saturatedX).count > points.count }.keys.sorted()
     }
 
-    /// The footer lines of a plane: the estimator, what the KDE bars, the runs' band and the
-    /// dashed ceilings are, and the saturated layers.
-    static func footer(_ run: RunData, options: ChartOptions) -> [String] {
+    /// The footer lines of a plane: the estimator, what the KDE bounds (drawn as `bounds` says),
+    /// the runs' band and the dashed ceilings are, and the saturated layers.
+    static func footer(_ run: RunData, request: FigureRequest,
+                       bounds: String = "point: KDE upper bound; bar: down to the KDE lower bound") -> [String] {
         var lines = [ChartParts.footer(run, estimator: true)]
-        if run.measures?.hasLowerBounds == true { lines.append("point: KDE upper bound; bar: down to the KDE lower bound") }
-        if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: options.spread)) }
+        if run.measures?.hasLowerBounds == true { lines.append(bounds) }
+        if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: request.spread)) }
         if let note = ceilingNote(run) { lines.append(note) }
         let saturated = saturatedLayers(run)
         if !saturated.isEmpty { lines.append(saturationNote(saturated)) }

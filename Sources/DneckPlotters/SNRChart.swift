@@ -4,14 +4,15 @@ import DneckFigure
 /// Gradient signal-to-noise per layer, log–log against epoch: the norm of the mean gradient,
 /// the norm of its standard deviation, their ratio (SNR) and the weight norm ‖W‖, with one
 /// legend for all panels. Zeros and missing values are left out of the log axes.
-public struct SNRChart: Chart {
-    public static let name = "snr"
-    public static let summary = "Gradient mean, std, their ratio (SNR) and weight norm per layer, log–log against epoch."
-    public static let example = "dneck-plot snr run.h5 --split train -o snr.pdf"
-    public static let needs = ChartNeeds(requiredRecords: .gradients)
+public struct SNRChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "snr", artifact: "snr",
+        summary: "Gradient mean, std, their ratio (SNR) and weight norm per layer, log–log against epoch.",
+        example: "dneck-plot snr run.h5 --split train -o snr.pdf",
+        needs: ChartNeeds(requiredRecords: .gradients), roles: [.charts, .compare, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public let options: NoOptions
+    public init(options: NoOptions) { self.options = options }
 
     /// Layers in one row of panels.
     public static let layersPerRow = 6
@@ -46,9 +47,9 @@ public struct SNRChart: Chart {
         }
     }
 
-    private static let lines: [(String, KeyPath<LayerSeries, [DataPoint]>, Color)] = [
-        ("Mean", \.mean, Color(hex: "#1f77b4")!), ("Std", \.std, Color(hex: "#ff7f0e")!),
-        ("SNR", \.snr, Color(hex: "#d62728")!), ("‖W‖", \.weightNorm, Color(hex: "#2ca02c")!),
+    /// Each series with its name and its colour's index in the style's colour cycle.
+    private static let lines: [(String, KeyPath<LayerSeries, [DataPoint]>, Int)] = [
+        ("Mean", \.mean, 0), ("Std", \.std, 1), ("SNR", \.snr, 3), ("‖W‖", \.weightNorm, 2),
     ]
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
@@ -64,10 +65,12 @@ public struct SNRChart: Chart {
             let cell = GridCell(row: layer / columns, column: layer % columns)
             var panel = Panel(cell: cell, x: Axis(scale: xScale, label: "Epoch"),
                               y: Axis(scale: yScale, label: cell.column == 0 ? "Norm, ratio" : ""), title: "Layer \(layer)")
-            for (_, key, color) in Self.lines { panel.marks.append(.line(s[keyPath: key], color: color, width: request.style.lineWidth)) }
+            for (_, key, color) in Self.lines {
+                panel.marks.append(.line(s[keyPath: key], color: request.style.cycleColor(color), width: request.style.lineWidth))
+            }
             block.panels.append(panel)
         }
-        block.legends.append(FigureLegend(legend: Legend(entries: Self.lines.map { Legend.Entry(label: $0.0, color: $0.2, symbol: .line) }),
+        block.legends.append(FigureLegend(legend: Legend(entries: Self.lines.map { Legend.Entry(label: $0.0, color: request.style.cycleColor($0.2), symbol: .line) }),
                                           cell: block.all))
         block.footer = ["Mean, Std: norms of the mean and of the standard deviation of each layer's kernel gradient over an epoch's batches; "
                         + ChartParts.footer(run, estimator: false)]

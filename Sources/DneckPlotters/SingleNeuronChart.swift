@@ -6,14 +6,31 @@ import DneckMeasures
 /// per neuron (each with its own range), smaller layers centred vertically. Layers wider than
 /// `maxNeurons` show their first `maxNeurons` neurons, and the figure says so. Each cell has
 /// its own colour scale of absolute frequency, shown by a slim colorbar with its 0 and maximum.
-public struct SingleNeuronChart: Chart {
-    public static let name = "single-neuron"
-    public static let summary = "Histogram of each neuron's activations against epoch, one cell per neuron."
-    public static let example = "dneck-plot single-neuron run.h5 --max-neurons 30 -o neurons.png"
-    public static let needs = ChartNeeds(survey: .neuronHistograms)
+public struct SingleNeuronChart: BasePlotter {
+    public static let descriptor = PlotterDescriptor(
+        name: "single-neuron", artifact: "single_neuron_activations",
+        summary: "Histogram of each neuron's activations against epoch, one cell per neuron.",
+        example: "dneck-plot single-neuron run.h5 --max-neurons 30 -o neurons.png",
+        needs: ChartNeeds(survey: .neuronHistograms), roles: [.charts, .all])
 
-    public let options: ChartOptions
-    public init(options: ChartOptions) { self.options = options }
+    public struct Options: PlotterOptions {
+        public var histogram = HistogramOptions()
+        /// Neurons shown per layer.
+        public var maxNeurons = 30
+        public init() {}
+        public static let arguments: [PlotterOption<Options>] = HistogramOptions.arguments.map { $0.within(\.histogram) } + [
+            .integer("max-neurons", \.maxNeurons, in: 1...200, help: "Neurons shown per layer; wider layers show their first ones."),
+        ]
+    }
+
+    public let options: Options
+    public init(options: Options) { self.options = options }
+
+    public var needs: ChartNeeds {
+        var needs = options.histogram.needs(Self.descriptor.needs)
+        needs.neuronsPerLayer = options.maxNeurons
+        return needs
+    }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         guard let survey = run.survey else { return ChartBlock(rows: 1, columns: 1, size: (4, 3)) }
@@ -26,9 +43,9 @@ public struct SingleNeuronChart: Chart {
         for layer in 0..<layers {
             let neurons = survey.neuronHistograms[layer].count
             for neuron in 0..<neurons {
-                let range = HistogramBins(range: survey.neuronRanges[layer][neuron], count: options.bins)
+                let range = HistogramBins(range: survey.neuronRanges[layer][neuron], count: options.histogram.histBins)
                 let counts = survey.neuronHistograms[layer][neuron]
-                let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.logCounts)
+                let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.histogram.logCounts)
                 let cell = GridCell(row: rows - neurons + 2 * neuron, column: layer, rowSpan: 2)
                 let y = Axis(scale: .linear(range.lower...range.upper), label: "",
                              rule: .fixed([range.lower, range.upper].map { Tick(value: $0, label: Ticker.compactLabel($0)) }))

@@ -6,13 +6,13 @@ public enum ArtifactKind: String, Sendable {
     case figure, movie, table, summary, report
 }
 
-/// One artifact `all` makes for each split, under deep-bottleneck's name where it has one.
+/// One artifact `all` makes for each split, named by its chart's descriptor.
 public struct ArtifactSpec: Sendable {
     /// The file stem without the split, e.g. `single_neuron_activations`; what `--only` and `--skip` name.
     public let name: String
     public let kind: ArtifactKind
-    /// The chart drawing a figure; nil for the movie and the table.
-    public let chart: (any Chart.Type)?
+    /// The chart drawing a figure or a movie's frames; nil for the table.
+    public let plotter: (any BasePlotter.Type)?
 
     /// The file name for `split` with `format` (png, svg, pdf) for figures.
     public func fileName(split: Split, format: String) -> String {
@@ -21,26 +21,12 @@ public struct ArtifactSpec: Sendable {
     }
 }
 
-/// The artifacts of `dneck-plot all`, in the order the report shows them.
+/// The artifacts of `dneck-plot all`, in the order the report shows them: every chart of the
+/// registry that takes part in `all`, then the measures table.
 public enum ArtifactCatalog {
-    public static let all: [ArtifactSpec] = [
-        ArtifactSpec(name: "infoplane", kind: .figure, chart: InfoPlaneChart.self),
-        ArtifactSpec(name: "infoplane_movie", kind: .movie, chart: nil),
-        ArtifactSpec(name: "activations", kind: .figure, chart: ActivationsChart.self),
-        ArtifactSpec(name: "single_neuron_activations", kind: .figure, chart: SingleNeuronChart.self),
-        ArtifactSpec(name: "snr", kind: .figure, chart: SNRChart.self),
-        ArtifactSpec(name: "accuracy", kind: .figure, chart: AccuracyChart.self),
-        ArtifactSpec(name: "activity", kind: .figure, chart: ActivityChart.self),
-        ArtifactSpec(name: "mi_epochs", kind: .figure, chart: MIEpochsChart.self),
-        ArtifactSpec(name: "information_measures", kind: .table, chart: nil),
-    ]
-
-    /// What the chosen artifacts need from a split, together (the movie draws the movie frame).
-    public static func needs(_ specs: [ArtifactSpec]) -> ChartNeeds {
-        ChartNeeds.union(specs.map { spec in
-            spec.chart?.needs ?? (spec.kind == .movie ? MovieFrameChart.needs : ChartNeeds(measures: true))
-        })
-    }
+    public static let all: [ArtifactSpec] = PlotterRegistry.plotters(for: .all).map { plotter in
+        ArtifactSpec(name: plotter.descriptor.artifact, kind: plotter.descriptor.output == .movie ? .movie : .figure, plotter: plotter)
+    } + [ArtifactSpec(name: "information_measures", kind: .table, plotter: nil)]
 
     /// The artifacts `only` (when given) keeps and `skip` drops; an unknown name is an error
     /// listing the known ones.

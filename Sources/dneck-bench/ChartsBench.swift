@@ -6,6 +6,10 @@ import DneckPlotters
 import Foundation
 
 struct Charts: ParsableCommand {
+    /// The charts the matplotlib baseline draws.
+    static let benched: [any BasePlotter.Type] = [ActivationsChart.self, SingleNeuronChart.self, SNRChart.self,
+                                                  AccuracyChart.self, ActivityChart.self]
+
     static let configuration = CommandConfiguration(
         abstract: "Static charts at dpi 300: dneck-plot vs deep-bottleneck's matplotlib plotters (Benchmarks/charts_matplotlib.py).")
 
@@ -28,34 +32,34 @@ struct Charts: ParsableCommand {
             """)
         var total = Timing(), totalBaseline = Timing()
         let request = FigureRequest(dpi: dpi)
-        for chart in ChartRegistry.charts {
+        for chart in Self.benched {
             var pixels = (0, 0)
             let inProcess = try bestTime(repeats: 3 * repeats) {
                 let reader = try RunReader(path: path)
-                let data = try DataStage.gather(reader, needs: chart.needs, options: ChartOptions())
-                let figure = chart.init(options: ChartOptions()).figure(data, request: request)
+                let drawn = chart.init()
+                let data = try DataStage.gather(reader, needs: drawn.needs)
+                let figure = drawn.figure(data, request: request)
                 pixels = (figure.pixelWidth, figure.pixelHeight)
-                try FigureWriter.write(figure, to: scratch.file("\(chart.name).png"))
+                try FigureWriter.write(figure, to: scratch.file("\(chart.descriptor.name).png"))
             }
             let ours = Timing(inProcess: inProcess, wholeProcess: hasCLI ? try bestTime(repeats: 3 * repeats) {
-                try runProcess(cli.path, [chart.name, path, "--dpi", "\(dpi)", "-o", scratch.file("cli-\(chart.name).png").path])
+                try runProcess(cli.path, [chart.descriptor.name, path, "--dpi", "\(dpi)", "-o", scratch.file("cli-\(chart.descriptor.name).png").path])
             } : nil)
-            let theirs = noMatplotlib ? nil : try matplotlib(only: chart.name, scratch: scratch)
+            let theirs = noMatplotlib ? nil : try matplotlib(only: chart.descriptor.name, scratch: scratch)
             if let theirs {
-                theirs.print("matplotlib \(chart.name)", against: nil)
+                theirs.print("matplotlib \(chart.descriptor.name)", against: nil)
                 total.add(ours); totalBaseline.add(theirs)
             }
-            ours.print("dneck-plot \(chart.name) (\(pixels.0) × \(pixels.1))", against: theirs)
+            ours.print("dneck-plot \(chart.descriptor.name) (\(pixels.0) × \(pixels.1))", against: theirs)
         }
         // All five charts together, sharing one survey of the run, as `dneck-plot charts` does.
         let together = try bestTime(repeats: 3 * repeats) {
             let reader = try RunReader(path: path)
-            let data = try DataStage.gather(reader, needs: ChartNeeds.union(ChartRegistry.charts.map { $0.needs }),
-                                            options: ChartOptions())
+            let charts = Self.benched.map { $0.init() }
+            let data = try DataStage.gather(reader, needs: ChartNeeds.union(charts.map(\.needs)))
             let folder = scratch.url
-            let outcomes = ChartRegistry.makeCharts(ChartRegistry.charts, run: data, request: request,
-                                                    options: ChartOptions()) { name, figure in
-                try FigureWriter.write(figure, to: folder.appendingPathComponent("all-\(name).png"))
+            let outcomes = PlotterRegistry.makeFigures(charts, run: data, request: request) { chart, figure in
+                try FigureWriter.write(figure, to: folder.appendingPathComponent("all-\(type(of: chart).descriptor.name).png"))
             }
             if let error = outcomes.compactMap({ $0 }).first { throw error }
         }

@@ -29,7 +29,7 @@ struct Movie: ParsableCommand {
         reuseFreedMemory()
         let scratch = try ScratchFolder(name: "movie")
         let reader = try RunReader(path: path)
-        let data = try DataStage.gather(reader, needs: MovieFrameChart.needs, options: ChartOptions())
+        let data = try DataStage.gather(reader, needs: MovieFrameChart.descriptor.needs)
         let csv = scratch.file("measures.csv")
         try AtomicOutput.write(text: data.measures!.csv(), to: csv)
         let settings = MovieSettings(preset: preset)
@@ -41,7 +41,7 @@ struct Movie: ParsableCommand {
             let out = scratch.file("dneck.mp4")
             var frameSize = (0, 0)
             let dneck = try bestTime(repeats: repeats) {
-                let measured = try DataStage.gather(reader, needs: MovieFrameChart.needs, options: ChartOptions())
+                let measured = try DataStage.gather(reader, needs: MovieFrameChart.descriptor.needs)
                 let movie = MovieFrames(run: measured, request: FigureRequest(dpi: dpi), size: (6, Double(wh[1]) / dpi))
                 let first = movie.figure(0).laidOut()
                 frameSize = (first.pixelWidth, first.pixelHeight)

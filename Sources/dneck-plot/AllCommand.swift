@@ -10,7 +10,8 @@ import Foundation
 
 /// `dneck-plot all`: every artifact of a run for both splits from one pass per split, then
 /// `summary.md`, `index.html` and, last, `manifest.json`.
-struct AllCommand: ParsableCommand {
+struct AllCommand: TakesChartOptions {
+    static let plotters = PlotterRegistry.plotters(for: .all)
     static let configuration = CommandConfiguration(
         commandName: "all",
         abstract: "Every artifact of a run for both splits, a summary, a browsable report and a manifest.",
@@ -28,14 +29,13 @@ struct AllCommand: ParsableCommand {
           dneck-plot all run.h5 -o report
           dneck-plot all run.h5 -o report --skip infoplane_movie --format png,pdf --dpi 100
           dneck-plot all seed0.h5 seed1.h5 -o seeds --only infoplane,accuracy
-        """)
+        """ + ChartArgumentSplitter.help(plotters))
 
     @Argument(help: "Run files (dneck run files; a deep-bottleneck dump is one split: give --splits).")
     var runs: [String]
     @Option(help: "Splits to read, comma-separated.")
     var splits = "train,test"
-    @Option(help: "Class labels as a 1-D integer NumPy .npy file (deep-bottleneck dumps).")
-    var labels: String?
+    @OptionGroup var reading: RunOptions
     @Option(help: "Only these artifacts, comma-separated (\(ArtifactCatalog.all.map(\.name).joined(separator: ", "))).")
     var only: String?
     @Option(help: "Leave out these artifacts, comma-separated.")
@@ -43,10 +43,8 @@ struct AllCommand: ParsableCommand {
     @Option(help: "Figure formats, comma-separated: png, svg, pdf (the report shows the PNG or SVG).")
     var format = "png"
     @OptionGroup var encoding: EncodingOptions
-    @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
-    @OptionGroup var chart: ChartOptionGroup
     @Option(name: .shortAndLong, help: "Output folder (made if missing).")
     var output: String
 
@@ -61,6 +59,19 @@ struct AllCommand: ParsableCommand {
         do { _ = try ArtifactCatalog.select(only: only.map(list), skip: skip.map(list) ?? []) } catch {
             throw ValidationError("\(error)")
         }
+        try estimator.check(for: "all")
+        for plotter in Self.plotters { _ = try plotter.make(GivenChartOptions.arguments) }
+    }
+
+    /// The chosen artifacts: those `--only` and `--skip` leave, less the charts the estimator
+    /// cannot serve (an error when `--only` names one, a note otherwise).
+    private func chosenSpecs() throws -> [ArtifactSpec] {
+        try ArtifactCatalog.select(only: only.map(list), skip: skip.map(list) ?? []).filter { spec in
+            guard let refusal = spec.plotter?.descriptor.needs.estimates.refusal(estimator.chosen) else { return true }
+            if only != nil { throw DneckError.invalidOption(name: "--only", detail: "\(spec.name): \(refusal)") }
+            FileHandle.standardError.write(Data("dneck-plot: note: \(spec.name) left out: \(refusal)\n".utf8))
+            return false
+        }
     }
 
     private var formats: [String] { Array(NSOrderedSet(array: list(format)).array as! [String]) }
@@ -68,18 +79,23 @@ struct AllCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let specs = try ArtifactCatalog.select(only: only.map(list), skip: skip.map(list) ?? [])
+            let specs = try chosenSpecs()
             let ffmpeg = specs.contains { $0.kind == .movie } ? FFmpeg.loadInBackground() : nil
             defer { ffmpeg?.wait() }
-            let readers = try runs.map { run in try chosenSplits.map { try RunReader(path: run, split: $0, labelsPath: labels) } }
-            var needs = ArtifactCatalog.needs(specs)
+            let readers = try runs.map { run in try chosenSplits.map { try reading.readers([run], split: $0)[0] } }
+            let charts = try specs.compactMap { try $0.plotter?.make(GivenChartOptions.arguments) }
+            var needs = ChartNeeds.union(charts.map(\.needs) + [ChartNeeds(estimates: .any)])
             needs.requiredRecords = []   // each artifact that cannot do without a dataset fails alone
+            let selected = try readers.map { try $0.map(reading.selectedEpochs) }
             let figures = specs.filter { $0.kind == .figure }.count * formats.count
-            let steps = readers.joined().reduce(0) { $0 + progressSteps(needs, $1) + figures + $1.epochs.count }
+            let steps = zip(readers.joined(), selected.joined()).reduce(0) { total, run in
+                total + progressSteps(needs, run.0, epochs: run.1?.count) + figures + (run.1 ?? run.0.epochs).count
+            }
             let progress = ProgressBar(total: steps, label: "all")
-            let job = ArtifactJob(specs: specs, needs: needs, formats: formats, request: try look.request(),
-                                  options: chart.options(bins: estimator.bins), estimator: estimator, movieSettings: encoding.settings(threads: 1),
-                                  recordedOptions: recordedOptions(specs), inputDigests: InputDigests(runs), progress: progress)
+            let job = ArtifactJob(specs: specs, charts: charts, needs: needs, formats: formats, request: try look.request(),
+                                  estimator: estimator, movieSettings: encoding.settings(threads: 1),
+                                  recordedOptions: recordedOptions(specs, charts: charts), inputDigests: InputDigests(runs),
+                                  epochs: reading.selectedEpochs, progress: progress)
             let root = try makeFolder(URL(fileURLWithPath: output))
             var failed = false
             if readers.count == 1 {
@@ -101,16 +117,18 @@ struct AllCommand: ParsableCommand {
         }
     }
 
-    /// Every option as resolved, by its command-line name.
-    private func recordedOptions(_ specs: [ArtifactSpec]) -> [String: String] {
+    /// Every option as resolved, by its command-line name: `all`'s own, the estimator's and
+    /// each option of every chart drawn (as its chart declares it).
+    private func recordedOptions(_ specs: [ArtifactSpec], charts: [any BasePlotter]) -> [String: String] {
         let optional = { (value: Any?) in value.map { "\($0)" } ?? "" }
-        return ["artifacts": specs.map(\.name).joined(separator: ","), "splits": chosenSplits.map(\.rawValue).joined(separator: ","),
-                "format": formats.joined(separator: ","), "fps": "\(encoding.fps)", "crf": "\(encoding.crf)", "preset": optional(encoding.preset), "estimator": estimator.chosen.summary,
-                "bins": optional(estimator.bins), "bin-size": optional(estimator.binSize), "adaptive": "\(estimator.adaptive)",
-                "noise-variance": optional(estimator.noiseVariance), "dpi": optional(look.dpi), "colormap": optional(look.colormap),
-                "style": look.style.joined(separator: ","), "log-counts": "\(chart.logCounts)", "log-epochs": "\(chart.logEpochs)",
-                "max-neurons": "\(chart.maxNeurons)", "xlim": optional(chart.xlim), "ylim": optional(chart.ylim),
-                "log-epoch-colors": "\(chart.logEpochColors)", "labels": labels.map { URL(fileURLWithPath: $0).lastPathComponent } ?? ""]
+        let file = { (path: String?) in path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "" }
+        let own = ["artifacts": specs.map(\.name).joined(separator: ","), "splits": chosenSplits.map(\.rawValue).joined(separator: ","),
+                   "format": formats.joined(separator: ","), "fps": "\(encoding.fps)", "crf": "\(encoding.crf)", "preset": optional(encoding.preset), "estimator": estimator.chosen.summary,
+                   "bins": optional(estimator.bins), "bin-size": optional(estimator.binSize), "adaptive": "\(estimator.adaptive)",
+                   "noise-variance": optional(estimator.noiseVariance), "dpi": optional(look.dpi), "colormap": optional(look.colormap),
+                   "style": look.style.joined(separator: ","), "labels": file(reading.labels), "inputs": file(reading.inputs),
+                   "epochs": optional(reading.epochs)]
+        return charts.reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
     }
 
     private func list(_ text: String) -> [String] {
@@ -141,15 +159,18 @@ private func makeFolder(_ folder: URL) throws -> URL {
 /// are plain values), so its movies may be made on another thread.
 struct ArtifactJob: @unchecked Sendable {
     let specs: [ArtifactSpec]
+    /// The chart of each spec that has one, in the order of `specs`.
+    let charts: [any BasePlotter]
     let needs: ChartNeeds
     let formats: [String]
     let request: FigureRequest
-    let options: ChartOptions
     let estimator: EstimatorOptions
     /// The movies' encoder settings: one libx264 thread each, as the two are encoded at once.
     let movieSettings: MovieSettings
     let recordedOptions: [String: String]
     let inputDigests: InputDigests
+    /// The logged epochs of a reader to use (nil: all).
+    let epochs: (RunReader) throws -> [Int]?
     let progress: ProgressBar
 
     /// What one run's artifacts came to: whether any failed, and each split's measures for `compare`.
@@ -169,7 +190,7 @@ struct ArtifactJob: @unchecked Sendable {
         let movies = DispatchGroup()
         defer { movies.wait() }
         for reader in readers {
-            let data = try DataStage.gather(reader, needs: needs, options: options, estimator: estimator.chosen, progress: progress)
+            let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: try epochs(reader), progress: progress)
             try produce(data, reader: reader, into: folder, made: made) { startLongTask(in: movies, $0) }
             splits.append(data)
         }
@@ -211,11 +232,10 @@ struct ArtifactJob: @unchecked Sendable {
 
     /// The information planes of several runs side by side, one grid per split.
     func comparisons(_ runs: [[RunData]], into folder: URL) throws -> [Manifest.Entry] {
-        guard specs.contains(where: { $0.name == "infoplane" }), let splits = runs.first?.map(\.split) else { return [] }
+        guard let chart = charts.lazy.compactMap({ $0 as? InfoPlaneChart }).first, let splits = runs.first?.map(\.split) else { return [] }
         var entries: [Manifest.Entry] = []
         for (s, split) in splits.enumerated() {
             let data = runs.map { $0[s] }
-            let chart = InfoPlaneChart(options: options)
             let blocks = data.map { chart.block($0, scaledWith: data, request: request) }
             let figure = Comparison.figure(blocks, titles: Comparison.titles(data), columns: Comparison.columns(for: blocks),
                                            request: request, figureSize: request.style.figureSize).laidOut()
@@ -237,8 +257,8 @@ struct ArtifactJob: @unchecked Sendable {
             let file = spec.fileName(split: split, format: formats[0])
             let make: @Sendable () -> Void = {
                 do {
-                    if spec.kind == .movie {
-                        let frames = MovieFrames(run: data, request: request, options: options, size: request.style.figureSize ?? (6, 9))
+                    if let movie = chart(spec) as? MovieFrameChart {
+                        let frames = MovieFrames(run: data, request: request, options: movie.options, size: request.style.figureSize ?? (6, 9))
                         try writeMovie(frames, to: folder.appendingPathComponent(file), settings: movieSettings, progress: progress)
                     }
                     else { try AtomicOutput.write(text: data.measures!.csv(), to: folder.appendingPathComponent(file)) }
@@ -249,31 +269,36 @@ struct ArtifactJob: @unchecked Sendable {
             }
             if spec.kind == .movie { background(make) } else { make() }
         }
-        var charts: [String: ArtifactSpec] = [:]
+        var drawn: [ArtifactSpec] = []
         for spec in specs where spec.kind == .figure {
-            if let missing = DataStage.missingRequirement(spec.chart!.needs, in: data, reader: reader) {
+            if let missing = DataStage.missingRequirement(chart(spec)!.needs, in: data, reader: reader) {
                 made.fail(spec.fileName(split: split, format: formats[0]), "\(missing)")
                 progress.advance(formats.count)
             } else {
-                charts[spec.chart!.name] = spec
+                drawn.append(spec)
             }
         }
-        let drawn = specs.compactMap { spec in charts.values.contains { $0.name == spec.name } ? spec : nil }
-        let chartSpecs = charts
-        let outcomes = ChartRegistry.makeCharts(drawn.map { $0.chart! }, run: data, request: request, options: options) { name, figure in
-            let spec = chartSpecs[name]!, laidOut = figure.laidOut()
+        let outcomes = PlotterRegistry.makeFigures(drawn.map { chart($0)! }, run: data, request: request) { chart, figure in
+            let name = type(of: chart).descriptor.artifact, laidOut = figure.laidOut()
             for format in formats {
-                try FigureWriter.write(laidOut, to: folder.appendingPathComponent(spec.fileName(split: split, format: format)))
+                try FigureWriter.write(laidOut, to: folder.appendingPathComponent("\(name)_\(split.rawValue).\(format)"))
                 progress.advance()
             }
-            if let overlay = FigureOverlays.make(chart: name, figure: laidOut, run: data) {
-                made.overlay("\(spec.name)_\(split.rawValue)", overlay)
+            if let overlay = FigureOverlays.make(chart, figure: laidOut, run: data) {
+                made.overlay("\(name)_\(split.rawValue)", overlay)
             }
         }
         for (spec, outcome) in zip(drawn, outcomes) {
             let files = formats.map { spec.fileName(split: split, format: $0) }
             if let outcome { made.fail(files[0], "\(outcome)") } else { made.add(ReportPage.Item(name: spec.name, kind: .figure, split: split, files: files)) }
         }
+    }
+}
+
+extension ArtifactJob {
+    /// The chart of `spec`, nil for the table.
+    func chart(_ spec: ArtifactSpec) -> (any BasePlotter)? {
+        charts.first { type(of: $0).descriptor.artifact == spec.name }
     }
 }
 

@@ -11,65 +11,83 @@ func progressSteps(_ needs: ChartNeeds, _ reader: RunReader, epochs: Int? = nil)
     return (needs.survey.isEmpty ? 0 : 2 * work) + (needs.measures ? work : 0)
 }
 
-/// `dneck-plot <chart>` for every chart in `ChartRegistry` but the movie: one generic
-/// command, so a new chart needs no command-line code.
-struct ChartCommand<C: Chart>: ParsableCommand {
+/// `dneck-plot <chart>` for every figure chart of `PlotterRegistry`: one generic command made
+/// from the chart's descriptor, so a new chart needs no command-line code. Estimator and
+/// aggregate options show, and are taken, only where the chart uses them.
+struct ChartCommand<C: BasePlotter>: TakesChartOptions {
     static var configuration: CommandConfiguration {
-        CommandConfiguration(commandName: C.name, abstract: C.summary,
-                             discussion: "The format follows the extension of -o (.png, .svg, .pdf).\n\nExample:\n  \(C.example)")
+        CommandConfiguration(commandName: C.descriptor.name, abstract: C.descriptor.summary,
+                             discussion: "The format follows the extension of -o (.png, .svg, .pdf).\n\nExample:\n  \(C.descriptor.example)"
+                                + ChartArgumentSplitter.help(plotters))
     }
+    static var plotters: [any BasePlotter.Type] { [C.self] }
 
-    @OptionGroup var source: RunOptions
-    @OptionGroup var estimator: EstimatorOptions
-    @OptionGroup var aggregate: AggregateOptions
+    @OptionGroup var source: RunSource
+    @OptionGroup(visibility: C.descriptor.needs.measures ? .default : .private) var estimator: EstimatorOptions
+    @OptionGroup(visibility: C.descriptor.runs == .aggregated ? .default : .private) var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
-    @OptionGroup var chart: ChartOptionGroup
 
-    @Option(name: .shortAndLong, help: "Output file (default: \(C.name)_<split>.png).")
+    @Option(name: .shortAndLong, help: "Output file: .png, .svg or .pdf (default: \(C.descriptor.artifact)_<split>.png).")
     var output: String?
 
     func validate() throws {
-        try estimator.check(for: C.name)
-        if !C.needs.measures || !C.needs.survey.isEmpty || !C.needs.records.isEmpty { try source.requireOne(C.name) }
+        try source.check(C.descriptor.runs, command: C.descriptor.name)
+        if C.descriptor.needs.measures {
+            try estimator.check(for: C.descriptor.name)
+            if let refusal = C.descriptor.needs.estimates.refusal(estimator.chosen) {
+                throw ValidationError("\(C.descriptor.name): \(refusal)")
+            }
+        } else if estimator.given {
+            throw ValidationError("the estimator options do not apply to \(C.descriptor.name): it draws no information estimates")
+        }
+        if C.descriptor.runs != .aggregated, aggregate.given {
+            throw ValidationError("--aggregate, --spread and --runs do not apply to \(C.descriptor.name): it draws one run")
+        }
+        _ = try C.make(GivenChartOptions.arguments)
     }
 
     func run() throws {
         try reportingErrors {
-            let target = URL(fileURLWithPath: output ?? "\(C.name)_\(source.split.rawValue).png")
+            let target = URL(fileURLWithPath: output ?? "\(C.descriptor.artifact)_\(source.split.rawValue).png")
             _ = try FigureWriter.format(of: target)
-            let request = try look.request()
-            let options = chart.options(bins: estimator.bins, aggregate: aggregate)
-            let data = try gatherRuns(try source.readers(), needs: C.needs, options: options, estimator: estimator.chosen,
-                                      statistic: aggregate.statistic, label: C.name)
-            try FigureWriter.write(C(options: options).figure(data, request: request), to: target)
+            let request = aggregate.applied(to: try look.request())
+            let chart = try C.make(GivenChartOptions.arguments)
+            let data = source.runs.isEmpty
+                ? DataStage.withoutRun(needs: chart.needs, split: source.split)
+                : try gatherRuns(try source.readers(), needs: chart.needs, estimator: estimator.chosen,
+                                 statistic: aggregate.statistic, label: C.descriptor.name, select: source.reading.selectedEpochs)
+            try FigureWriter.write(chart.figure(data, request: request), to: target)
         }
     }
 }
 
-extension Chart {
-    /// The command of this chart.
-    static var command: any ParsableCommand.Type { ChartCommand<Self>.self }
+extension BasePlotter {
+    /// The subcommand of this chart: the movie's own, or the generic chart command.
+    static var command: any ParsableCommand.Type {
+        descriptor.output == .movie ? MovieCommand.self : ChartCommand<Self>.self
+    }
 }
 
-/// `dneck-plot charts`: every chart of the registry from one pass over the run.
-struct ChartsCommand: ParsableCommand {
+/// `dneck-plot charts`: every chart of the `charts` role from one pass over the run.
+struct ChartsCommand: TakesChartOptions {
+    static let plotters = PlotterRegistry.plotters(for: .charts)
     static let configuration = CommandConfiguration(
         commandName: "charts",
-        abstract: "Every static chart (\(ChartRegistry.charts.map { $0.name }.joined(separator: ", "))) from one pass over the run.",
+        abstract: "Every static chart (\(plotters.map { $0.descriptor.name }.joined(separator: ", "))) from one pass over the run.",
         discussion: """
-        Writes <chart>_<split>.<format> into the output folder. The activation statistics and \
-        the per-epoch scalars are gathered once for all charts. A chart whose data the run does \
-        not log (e.g. snr without gradient statistics) is skipped with a note on stderr.
+        Writes <artifact>_<split>.<format> into the output folder (\(plotters.map { $0.descriptor.artifact }.joined(separator: ", "))). \
+        The activation statistics, the measures and the per-epoch scalars are gathered once for \
+        all charts. A chart whose data the run does not log (e.g. snr without gradient \
+        statistics) or whose estimator is not chosen (health needs binning) is skipped with a \
+        note on stderr.
 
         Example:
           dneck-plot charts run.h5 --split test --output-dir figures --format pdf
-        """)
+        """ + ChartArgumentSplitter.help(plotters))
 
-    @OptionGroup var source: RunOptions
+    @OptionGroup var source: RunSource
+    @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
-    @OptionGroup var chart: ChartOptionGroup
-    @Option(help: "Histogram bins (activations, single-neuron; 2 to 500).")
-    var bins = 30
 
     @Option(name: [.customShort("d"), .customLong("output-dir")], help: "Folder for the charts (made if missing).")
     var outputDir = "."
@@ -78,38 +96,45 @@ struct ChartsCommand: ParsableCommand {
 
     func validate() throws {
         guard FigureWriter.Format(rawValue: format) != nil else { throw ValidationError("--format takes png, svg or pdf") }
-        guard (2...500).contains(bins) else { throw ValidationError("--bins must be between 2 and 500") }
-        try source.requireOne("charts")
+        try source.check(.one, command: "charts")
+        try estimator.check(for: "charts")
+        for plotter in Self.plotters { _ = try plotter.make(GivenChartOptions.arguments) }
     }
 
     func run() throws {
         try reportingErrors {
             let request = try look.request()
-            let reader = try source.reader()
-            // Scalars are gathered when logged; each chart that cannot do without them is skipped.
-            var needs = ChartNeeds.union(ChartRegistry.charts.map { $0.needs })
-            needs.requiredRecords = []
-            let options = chart.options(bins: bins)
-            let data = try DataStage.gather(reader, needs: needs, options: options,
-                                            progress: ProgressBar(total: progressSteps(needs, reader), label: "charts"))
-            let folder = URL(fileURLWithPath: outputDir)
-            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-                throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")
-            }
-            var runnable: [any Chart.Type] = []
-            for chart in ChartRegistry.charts {
-                if let missing = DataStage.missingRequirement(chart.needs, in: data, reader: reader) {
-                    FileHandle.standardError.write(Data("dneck-plot: note: skipped \(chart.name): \(missing)\n".utf8))
+            let reader = try source.readers()[0]
+            let charts = try Self.plotters.map { try $0.make(GivenChartOptions.arguments) }
+            var runnable: [any BasePlotter] = []
+            for chart in charts {
+                if let refusal = chart.needs.estimates.refusal(estimator.chosen) {
+                    FileHandle.standardError.write(Data("dneck-plot: note: skipped \(type(of: chart).descriptor.name): \(refusal)\n".utf8))
                 } else {
                     runnable.append(chart)
                 }
             }
+            // Scalars are gathered when logged; each chart that cannot do without them is skipped.
+            var needs = ChartNeeds.union(runnable.map(\.needs))
+            needs.requiredRecords = []
+            let epochs = try source.reading.selectedEpochs(reader)
+            let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: epochs,
+                                            progress: ProgressBar(total: progressSteps(needs, reader, epochs: epochs?.count), label: "charts"))
+            let folder = URL(fileURLWithPath: outputDir)
+            do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+                throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")
+            }
+            runnable = runnable.filter { chart in
+                guard let missing = DataStage.missingRequirement(chart.needs, in: data, reader: reader) else { return true }
+                FileHandle.standardError.write(Data("dneck-plot: note: skipped \(type(of: chart).descriptor.name): \(missing)\n".utf8))
+                return false
+            }
             let split = source.split.rawValue, format = self.format
-            let outcomes = ChartRegistry.makeCharts(runnable, run: data, request: request, options: options) { name, figure in
-                try FigureWriter.write(figure, to: folder.appendingPathComponent("\(name)_\(split).\(format)"))
+            let outcomes = PlotterRegistry.makeFigures(runnable, run: data, request: request) { chart, figure in
+                try FigureWriter.write(figure, to: folder.appendingPathComponent("\(type(of: chart).descriptor.artifact)_\(split).\(format)"))
             }
             // The charts that were drawn stay; each one that failed is named, and the exit says so.
-            let failures = zip(runnable, outcomes).compactMap { chart, outcome in outcome.map { (chart.name, $0) } }
+            let failures = zip(runnable, outcomes).compactMap { chart, outcome in outcome.map { (type(of: chart).descriptor.name, $0) } }
             for (name, error) in failures {
                 FileHandle.standardError.write(Data("dneck-plot: error: \(name): \(error)\n".utf8))
             }

@@ -8,7 +8,8 @@ import DneckPlotters
 import Foundation
 
 /// `dneck-plot compare`: one chart of several runs side by side, with shared axes.
-struct CompareCommand: ParsableCommand {
+struct CompareCommand: TakesChartOptions {
+    static let plotters = PlotterRegistry.plotters(for: .compare)
     static let configuration = CommandConfiguration(
         commandName: "compare",
         abstract: "One chart of several runs in a grid, one block per run, axes and colour scales shared.",
@@ -27,16 +28,12 @@ struct CompareCommand: ParsableCommand {
           dneck-plot compare a.h5 b.h5 c.h5 --chart accuracy --cols 3 --title-keys activation_fn -o acc.png
           dneck-plot compare run.h5 --estimators binning,kde-upper,hsic,renyi,edge -o estimators.png
           dneck-plot compare seed1.h5 seed2.h5 seed3.h5 --aggregate median --spread iqr -o seeds.png
-        """)
+        """ + ChartArgumentSplitter.help(plotters))
 
-    @Argument(help: "Run files (dneck run files or deep-bottleneck dumps with <stem>_labels.npy beside them).")
-    var runs: [String]
+    @OptionGroup var source: RunSource
 
-    @Option(help: "Split to read.")
-    var split: Split = .train
-
-    @Option(help: "The chart: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", ")).")
-    var chart = InfoPlaneChart.name
+    @Option(help: "The chart: \(plotters.map { $0.descriptor.name }.joined(separator: ", ")).")
+    var chart = InfoPlaneChart.descriptor.name
 
     @Option(help: "Blocks per row (default: the most nearly square grid).")
     var cols: Int?
@@ -49,32 +46,37 @@ struct CompareCommand: ParsableCommand {
 
     @OptionGroup var aggregation: AggregateOptions
 
-    @OptionGroup var memory: MemoryOptions
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var look: LookOptions
-    @OptionGroup var chartOptions: ChartOptionGroup
 
     @Option(name: .shortAndLong, help: "Output file: .png, .svg or .pdf.")
     var output: String
 
+    /// The chart `--chart` names.
+    private var kind: (any BasePlotter.Type)? { Self.plotters.first { $0.descriptor.name == chart } }
+
     func validate() throws {
-        guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("compare takes 1 to 64 run files") }
-        guard ChartRegistry.comparable.contains(where: { $0.name == chart }) else {
-            throw ValidationError("unknown --chart '\(chart)'; known: \(ChartRegistry.comparable.map { $0.name }.joined(separator: ", "))")
+        guard !source.runs.isEmpty, source.runs.count <= 64 else { throw ValidationError("compare takes 1 to 64 run files") }
+        guard let kind else {
+            throw ValidationError("unknown --chart '\(chart)'; known: \(Self.plotters.map { $0.descriptor.name }.joined(separator: ", "))")
         }
+        for given in GivenChartOptions.arguments.given where !kind.optionHelp.contains(where: { $0.name == given.name }) {
+            throw ValidationError("--\(given.name) does not apply to --chart \(chart)")
+        }
+        _ = try kind.make(GivenChartOptions.arguments)
         if let cols { guard (1...64).contains(cols) else { throw ValidationError("--cols must be between 1 and 64") } }
         if aggregation.aggregate != nil {
-            guard chart == InfoPlaneChart.name, estimators == nil else {
+            guard chart == InfoPlaneChart.descriptor.name, estimators == nil else {
                 throw ValidationError("--aggregate adds a panel of aggregated information planes (--chart infoplane, no --estimators)")
             }
-            guard runs.count > 1 else { throw ValidationError("--aggregate needs several runs") }
+            guard source.runs.count > 1 else { throw ValidationError("--aggregate needs several runs") }
         }
         if let estimators {
             guard estimator.estimator == EstimatorName.binning.rawValue else {
                 throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
             }
-            guard chart == InfoPlaneChart.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
-            if cols != nil, runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
+            guard chart == InfoPlaneChart.descriptor.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
+            if cols != nil, source.runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
             try estimator.check(for: "compare", list: true, names: try EstimatorName.parse(estimators, option: "--estimators"))
         } else {
             try estimator.check(for: "compare")
@@ -85,23 +87,23 @@ struct CompareCommand: ParsableCommand {
         try reportingErrors {
             let target = URL(fileURLWithPath: output)
             _ = try FigureWriter.format(of: target)
-            let request = try look.request()
-            let kind = ChartRegistry.comparable.first { $0.name == chart }!
-            let readers = try runs.map { try RunReader(path: $0, split: split) }
+            let request = aggregation.applied(to: try look.request())
+            let drawn = try kind!.make(GivenChartOptions.arguments)
+            let readers = try source.readers()
             if let estimators {
                 let names = try EstimatorName.parse(estimators, option: "--estimators")
                 try FigureWriter.write(try estimatorGrid(readers, names: names, request: request), to: target)
                 return
             }
-            let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(kind.needs, $1) }, label: "compare")
-            let options = chartOptions.options(bins: estimator.bins, aggregate: aggregation)
-            let data = try readers.map { try DataStage.gather($0, needs: kind.needs, options: options,
-                                                              estimator: estimator.chosen, progress: progress) }
-            if kind.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
+            let selected = try readers.map(source.reading.selectedEpochs)
+            let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + progressSteps(drawn.needs, $1.0, epochs: $1.1?.count) },
+                                       label: "compare")
+            let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
+                                                                             epochs: $1, progress: progress) }
+            if drawn.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
             let aggregated = try aggregation.aggregate.map { try DataStage.aggregate(data, statistic: $0) }
             let shown = data + (aggregated.map { [$0] } ?? [])
-            let drawn = kind.init(options: options)
             let blocks = shown.map { drawn.block($0, scaledWith: shown, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             var titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
@@ -116,11 +118,12 @@ struct CompareCommand: ParsableCommand {
     /// titled by its estimator (and the run, for several), the runs of one estimator on shared axes.
     private func estimatorGrid(_ readers: [RunReader], names: [EstimatorName], request: FigureRequest) throws -> Figure {
         let chosen = names.map(estimator.estimator)
-        let progress = ProgressBar(total: names.count * readers.reduce(0) { $0 + progressSteps(InfoPlaneChart.needs, $1) },
+        let plane = InfoPlaneChart(options: try GivenChartOptions.arguments.options())
+        let selected = try readers.map(source.reading.selectedEpochs)
+        let progress = ProgressBar(total: names.count * zip(readers, selected).reduce(0) { $0 + progressSteps(plane.needs, $1.0, epochs: $1.1?.count) },
                                    label: "compare")
-        let options = chartOptions.options(bins: nil)
         let byEstimator = try chosen.map { chosen in
-            try readers.map { try DataStage.gather($0, needs: InfoPlaneChart.needs, options: options, estimator: chosen, progress: progress) }
+            try zip(readers, selected).map { try DataStage.gather($0, needs: plane.needs, estimator: chosen, epochs: $1, progress: progress) }
         }
         for (runs, chosen) in zip(byEstimator, chosen) {
             warnIfSaturated(runs, estimator: chosen)
@@ -129,6 +132,6 @@ struct CompareCommand: ParsableCommand {
         }
         let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         let runTitles = readers.count > 1 || keys != nil ? Comparison.titles(byEstimator[0], keys: keys) : nil
-        return Comparison.estimatorGrid(byEstimator, runTitles: runTitles, columns: cols, options: options, request: request)
+        return Comparison.estimatorGrid(byEstimator, runTitles: runTitles, columns: cols, options: plane.options, request: request)
     }
 }

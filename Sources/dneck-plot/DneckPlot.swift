@@ -23,11 +23,23 @@ struct DneckPlot: ParsableCommand {
           dneck-plot infoplane seed0.h5 seed1.h5 seed2.h5 --aggregate median --spread iqr --runs
           dneck-plot infoplane run.h5 --estimator kde --noise-variance 0.1
           dneck-plot mi-epochs run.h5 --bins 30 --adaptive
+          dneck-plot health run.h5 --bins 30
           dneck-plot entropy-bias -o bias.png run.h5
         """,
-        subcommands: [AllCommand.self, MeasuresCommand.self, InfoPlaneChart.command, MovieCommand.self, ChartsCommand.self, CompareCommand.self,
-                      MIEpochsChart.command, EntropyBiasCommand.self]
-            + ChartRegistry.charts.map { $0.command })
+        subcommands: [AllCommand.self, MeasuresCommand.self, ChartsCommand.self, CompareCommand.self]
+            + PlotterRegistry.plotters.map { $0.command })
+
+    /// Reads the command line (chart options and negative numbers prepared first) and runs it.
+    static func main() {
+        do {
+            let arguments = try ChartArgumentSplitter.prepare(Array(CommandLine.arguments.dropFirst()),
+                                                              commands: configuration.subcommands)
+            var command = try parseAsRoot(arguments)
+            try command.run()
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Runs `body`, turning a `DneckError` into one line on stderr and exit status 1; the

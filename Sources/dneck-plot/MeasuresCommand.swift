@@ -28,7 +28,7 @@ struct MeasuresCommand: ParsableCommand {
           dneck-plot measures run.h5 --estimator binning,kde-upper,hsic,renyi,edge -o all.csv
         """)
 
-    @OptionGroup var source: RunOptions
+    @OptionGroup var source: RunSource
     @OptionGroup var estimator: EstimatorOptions
     @Option(help: "How several runs become one row per epoch and layer: mean or median.")
     var aggregate: AggregateStatistic = .median
@@ -39,6 +39,7 @@ struct MeasuresCommand: ParsableCommand {
     var output: String?
 
     func validate() throws {
+        try source.check(.aggregated, command: "measures")
         if health, source.runs.count > 1 { throw ValidationError("--health takes one run file") }
         try estimator.check(for: "measures", list: true)
     }
@@ -48,8 +49,8 @@ struct MeasuresCommand: ParsableCommand {
             let readers = try source.readers()
             let target = URL(fileURLWithPath: output ?? "information_measures_\(source.split.rawValue).csv")
             let tables = try estimator.all.map { name, chosen in
-                let data = try gatherRuns(readers, needs: ChartNeeds(measures: true), options: ChartOptions(),
-                                          estimator: chosen, statistic: aggregate, label: "measures")
+                let data = try gatherRuns(readers, needs: ChartNeeds(estimates: .any), estimator: chosen, statistic: aggregate,
+                                          label: "measures", select: source.reading.selectedEpochs)
                 let csv = data.ensemble.map { $0.aggregate.csv(runs: $0.runs) } ?? data.measures!.csv(health: health)
                 return (name: name.rawValue, csv: MeasureColumns.naming(csv, data.quantity))
             }

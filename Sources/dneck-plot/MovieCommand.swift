@@ -6,10 +6,11 @@ import DneckMovie
 import DneckPlotters
 import Foundation
 
-struct MovieCommand: ParsableCommand {
+struct MovieCommand: TakesChartOptions {
+    static var plotters: [any BasePlotter.Type] { [MovieFrameChart.self] }
     static let configuration = CommandConfiguration(
-        commandName: "movie",
-        abstract: "Information-plane movie: one frame per logged epoch, H.264 in MP4.",
+        commandName: MovieFrameChart.descriptor.name,
+        abstract: MovieFrameChart.descriptor.summary,
         discussion: """
         Top: the information plane of the current epoch over the faint paths of earlier ones; \
         bottom: training and test accuracy up to the current epoch. Encoded in-process with \
@@ -17,10 +18,10 @@ struct MovieCommand: ParsableCommand {
 
         Examples:
           dneck-plot movie run.h5 -o plane.mp4
-          dneck-plot movie run.h5 --size 1200x1800 --fps 10 --epochs 0:500 --log-epochs -o plane.mp4
-        """)
+          \(MovieFrameChart.descriptor.example)
+        """ + ChartArgumentSplitter.help(plotters))
 
-    @OptionGroup var source: RunOptions
+    @OptionGroup var source: RunSource
     @OptionGroup var estimator: EstimatorOptions
     @OptionGroup var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
@@ -28,18 +29,15 @@ struct MovieCommand: ParsableCommand {
     @OptionGroup var encoding: EncodingOptions
     @Option(help: "Frame size WxH in pixels (overrides the 6 × 9 inch figure at --dpi).")
     var size: String?
-    @Option(help: "Only the logged epochs in FROM:TO (inclusive).")
-    var epochs: String?
-    @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis in the accuracy panel.")
-    var logEpochs = false
 
-    @Option(name: .shortAndLong, help: "Output movie (default: infoplane_<split>.mp4).")
+    @Option(name: .shortAndLong, help: "Output movie (default: \(MovieFrameChart.descriptor.artifact)_<split>.mp4).")
     var output: String?
 
     func validate() throws {
+        try source.check(MovieFrameChart.descriptor.runs, command: "movie")
         try estimator.check(for: "movie")
         _ = try frameSize()
-        _ = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
+        _ = try MovieFrameChart.make(GivenChartOptions.arguments)
     }
 
     /// `--size` as (width, height) pixels, nil when not given.
@@ -54,7 +52,7 @@ struct MovieCommand: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let target = URL(fileURLWithPath: output ?? "infoplane_\(source.split.rawValue).mp4")
+            let target = URL(fileURLWithPath: output ?? "\(MovieFrameChart.descriptor.artifact)_\(source.split.rawValue).mp4")
             guard target.pathExtension.lowercased() == "mp4" else {
                 throw DneckError.invalidOption(name: target.path, detail: "a movie is written as .mp4")
             }
@@ -63,28 +61,18 @@ struct MovieCommand: ParsableCommand {
             let ffmpeg = FFmpeg.loadInBackground()
             defer { ffmpeg.wait() }
             let readers = try source.readers()
-            let range = try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
-            for reader in readers {
-                if let range, !reader.epochs.contains(where: { range.contains(Double($0)) }) {
-                    throw DneckError.invalidOption(name: "--epochs", detail: "\(reader.file): no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
-                }
-            }
-            let request = try look.request()
-            let data = try gatherRuns(readers, needs: MovieFrameChart.needs, options: ChartOptions(), estimator: estimator.chosen,
-                                      statistic: aggregate.statistic, label: "measures") { reader in
-                range.map { range in reader.epochs.filter { range.contains(Double($0)) } }
-            }
+            for reader in readers { _ = try source.reading.selectedEpochs(reader) }
+            let request = aggregate.applied(to: try look.request())
+            let chart = MovieFrameChart(options: try GivenChartOptions.arguments.options())
+            let data = try gatherRuns(readers, needs: chart.needs, estimator: estimator.chosen,
+                                      statistic: aggregate.statistic, label: "measures", select: source.reading.selectedEpochs)
             var size = request.style.figureSize ?? (6, 9)
             var frameRequest = request
             if let (w, h) = try frameSize() {
                 frameRequest.dpi = Double(w) / 6
                 size = (6, Double(h) / frameRequest.dpi)
             }
-            var options = ChartOptions()
-            options.logEpochs = logEpochs
-            options.spread = aggregate.spread
-            options.showRuns = aggregate.showRuns
-            let frames = MovieFrames(run: data, request: frameRequest, options: options, size: size)
+            let frames = MovieFrames(run: data, request: frameRequest, options: chart.options, size: size)
             if data.ensemble != nil {
                 FileHandle.standardError.write(Data("dneck-plot: note: the movie of \(readers.count) runs shows their \(aggregate.statistic.rawValue) without an accuracy panel\n".utf8))
             } else if !MovieFrameChart.hasAccuracy(data) {

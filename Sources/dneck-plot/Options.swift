@@ -36,15 +36,10 @@ struct MemoryOptions: ParsableArguments {
     }
 }
 
-/// The runs to read: shared by every command but `compare`. Several runs are aggregated into
-/// one (commands that cannot aggregate take one).
+/// How the runs are read, on every command that reads runs: labels and inputs for
+/// deep-bottleneck dumps, the epochs to use, the memory a read may take.
 struct RunOptions: ParsableArguments {
     @OptionGroup var memory: MemoryOptions
-    @Argument(help: "Run files: dneck run files or deep-bottleneck per-split dumps (.h5); several are aggregated (measures, infoplane, movie, mi-epochs).")
-    var runs: [String]
-
-    @Option(help: "Split to read (a deep-bottleneck dump is one split already).")
-    var split: Split = .train
 
     @Option(help: "Class labels as a 1-D integer NumPy .npy file (default for a deep-bottleneck dump: <stem>_labels.npy).")
     var labels: String?
@@ -52,24 +47,53 @@ struct RunOptions: ParsableArguments {
     @Option(help: "The network's inputs X as a 2-D float NumPy .npy file, one row per label (for hsic, renyi and edge on a deep-bottleneck dump; instead of <split>/inputs).")
     var inputs: String?
 
-    func validate() throws {
-        guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("give 1 to 64 run files") }
+    @Option(help: "Only the logged epochs in FROM:TO (inclusive), or one epoch E.")
+    var epochs: String?
+
+    func validate() throws { _ = try epochRange() }
+
+    /// `--epochs` as a range, nil when not given.
+    func epochRange() throws -> ClosedRange<Double>? {
+        try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
     }
 
-    /// Refuses several runs for a command that draws one.
-    func requireOne(_ command: String) throws {
-        guard runs.count == 1 else {
-            throw ValidationError("\(command) takes one run file (compare puts several side by side)")
+    /// A reader of each of `paths`' `split`.
+    func readers(_ paths: [String], split: Split) throws -> [RunReader] {
+        try paths.map { try RunReader(path: $0, split: split, labelsPath: labels, inputsPath: inputs) }
+    }
+
+    /// The logged epochs of `reader` that `--epochs` keeps (nil: all); none is an error naming the file.
+    func selectedEpochs(_ reader: RunReader) throws -> [Int]? {
+        guard let range = try epochRange() else { return nil }
+        let kept = reader.epochs.filter { range.contains(Double($0)) }
+        guard !kept.isEmpty else {
+            throw DneckError.invalidOption(name: "--epochs", detail: "\(reader.file): no logged epoch in \(epochs!); logged: \(reader.epochs.first!)…\(reader.epochs.last!)")
+        }
+        return kept
+    }
+}
+
+/// The runs of a command that reads one split of each: the files, the split and how they are read.
+struct RunSource: ParsableArguments {
+    @Argument(help: "Run files: dneck run files or deep-bottleneck per-split dumps (.h5).")
+    var runs: [String] = []
+
+    @Option(help: "Split to read (a deep-bottleneck dump is one split already).")
+    var split: Split = .train
+
+    @OptionGroup var reading: RunOptions
+
+    /// Checks the number of runs against what `runs` allows for `command`.
+    func check(_ allowed: PlotterDescriptor.Runs, command: String) throws {
+        switch allowed {
+        case .optional: guard runs.count <= 1 else { throw ValidationError("\(command) takes at most one run file") }
+        case .one: guard runs.count == 1 else { throw ValidationError("\(command) takes one run file (compare puts several side by side)") }
+        case .aggregated: guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("give 1 to 64 run files") }
         }
     }
 
-    /// The first run's reader.
-    func reader() throws -> RunReader { try readers(first: true)[0] }
-
     /// A reader of every run, in order.
-    func readers(first: Bool = false) throws -> [RunReader] {
-        try (first ? Array(runs.prefix(1)) : runs).map { try RunReader(path: $0, split: split, labelsPath: labels, inputsPath: inputs) }
-    }
+    func readers() throws -> [RunReader] { try reading.readers(runs, split: split) }
 }
 
 /// The estimator names of `--estimator`.
@@ -107,7 +131,7 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
     var binSize: Double?
 
-    @Option(help: "Bins (2 to 500): with the binning estimator, B equal-width bins over each layer's range per epoch (instead of --bin-size); for activations and single-neuron, the histogram bins (default 30).")
+    @Option(help: "Bins of the binning estimator (2 to 500): B equal-width bins over each layer's range per epoch (instead of --bin-size); histograms take --hist-bins.")
     var bins: Int?
 
     @Flag(help: "Adaptive binning (Chelombiev et al.): --bins bins holding about the same number of distinct values.")
@@ -122,7 +146,7 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("hsic-target"), help: "Y of hsic: labels (one-hot) or output (the last layer, PyGlow's Y).")
     var hsicTarget: String?
 
-    @Option(help: "Rows of a fixed-seed random subset (2 to 10000000): hsic uses every row without it, renyi at most 1000 by default; for entropy-bias, the uniform samples (default 4096).")
+    @Option(help: "Rows of a fixed-seed random subset (2 to 10000000): hsic uses every row without it, renyi at most 1000 by default.")
     var samples: Int?
 
     @Option(help: "α of renyi (above 0, at most 100; default 1.01; 2 runs exactly on every row).")
@@ -233,11 +257,22 @@ struct AggregateOptions: ParsableArguments {
     /// The statistic asked for, median unless given.
     var statistic: AggregateStatistic { aggregate ?? .median }
 
-    @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none.")
-    var spread: SpreadKind = .iqr
+    @Option(help: "The band around each aggregated point: iqr (interquartile range), minmax or none (default iqr).")
+    var spread: SpreadKind?
 
     @Flag(name: .customLong("runs"), help: "Draw each run's own trajectory faintly behind the aggregate.")
     var showRuns = false
+
+    /// Whether any of the options was given.
+    var given: Bool { aggregate != nil || spread != nil || showRuns }
+
+    /// `request` drawing aggregates as these options say.
+    func applied(to request: FigureRequest) -> FigureRequest {
+        var request = request
+        request.spread = spread ?? .iqr
+        request.showRuns = showRuns
+        return request
+    }
 }
 
 extension AggregateStatistic: ExpressibleByArgument {}
@@ -291,43 +326,6 @@ struct EncodingOptions: ParsableArguments {
     func settings(threads: Int) -> MovieSettings { MovieSettings(fps: fps, crf: crf, preset: preset, threads: threads) }
 }
 
-/// Options of the charts, shared by every chart command, `charts` and `compare`.
-struct ChartOptionGroup: ParsableArguments {
-    @Flag(name: .customLong("log-counts"), help: "Logarithmic colour scale of counts (activations, single-neuron).")
-    var logCounts = false
-    @Flag(name: .customLong("log-epochs"), help: "Logarithmic epoch axis (accuracy, activity, movie).")
-    var logEpochs = false
-    @Option(name: .customLong("max-neurons"), help: "Neurons shown per layer; wider layers show their first ones (single-neuron; 1 to 200).")
-    var maxNeurons = 30
-    @Option(help: "Fixed information-plane x limits LO:HI in bits (infoplane).")
-    var xlim: String?
-    @Option(help: "Fixed information-plane y limits LO:HI in bits (infoplane).")
-    var ylim: String?
-    @Flag(name: .customLong("log-epoch-colors"), help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart (infoplane).")
-    var logEpochColors = false
-
-    func validate() throws {
-        guard (1...200).contains(maxNeurons) else { throw ValidationError("--max-neurons must be between 1 and 200") }
-        _ = try parseLimits(xlim, name: "--xlim")
-        _ = try parseLimits(ylim, name: "--ylim")
-    }
-
-    /// The chart options, with `bins` histogram bins (default 30) and, for several runs, the
-    /// band and faint runs of `aggregate`.
-    func options(bins: Int?, aggregate: AggregateOptions? = nil) -> ChartOptions {
-        var options = ChartOptions()
-        options.bins = bins ?? options.bins
-        if let aggregate { options.spread = aggregate.spread; options.showRuns = aggregate.showRuns }
-        options.logCounts = logCounts
-        options.logEpochs = logEpochs
-        options.maxNeurons = maxNeurons
-        options.xlim = try? parseLimits(xlim, name: "--xlim")
-        options.ylim = try? parseLimits(ylim, name: "--ylim")
-        options.logEpochColors = logEpochColors
-        return options
-    }
-}
-
 /// Parses `LO:HI` into a range.
 func parseLimits(_ text: String?, name: String, allowEqual: Bool = false) throws -> ClosedRange<Double>? {
     guard let text else { return nil }
@@ -337,4 +335,12 @@ func parseLimits(_ text: String?, name: String, allowEqual: Bool = false) throws
         throw ValidationError("\(name) takes LO:HI with LO < HI, both within ±1e12, e.g. 0:12")
     }
     return lo...hi
+}
+
+extension EstimatorOptions {
+    /// Whether any estimator option was given (for the commands that draw no estimates).
+    var given: Bool {
+        estimator != EstimatorName.binning.rawValue || binSize != nil || bins != nil || adaptive || noiseVariance != nil
+            || sigma != nil || hsicTarget != nil || samples != nil || alpha != nil
+    }
 }

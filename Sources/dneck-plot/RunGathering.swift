@@ -26,11 +26,12 @@ func warn(_ message: String) { PendingWarnings.shared.add(message) }
 /// Gathers what `needs` asks of every run of `readers` (the epochs `select` keeps of each) and,
 /// for several runs, aggregates them with `statistic`; warns once about epochs some runs lack
 /// and once about saturated layers.
-func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, options: ChartOptions, estimator: any MIEstimator,
-                statistic: AggregateStatistic, label: String, select: (RunReader) -> [Int]? = { _ in nil }) throws -> RunData {
-    let progress = ProgressBar(total: readers.reduce(0) { $0 + progressSteps(needs, $1, epochs: select($1)?.count) }, label: label)
-    let runs = try readers.map {
-        try DataStage.gather($0, needs: needs, options: options, estimator: estimator, epochs: select($0), progress: progress)
+func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEstimator,
+                statistic: AggregateStatistic, label: String, select: (RunReader) throws -> [Int]? = { _ in nil }) throws -> RunData {
+    let selected = try readers.map(select)
+    let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + progressSteps(needs, $1.0, epochs: $1.1?.count) }, label: label)
+    let runs = try zip(readers, selected).map {
+        try DataStage.gather($0, needs: needs, estimator: estimator, epochs: $1, progress: progress)
     }
     let data = try DataStage.aggregate(runs, statistic: statistic)
     if let missing = data.ensemble?.aggregate.missingEpochs, !missing.isEmpty {
