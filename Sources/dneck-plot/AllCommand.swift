@@ -60,7 +60,7 @@ struct AllCommand: TakesChartOptions {
             throw ValidationError("\(error)")
         }
         try estimator.check(for: "all")
-        for plotter in Self.plotters { _ = try plotter.make(GivenChartOptions.arguments) }
+        _ = try GivenChartOptions.charts(Self.plotters)
     }
 
     /// The chosen artifacts: those `--only` and `--skip` leave, less the charts the estimator

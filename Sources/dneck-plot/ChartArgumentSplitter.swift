@@ -1,4 +1,5 @@
 import ArgumentParser
+import DneckCore
 import DneckPlotters
 import Foundation
 
@@ -12,6 +13,13 @@ protocol TakesChartOptions: ParsableCommand {
 /// rest (set once, in `main`).
 enum GivenChartOptions {
     nonisolated(unsafe) static var arguments = ChartArguments()
+
+    /// Each of `plotters` with the options given; a bad value is a validation error.
+    static func charts(_ plotters: [any BasePlotter.Type]) throws -> [any BasePlotter] {
+        do { return try plotters.map { try $0.make(arguments) } } catch let error as DneckError {
+            throw ValidationError("\(error)")
+        }
+    }
 }
 
 /// Prepares a command line for ArgumentParser: names a mistyped subcommand's nearest match,

@@ -43,7 +43,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
         if C.descriptor.runs != .aggregated, aggregate.given {
             throw ValidationError("--aggregate, --spread and --runs do not apply to \(C.descriptor.name): it draws one run")
         }
-        _ = try C.make(GivenChartOptions.arguments)
+        _ = try GivenChartOptions.charts([C.self])
     }
 
     func run() throws {
@@ -98,7 +98,7 @@ struct ChartsCommand: TakesChartOptions {
         guard FigureWriter.Format(rawValue: format) != nil else { throw ValidationError("--format takes png, svg or pdf") }
         try source.check(.one, command: "charts")
         try estimator.check(for: "charts")
-        for plotter in Self.plotters { _ = try plotter.make(GivenChartOptions.arguments) }
+        _ = try GivenChartOptions.charts(Self.plotters)
     }
 
     func run() throws {

@@ -63,7 +63,7 @@ struct CompareCommand: TakesChartOptions {
         for given in GivenChartOptions.arguments.given where !kind.optionHelp.contains(where: { $0.name == given.name }) {
             throw ValidationError("--\(given.name) does not apply to --chart \(chart)")
         }
-        _ = try kind.make(GivenChartOptions.arguments)
+        _ = try GivenChartOptions.charts([kind])
         if let cols { guard (1...64).contains(cols) else { throw ValidationError("--cols must be between 1 and 64") } }
         if aggregation.aggregate != nil {
             guard chart == InfoPlaneChart.descriptor.name, estimators == nil else {

@@ -37,7 +37,7 @@ struct MovieCommand: TakesChartOptions {
         try source.check(MovieFrameChart.descriptor.runs, command: "movie")
         try estimator.check(for: "movie")
         _ = try frameSize()
-        _ = try MovieFrameChart.make(GivenChartOptions.arguments)
+        _ = try GivenChartOptions.charts(Self.plotters)
     }
 
     /// `--size` as (width, height) pixels, nil when not given.

@@ -42,9 +42,9 @@ final class CLITests: XCTestCase {
             XCTAssertEqual(png.height, Int((4.8 * dpi).rounded()))
 
             // Rebuild the figure model from the same numbers to know where things must be.
-            let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.needs, options: ChartOptions())
+            let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.descriptor.needs)
             let table = data.measures!
-            let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: dpi, colormap: colormap))
+            let figure = InfoPlaneChart().figure(data, request: FigureRequest(dpi: dpi, colormap: colormap))
                 .laidOut()
             let panel = figure.panels[0]
             let last = table.points.last!
@@ -69,8 +69,8 @@ final class CLITests: XCTestCase {
     }
 
     func testFigureModelOfExample() throws {
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.needs, options: ChartOptions())
-        let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest()).laidOut()
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.descriptor.needs)
+        let figure = InfoPlaneChart().figure(data, request: FigureRequest()).laidOut()
         XCTAssertEqual(figure.panels[0].x.label, "I(X;M) (bits)")
         XCTAssertEqual(figure.panels[0].y.label, "I(Y;M) (bits)")
         XCTAssertEqual(figure.colorbars[0].label, "Epoch")

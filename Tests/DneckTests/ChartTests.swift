@@ -108,8 +108,8 @@ final class ChartTests: XCTestCase {
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
     /// colorbar may round by a level or two).
     func testPNGMatchesOnePassDrawing() throws {
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.needs, options: ChartOptions())
-        let figure = ActivationsChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: 150)).laidOut()
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.descriptor.needs)
+        let figure = ActivationsChart().figure(data, request: FigureRequest(dpi: 150)).laidOut()
         let url = folder.appendingPathComponent("activations.png")
         try FigureWriter.write(figure, to: url)
         let png = try DecodedPNG(path: url.path)
@@ -157,9 +157,9 @@ final class ChartTests: XCTestCase {
         let out = folder.appendingPathComponent("act.png")
         XCTAssertEqual(try runCLI(["activations", Fixtures.exampleRun, "--dpi", "100", "-o", out.path]).status, 0)
         let png = try DecodedPNG(path: out.path)
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.needs, options: ChartOptions())
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: ActivationsChart.descriptor.needs)
         let survey = data.survey!
-        let figure = ActivationsChart(options: ChartOptions()).figure(data, request: FigureRequest(dpi: 100)).laidOut()
+        let figure = ActivationsChart().figure(data, request: FigureRequest(dpi: 100)).laidOut()
         XCTAssertEqual(png.width, figure.pixelWidth)
         XCTAssertEqual(png.height, figure.pixelHeight)
         for (layer, epochIndex, bin) in [(2, 3, 10), (5, 10, 29), (0, 0, 0), (4, 6, 15)] {

@@ -118,8 +118,8 @@ final class EstimatorCLITests: XCTestCase {
         }
         XCTAssertGreaterThan(rows.filter { $0[1] == "0" && $0[5] == "true" }.count, rows.filter { $0[1] == "0" }.count / 2)
 
-        let data = try DataStage.gather(RunReader(path: run), needs: InfoPlaneChart.needs, options: ChartOptions())
-        let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest())
+        let data = try DataStage.gather(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs)
+        let figure = InfoPlaneChart().figure(data, request: FigureRequest())
         XCTAssertTrue(figure.footer.contains { $0.hasPrefix("saturated: layers 0, 1") }, "\(figure.footer)")
         let lines = figure.panels[0].marks.compactMap { mark -> Double? in
             if case .verticalLine(let x, _, _, true) = mark { return x } else { return nil }
@@ -129,7 +129,7 @@ final class EstimatorCLITests: XCTestCase {
         // A plane whose data stay far below the ceilings draws none.
         let far = RunData(file: "f", split: .train, epochs: [0], layerCount: 1, sampleCount: 1024, measures: MeasureTable(points: [
             InformationPoint(epoch: 0, layer: 0, ixm: 3, iym: 0.2, ceilingX: 10, ceilingY: 1)]))
-        XCTAssertFalse(InfoPlaneChart(options: ChartOptions()).figure(far, request: FigureRequest()).footer.contains { $0.contains("dashed") })
+        XCTAssertFalse(InfoPlaneChart().figure(far, request: FigureRequest()).footer.contains { $0.contains("dashed") })
 
         // The command prints the warning too, once.
         let plane = try runCLI(["infoplane", run, "--dpi", "40", "-o", folder.appendingPathComponent("p.png").path])
@@ -140,9 +140,9 @@ final class EstimatorCLITests: XCTestCase {
     /// `--estimator kde` draws each point's bar down to its lower bound and says so.
     func testKDEBandOnThePlane() throws {
         let estimator = try KDEEstimator(bound: .both)
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun, split: .test), needs: InfoPlaneChart.needs,
-                                        options: ChartOptions(), estimator: estimator, epochs: [0, 980])
-        let figure = InfoPlaneChart(options: ChartOptions()).figure(data, request: FigureRequest())
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun, split: .test), needs: InfoPlaneChart.descriptor.needs,
+                                        estimator: estimator, epochs: [0, 980])
+        let figure = InfoPlaneChart().figure(data, request: FigureRequest())
         XCTAssertTrue(figure.footer.contains("point: KDE upper bound; bar: down to the KDE lower bound"), "\(figure.footer)")
         XCTAssertTrue(figure.footer[0].contains("KDE bounds, σ² = 0.001"))
         let bars = figure.panels[0].marks.compactMap { mark -> [DataPoint]? in

@@ -178,10 +178,10 @@ final class InputsCLITests: XCTestCase {
         let reader = try RunReader(path: run, split: .test)
         let estimators: [any MIEstimator] = [BinningEstimator(), try KDEEstimator(bound: .upper), try HSICEstimator(samples: 200),
                                              try RenyiEstimator(samples: 200), EDGEEstimator()]
-        let byEstimator = try estimators.map { [try DataStage.gather(reader, needs: InfoPlaneChart.needs, options: ChartOptions(), estimator: $0)] }
+        let byEstimator = try estimators.map { [try DataStage.gather(reader, needs: InfoPlaneChart.descriptor.needs, estimator: $0)] }
         for style in ["default", "paper", "slides"] {
             let request = FigureRequest(style: try Style.load([style]), dpi: 72)
-            let figure = Comparison.estimatorGrid(byEstimator, runTitles: nil, columns: nil, options: ChartOptions(), request: request)
+            let figure = Comparison.estimatorGrid(byEstimator, runTitles: nil, columns: nil, options: InfoPlaneChart.Options(), request: request)
             let (laid, texts) = RecordingRenderer.texts(of: figure)
             XCTAssertEqual(layoutProblems(laid, texts: texts), [], style)
             XCTAssertEqual(laid.panels.map(\.title), estimators.map(\.summary))
@@ -192,7 +192,7 @@ final class InputsCLITests: XCTestCase {
         }
         // Two runs: one row each, titled by run and estimator.
         let two = [byEstimator[0] + byEstimator[0], byEstimator[2] + byEstimator[2]]
-        let figure = Comparison.estimatorGrid(two, runTitles: ["a", "b"], columns: nil, options: ChartOptions(),
+        let figure = Comparison.estimatorGrid(two, runTitles: ["a", "b"], columns: nil, options: InfoPlaneChart.Options(),
                                               request: FigureRequest(style: try Style.load([]), dpi: 72))
         XCTAssertEqual(figure.panels.map(\.title), ["a: binning, bin size 0.07", "a: HSIC, σ = 5.0, 200 samples",
                                                     "b: binning, bin size 0.07", "b: HSIC, σ = 5.0, 200 samples"])

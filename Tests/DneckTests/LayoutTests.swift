@@ -31,7 +31,7 @@ enum LayoutRuns {
 
     /// The data every chart needs, of `path`'s train split.
     static func data(_ path: String) throws -> RunData {
-        try DataStage.gather(RunReader(path: path), needs: ChartNeeds.union(ChartRegistry.all.map { $0.needs }), options: ChartOptions())
+        try DataStage.gather(RunReader(path: path), needs: ChartNeeds.union(PlotterRegistry.plotters.map { $0.init().needs }))
     }
 
     /// The data of the two made runs and the bundled example, gathered once.
@@ -54,7 +54,9 @@ final class LayoutTests: XCTestCase {
         Fixtures.packageRoot.appendingPathComponent("styles/\(name).json").path
     }
 
-    /// Texts each chart must draw, whatever its data (so that deleting one in the code fails).
+    /// Texts some charts must draw, whatever their data (so that deleting one in the code fails);
+    /// every chart, these or not, must draw each title, label, legend entry and footer line of
+    /// its model (`layoutProblems`).
     private static let expected: [String: [String]] = [
         "infoplane": ["Information plane (train)", "I(X;M) (bits)", "I(Y;M) (bits)", "Epoch", "binning, bin size 0.07"],
         "movie": ["Information plane", "I(X;M) (bits)", "I(Y;M) (bits)", "Accuracy", "Epoch", "Training", "Test", "Layer 0"],
@@ -77,18 +79,19 @@ final class LayoutTests: XCTestCase {
     func testEveryChartLaysOutCleanly() throws {
         let runs = try runs()
         for (styleName, style) in Self.styles {
-            for chart in ChartRegistry.all {
+            for chart in PlotterRegistry.plotters {
                 for run in runs {
-                    var options = ChartOptions()
-                    options.frame = run.epochs.count / 2
-                    let figure = chart.init(options: options).figure(run, request: FigureRequest(style: style, dpi: 72))
+                    var drawn = chart.init()
+                    if var movie = drawn as? MovieFrameChart { movie.frame = run.epochs.count / 2; drawn = movie }
+                    let figure = drawn.figure(run, request: FigureRequest(style: style, dpi: 72))
                     let (laid, texts) = RecordingRenderer.texts(of: figure)
                     let problems = layoutProblems(laid, texts: texts)
-                    XCTAssertEqual(problems, [], "\(chart.name), style \(styleName), \(run.layerCount) layers × \(run.epochs.count) epochs: "
+                    let name = chart.descriptor.name
+                    XCTAssertEqual(problems, [], "\(name), style \(styleName), \(run.layerCount) layers × \(run.epochs.count) epochs: "
                                    + problems.prefix(5).joined(separator: "; "))
                     let all = texts.map(\.item.text).joined(separator: " ")
-                    for text in Self.expected[chart.name] ?? ["(no expectations for \(chart.name))"] {
-                        XCTAssertTrue(all.contains(text), "\(chart.name), style \(styleName): '\(text)' not drawn")
+                    for text in Self.expected[name] ?? [] {
+                        XCTAssertTrue(all.contains(text), "\(name), style \(styleName): '\(text)' not drawn")
                     }
                 }
             }
@@ -99,19 +102,19 @@ final class LayoutTests: XCTestCase {
     /// shared epoch colorbar for the planes.
     func testComparisonGridsLayOutCleanly() throws {
         let runs = try runs()
-        for chart in ChartRegistry.comparable {
+        for chart in PlotterRegistry.plotters(for: .compare) {
             for count in 1...6 {
                 let chosen = (0..<count).map { runs[$0 % runs.count] }
-                let drawn = chart.init(options: ChartOptions())
+                let drawn = chart.init()
                 let request = FigureRequest(style: Self.styles[count % Self.styles.count].1, dpi: 72)
                 let blocks = chosen.map { drawn.block($0, scaledWith: chosen, request: request) }
                 let figure = Comparison.figure(blocks, titles: Comparison.titles(chosen), columns: Comparison.columns(for: blocks),
                                                request: request)
                 let (laid, texts) = RecordingRenderer.texts(of: figure)
                 let problems = layoutProblems(laid, texts: texts)
-                XCTAssertEqual(problems, [], "compare \(chart.name) of \(count): " + problems.prefix(5).joined(separator: "; "))
+                XCTAssertEqual(problems, [], "compare \(chart.descriptor.name) of \(count): " + problems.prefix(5).joined(separator: "; "))
                 if chart == InfoPlaneChart.self {
-                    XCTAssertEqual(laid.colorbars.count, count == 1 ? 1 : Set(chosen.map(\.file)).count == 1 ? 1 : 1)
+                    XCTAssertEqual(laid.colorbars.count, 1)   // one epoch colorbar, shared by every plane
                     XCTAssertEqual(laid.panels.count, count)
                 }
             }
@@ -121,7 +124,7 @@ final class LayoutTests: XCTestCase {
     /// Shared scales: every panel of a grid of planes has the same limits, trained on all runs.
     func testComparisonSharesScalesAndTitlesByDifferingKeys() throws {
         let runs = try runs()
-        let drawn = InfoPlaneChart(options: ChartOptions())
+        let drawn = InfoPlaneChart()
         let blocks = runs.map { drawn.block($0, scaledWith: runs, request: FigureRequest()) }
         let figure = Comparison.figure(blocks, titles: Comparison.titles(runs), columns: 2, request: FigureRequest())
         let domains = Set(figure.panels.map { "\($0.x.scale.domain)|\($0.y.scale.domain)" })
@@ -143,7 +146,7 @@ final class LayoutTests: XCTestCase {
     /// The checker itself sees a moved colorbar and a title that is not drawn.
     func testLayoutCheckCatchesBrokenFigures() throws {
         let run = try LayoutRuns.data(Fixtures.exampleRun)
-        var figure = InfoPlaneChart(options: ChartOptions()).figure(run, request: FigureRequest()).laidOut()
+        var figure = InfoPlaneChart().figure(run, request: FigureRequest()).laidOut()
         var (_, texts) = RecordingRenderer.texts(of: figure)
         XCTAssertEqual(layoutProblems(figure, texts: texts), [])
         figure.colorbars[0].frame.x -= 30
@@ -186,9 +189,9 @@ final class LayoutTests: XCTestCase {
             XCTAssertEqual(result.status, 0, result.stderr)
         }
         XCTAssertEqual(try Data(contentsOf: grid), try Data(contentsOf: again))
-        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.needs, options: ChartOptions()) }
+        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.descriptor.needs) }
         let request = FigureRequest(dpi: 60)
-        let blocks = data.map { InfoPlaneChart(options: ChartOptions()).block($0, scaledWith: data, request: request) }
+        let blocks = data.map { InfoPlaneChart().block($0, scaledWith: data, request: request) }
         let figure = Comparison.figure(blocks, titles: Comparison.titles(data), columns: Comparison.columns(for: blocks),
                                        request: request).laidOut()
         let png = try DecodedPNG(path: grid.path)
@@ -203,11 +206,11 @@ final class LayoutTests: XCTestCase {
             let darkest = (Int(edge.y)...Int(bottom.y)).map { png.rgb(Int(edge.x), $0).r }.min() ?? 255
             XCTAssertLessThan(darkest, 120, "frame of \(panel.title ?? "")")
         }
-        for chart in ChartRegistry.comparable {
-            let out = folder.appendingPathComponent("\(chart.name).svg")
-            let result = try runCLI(["compare", made.few, Fixtures.exampleRun, "--chart", chart.name, "--cols", "1",
+        for name in PlotterRegistry.plotters(for: .compare).map { $0.descriptor.name } {
+            let out = folder.appendingPathComponent("\(name).svg")
+            let result = try runCLI(["compare", made.few, Fixtures.exampleRun, "--chart", name, "--cols", "1",
                                      "--title-keys", "seed", "-o", out.path])
-            XCTAssertEqual(result.status, 0, "\(chart.name): \(result.stderr)")
+            XCTAssertEqual(result.status, 0, "\(name): \(result.stderr)")
             XCTAssertTrue(try String(contentsOf: out, encoding: .utf8).contains("</svg>"))
         }
         for bad in [["--chart", "movie"], ["--cols", "0"], ["--cols", "x"]] {
@@ -237,12 +240,12 @@ final class LayoutTests: XCTestCase {
             XCTAssertEqual(try runCLI(bad + ["-o", out.path]).status, 64, "\(bad)")
         }
         // The figure itself: one more panel, titled by the statistic, and the band in the footer.
-        let data = try [made.few, made.few].map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.needs, options: ChartOptions()) }
+        let data = try [made.few, made.few].map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.descriptor.needs) }
         let aggregate = try DataStage.aggregate(data, statistic: .mean)
-        var options = ChartOptions()
-        options.spread = .minmax
+        var request = FigureRequest()
+        request.spread = .minmax
         let shown = data + [aggregate]
-        let blocks = shown.map { InfoPlaneChart(options: options).block($0, scaledWith: shown, request: FigureRequest()) }
+        let blocks = shown.map { InfoPlaneChart().block($0, scaledWith: shown, request: request) }
         let figure = Comparison.figure(blocks, titles: ["a", "b", "mean of 2 runs"], columns: 2, request: FigureRequest())
         let (laid, texts) = RecordingRenderer.texts(of: figure)
         XCTAssertEqual(laid.panels.count, 3)

@@ -28,7 +28,7 @@ final class MovieTests: XCTestCase {
         XCTAssertTrue(movie.indexFirst, "moov should precede mdat (faststart)")
 
         // The last layer's point of a known epoch lands at its mapped pixel, in its colour.
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.descriptor.needs)
         let table = data.measures!
         let frames = MovieFrames(run: data, request: FigureRequest(dpi: 100))
         for (k, layer) in [(6, 5), (10, 5), (3, 3)] {
@@ -55,7 +55,7 @@ final class MovieTests: XCTestCase {
     /// Decorations drawn once plus a frame's marks give the very pixels of the whole frame, also
     /// when only the marks region is restored over the previous frame.
     func testLayeredDrawingEqualsFullDrawing() throws {
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.descriptor.needs)
         let movie = MovieFrames(run: data, request: FigureRequest(dpi: 60))
         let first = movie.figure(0).laidOut()
         let decorations = try Raster(width: first.pixelWidth, height: first.pixelHeight)
@@ -85,7 +85,7 @@ final class MovieTests: XCTestCase {
     /// example's 11 frames forwards, backwards and by threes, so that marks come and go in
     /// every raster of the slots several times.
     func testLosslessMovieHoldsEachFrameDrawnWhole() throws {
-        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.needs, options: ChartOptions())
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.descriptor.needs)
         let frames = MovieFrames(run: data, request: FigureRequest(dpi: 50))
         let order = Array(0..<frames.count) + (0..<frames.count).reversed() + (0..<3 * frames.count).map { 3 * $0 % frames.count }
         let first = frames.figure(0).laidOut()

@@ -91,11 +91,11 @@ final class MultiRunTests: XCTestCase {
     /// `showRuns`, no band with `none`, and a footer that says what the band is.
     func testAggregatedPlaneDrawsTheBandAndTheRuns() throws {
         let runs = try SeedRuns.made.get().seeds
-        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.needs, options: ChartOptions()) }
+        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: InfoPlaneChart.descriptor.needs) }
         let aggregate = try DataStage.aggregate(data, statistic: .median)
-        var options = ChartOptions()
-        options.showRuns = true
-        let figure = InfoPlaneChart(options: options).figure(aggregate, request: FigureRequest())
+        var request = FigureRequest()
+        request.showRuns = true
+        let figure = InfoPlaneChart().figure(aggregate, request: request)
         XCTAssertTrue(figure.footer.contains("median of 3 runs, band: interquartile range"), "\(figure.footer)")
         let marks = figure.panels[0].marks
         guard case .ellipses(let centers, let radii, _)? = marks.first(where: { if case .ellipses = $0 { return true }; return false }) else {
@@ -115,9 +115,9 @@ final class MultiRunTests: XCTestCase {
         }
         let faint = marks.filter { if case .line(_, let color, _, _) = $0 { return color.a < 0.15 }; return false }
         XCTAssertEqual(faint.count, 3 * 4)   // three runs × four layers
-        options.spread = .none
-        options.showRuns = false
-        let bare = InfoPlaneChart(options: options).figure(aggregate, request: FigureRequest())
+        request.spread = .none
+        request.showRuns = false
+        let bare = InfoPlaneChart().figure(aggregate, request: request)
         XCTAssertFalse(bare.panels[0].marks.contains { if case .ellipses = $0 { return true }; return false })
         XCTAssertTrue(bare.footer.contains("median of 3 runs, band: none"))
     }
@@ -143,7 +143,7 @@ final class MultiRunTests: XCTestCase {
     /// The movie's frame of an aggregate shows the band of the current epoch only.
     func testMovieFrameOfSeveralRunsShowsTheCurrentBand() throws {
         let runs = try SeedRuns.made.get().seeds
-        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: MovieFrameChart.needs, options: ChartOptions()) }
+        let data = try runs.map { try DataStage.gather(RunReader(path: $0), needs: MovieFrameChart.descriptor.needs) }
         let frames = MovieFrames(run: try DataStage.aggregate(data, statistic: .median), request: FigureRequest(dpi: 40))
         XCTAssertEqual(frames.count, 4)
         let figure = frames.figure(2)
@@ -156,20 +156,19 @@ final class MultiRunTests: XCTestCase {
     /// entropy-bias end to end, alone and beside a run; bad values refused.
     func testEntropyBiasCommand() throws {
         let run = try SeedRuns.made.get().seeds[0]
-        for arguments in [["--samples", "2000", "--bins", "40", "--seed", "3"], [run]] {
+        for arguments in [["--uniform-samples", "2000", "--hist-bins", "40", "--uniform-seed", "3"], [run]] {
             let out = folder.appendingPathComponent("bias.png")
             let result = try runCLI(["entropy-bias", "--dpi", "40", "-o", out.path] + arguments)
             XCTAssertEqual(result.status, 0, result.stderr)
             XCTAssertTrue(FileManager.default.fileExists(atPath: out.path))
         }
-        let bad = try runCLI(["entropy-bias", "--samples", "1", "-o", "x.png"], in: folder)
+        let bad = try runCLI(["entropy-bias", "--uniform-samples", "0", "-o", "x.png"], in: folder)
         XCTAssertNotEqual(bad.status, 0)
-        XCTAssertTrue(bad.stderr.contains("--samples must be between 2 and 10000000"), bad.stderr)
+        XCTAssertTrue(bad.stderr.contains("--uniform-samples: must be a whole number from 1 to 10000000"), bad.stderr)
         // The chart's histograms are the analysis' own counts, titled with its entropies.
-        var options = ChartOptions()
-        (options.biasSamples, options.biasBins) = (1000, 20)
-        let figure = EntropyBiasChart(options: options).figure(RunData(file: "", split: .train, epochs: [], layerCount: 0, sampleCount: 0),
-                                                               request: FigureRequest())
+        let chart = EntropyBiasChart(options: try ChartArguments([.init(name: "uniform-samples", value: "1000"),
+                                                                  .init(name: "hist-bins", value: "20")]).options())
+        let figure = chart.figure(DataStage.withoutRun(needs: chart.needs, split: .train), request: FigureRequest())
         let bias = EntropyBias(samples: 1000, bins: 20, seed: 0)
         XCTAssertEqual(figure.panels.count, bias.entries.count + 2)
         XCTAssertEqual(figure.panels[2].title, "relu: \(String(format: "%.2f", bias.entries[2].entropy)) bits")
