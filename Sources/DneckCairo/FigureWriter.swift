@@ -10,6 +10,10 @@ public enum FigureWriter {
 
     /// The format of `url`'s extension, or an error naming the supported ones.
     public static func format(of url: URL) throws -> Format {
+        var folder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &folder), folder.boolValue {
+            throw DneckError.invalidOption(name: url.path, detail: "is a folder; -o takes a file ending in .png, .svg or .pdf")
+        }
         guard let format = Format(rawValue: url.pathExtension.lowercased()) else {
             throw DneckError.invalidOption(name: url.path, detail: "unsupported output format '.\(url.pathExtension)'; use .png, .svg or .pdf")
         }

@@ -171,11 +171,6 @@ public final class RunReader: @unchecked Sendable {
         RunReader.display(RunReader.join(epochRoot, "\(epoch)", name))
     }
 
-    /// Every layer's activations at one epoch.
-    public func activations(epoch: Int) throws -> [Matrix] {
-        try (0..<layerCount).map { try activations(epoch: epoch, layer: $0) }
-    }
-
     /// The scalar measures of one epoch (the groups of `fields`); those the run does not log,
     /// or that were not asked for, are nil.
     public func record(epoch: Int, fields: EpochRecord.Fields = .all) throws -> EpochRecord {

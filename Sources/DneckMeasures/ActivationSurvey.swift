@@ -37,10 +37,10 @@ public struct ActivationSurvey: Sendable {
     public let activityRules: [ActivityRule]
     public let bins: Int
 
-    /// Surveys `reader`'s run.
+    /// Surveys `epochs` of `reader`'s run (all logged epochs when nil).
     public static func gather(_ reader: RunReader, parts: Parts, bins: Int = 30, neuronsPerLayer: Int = .max,
-                              progress: ProgressBar? = nil) throws -> ActivationSurvey {
-        let epochs = reader.epochs
+                              epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> ActivationSurvey {
+        let epochs = epochs ?? reader.epochs
         let layers = reader.layerCount
         let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
         // Pass 1: ranges per layer, and per neuron when neuron histograms are asked for.
@@ -83,16 +83,6 @@ public struct ActivationSurvey: Sendable {
             activationRates: parts.contains(.activity) ? byLayer(\.active) : [],
             deathRates: parts.contains(.activity) ? byLayer(\.dead) : [],
             activityRules: rules, bins: bins)
-    }
-
-    /// Counts of all the values of `m` over `bins`.
-    public static func histogram(_ m: Matrix, bins: HistogramBins) -> [Int] {
-        tally(m, layerBins: BinLookup(bins), neuronBins: [], rule: nil).layer
-    }
-
-    /// Counts of each of the first `bins.count` columns of `m`, column j over `bins[j]`.
-    public static func columnHistograms(_ m: Matrix, bins: [HistogramBins]) -> [[Int]] {
-        tally(m, layerBins: nil, neuronBins: bins, rule: nil).neurons
     }
 
     /// What pass 2 counts for one layer at one epoch.

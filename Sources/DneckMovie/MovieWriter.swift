@@ -21,20 +21,21 @@ public enum MovieWriter {
     static let drawingWorkers = 2
 
     /// Draws `count` frames with `frame(k)` (called from several threads) and encodes them
-    /// into `url`, advancing `progress` a frame at a time (its caller ends it).
+    /// into `url`: the first frame's decorations (`Decorations`) once, each frame's marks over
+    /// them, so no decoration may change from frame to frame (`MovieFrames` checks it); advancing `progress` a frame at a time (its caller ends it).
     /// - Parameters:
     ///   - width, height: raster size in pixels (the figures' pixel size).
     public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
-                             progress: ProgressBar? = nil, frame figure: @escaping @Sendable (Int) -> Figure) throws {
+                             progress: ProgressBar? = nil, frame figure: @escaping @Sendable (Int) throws -> Figure) throws {
         do { try encode(to: url, count: count, width: width, height: height, settings: settings, progress: progress, frame: figure) }
         catch let error as DneckError { throw error.naming(url.path) }   // errors name the movie, not its temporary file
     }
 
     private static func encode(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,
-                               progress: ProgressBar?, frame figure: @escaping @Sendable (Int) -> Figure) throws {
+                               progress: ProgressBar?, frame figure: @escaping @Sendable (Int) throws -> Figure) throws {
         try AtomicOutput.write(to: url) { temporary in
             let encoder = try MovieEncoder(path: temporary.path, width: width, height: height, settings: settings)
-            let first = figure(0)
+            let first = try figure(0)
             // Rasters of the movie's even size: the background layer covers the padding too.
             let decorations = try Raster(width: encoder.width, height: encoder.height)
             try decorations.draw(first, layers: [.background, .decorations], forVideo: true)
@@ -51,7 +52,7 @@ public enum MovieWriter {
                         slot.free.wait()
                         defer { slot.ready.signal() }
                         guard !failure.stopped else { continue }
-                        do { try slot.draw(figure(k), over: decorations, grid: grid) } catch { failure.set(error) }
+                        do { try slot.draw(try figure(k), over: decorations, grid: grid) } catch { failure.set(error) }
                     }
                 }
             }

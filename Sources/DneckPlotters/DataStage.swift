@@ -72,7 +72,7 @@ public enum DataStage {
         let observed = ObservedEstimator(estimator)
         let survey = needs.survey.isEmpty ? nil
             : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
-                                          neuronsPerLayer: needs.neuronsPerLayer, progress: progress)
+                                          neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress)
         let measures = needs.measures
             ? PlaneQuantity.of(estimator).keepingCeilings(
                 try InformationMeasures.compute(reader, estimator: observed, inputs: inputs, epochs: epochs, progress: progress))

@@ -115,9 +115,13 @@ public struct MovieFrames: Sendable {
     public let options: EpochAxisOptions
     public let size: (width: Double, height: Double)
 
+    /// The decorations of frame 0, which every frame must share.
+    private var decorations: Decorations?
+
     public init(run: RunData, request: FigureRequest, options: EpochAxisOptions = EpochAxisOptions(),
                 size: (width: Double, height: Double) = (6, 9)) {
         self.run = run; self.request = request; self.options = options; self.size = size
+        decorations = Decorations(figure(0))
     }
 
     public var count: Int { run.measures?.epochs.count ?? 0 }
@@ -130,12 +134,18 @@ public struct MovieFrames: Sendable {
                                  titles: nil, columns: 1, request: request, figureSize: size)
     }
 
-    /// Frame `k` in the layout of `template` (another frame, laid out): every scale is trained on
-    /// the whole run, so the frames share their decorations and only the marks differ; laying
-    /// out one frame serves them all.
-    public func figure(_ k: Int, laidOutAs template: Figure) -> Figure {
+    /// Frame `k` in the layout of `template` (frame 0, laid out): every scale is trained on the
+    /// whole run, so the frames share their decorations and only the marks differ; laying out
+    /// one frame serves them all. A frame whose decorations differ from frame 0's (something
+    /// that depends on the frame declared as a decoration) is an error, not a wrong movie.
+    public func figure(_ k: Int, laidOutAs template: Figure) throws -> Figure {
+        let own = figure(k)
+        guard Decorations(own) == decorations else {
+            throw DneckError.render(file: run.file, detail: "movie frame \(k) differs from frame 0 outside its marks; "
+                                    + "what depends on the frame must be a mark")
+        }
         var laid = template
-        for (i, panel) in figure(k).panels.enumerated() { laid.panels[i].marks = panel.marks }
+        for (i, panel) in own.panels.enumerated() { laid.panels[i].marks = panel.marks }
         return laid
     }
 }

@@ -1,5 +1,7 @@
+import DneckCore
 import DneckMovie
 import Foundation
+import DneckReport
 import XCTest
 
 /// `dneck-plot all` on the bundled example, made once (twice, concurrently) for every test of
@@ -51,8 +53,8 @@ final class AllCommandTests: XCTestCase {
     override func setUp() { folder = Fixtures.temporaryFolder() }
     override func tearDown() { try? FileManager.default.removeItem(at: folder) }
 
-    static let artifacts = ["infoplane", "infoplane_movie", "activations", "single_neuron_activations", "snr", "accuracy",
-                            "activity", "mi_epochs", "information_measures"]
+    /// The artifacts the catalog (the descriptors of the charts in `all`, then the table) names.
+    static let artifacts = ArtifactCatalog.all.map(\.name)
 
     /// Every artifact of both splits is there and decodes, the CSVs parse, the manifest's
     /// hashes and sizes match the files (hashed by coreutils' sha256sum, not the tool's libcrypto).
@@ -60,10 +62,9 @@ final class AllCommandTests: XCTestCase {
         let made = ExampleReport.made, out = made.folders[0]
         XCTAssertEqual(made.results[0].status, 0, made.results[0].stderr)
         var expected = ["index.html", "manifest.json", "summary.md"]
-        for name in Self.artifacts {
-            for split in ["train", "test"] {
-                expected.append("\(name)_\(split).\(name == "infoplane_movie" ? "mp4" : name == "information_measures" ? "csv" : "png")")
-            }
+        XCTAssertTrue(Self.artifacts.contains("health"))
+        for spec in ArtifactCatalog.all {
+            for split in [Split.train, .test] { expected.append(spec.fileName(split: split, format: "png")) }
         }
         XCTAssertEqual(try ExampleReport.files(out), expected.sorted())
         for file in expected {

@@ -129,26 +129,26 @@ final class ChartTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2)
     }
 
+    /// Every chart of `charts` through its own subcommand, then `charts` in one pass: the very
+    /// same files, under the charts' artifact names.
     func testChartsEndToEnd() throws {
-        for chart in ["activations", "single-neuron", "snr", "accuracy", "activity"] {
-            let a = folder.appendingPathComponent("\(chart).png"), b = folder.appendingPathComponent("\(chart)-again.png")
-            for out in [a, b] {
-                let result = try runCLI([chart, Fixtures.exampleRun, "--dpi", "80", "-o", out.path])
-                XCTAssertEqual(result.status, 0, "\(chart): \(result.stderr)")
-            }
-            XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b), "\(chart) is not byte-identical")
-            let png = try DecodedPNG(path: a.path)
+        let plotters = PlotterRegistry.plotters(for: .charts)
+        for chart in plotters {
+            let out = folder.appendingPathComponent("\(chart.descriptor.artifact).png")
+            let result = try runCLI([chart.descriptor.name, Fixtures.exampleRun, "--dpi", "80", "-o", out.path])
+            XCTAssertEqual(result.status, 0, "\(chart.descriptor.name): \(result.stderr)")
+            let png = try DecodedPNG(path: out.path)
             XCTAssertGreaterThan(png.width, 300)
             XCTAssertGreaterThan(png.height, 200)
         }
         XCTAssertEqual(try runCLI(["accuracy", Fixtures.exampleRun, "-o", folder.appendingPathComponent("a.svg").path]).status, 0)
-        // The one-pass `charts` command draws the very same charts.
         let all = folder.appendingPathComponent("all")
         try FileManager.default.createDirectory(at: all, withIntermediateDirectories: true)
         XCTAssertEqual(try runCLI(["charts", Fixtures.exampleRun, "--dpi", "80", "-d", all.path]).status, 0)
-        for chart in ["activations", "single-neuron", "snr", "accuracy", "activity"] {
-            XCTAssertEqual(try Data(contentsOf: all.appendingPathComponent("\(chart)_train.png")),
-                           try Data(contentsOf: folder.appendingPathComponent("\(chart).png")), chart)
+        for chart in plotters {
+            let name = chart.descriptor.artifact
+            XCTAssertEqual(try Data(contentsOf: all.appendingPathComponent("\(name)_train.png")),
+                           try Data(contentsOf: folder.appendingPathComponent("\(name).png")), name)
         }
     }
 
@@ -199,7 +199,7 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("skipped snr"), result.stderr)
         XCTAssertTrue(result.stderr.contains("skipped accuracy"), result.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: all.path).sorted(),
-                       ["activations_train.png", "activity_train.png", "single-neuron_train.png"])
+                       ["activations_train.png", "activity_train.png", "health_train.png", "single_neuron_activations_train.png"])
     }
 
     /// A raster beyond what the tool draws is refused before any drawing, naming the file.

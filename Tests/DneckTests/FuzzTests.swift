@@ -99,7 +99,7 @@ final class FuzzTests: XCTestCase {
             do {
                 let reader = try RunReader(path: path)
                 for epoch in reader.epochs {
-                    _ = try reader.activations(epoch: epoch)
+                    for layer in 0..<reader.layerCount { _ = try reader.activations(epoch: epoch, layer: layer) }
                     _ = try reader.record(epoch: epoch)
                 }
                 outcomes.values += 1

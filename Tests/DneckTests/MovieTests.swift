@@ -70,7 +70,7 @@ final class MovieTests: XCTestCase {
             layered.copyPixels(from: decorations, regions: [region])
             try layered.draw(movie.figure(k).laidOut(), layers: .marks, forVideo: true)
             // A frame in frame 0's layout is the frame laid out on its own.
-            let own = movie.figure(k).laidOut(), shared = movie.figure(k, laidOutAs: first)
+            let own = movie.figure(k).laidOut(), shared = try movie.figure(k, laidOutAs: first)
             XCTAssertEqual(own.panels.map(\.frame), shared.panels.map(\.frame))
             XCTAssertEqual(own.texts.map(\.text), shared.texts.map(\.text))
             XCTAssertEqual(own.texts.map(\.at), shared.texts.map(\.at))
@@ -91,13 +91,13 @@ final class MovieTests: XCTestCase {
         let first = frames.figure(0).laidOut()
         let out = folder.appendingPathComponent("lossless.mp4")
         try MovieWriter.write(to: out, count: order.count, width: first.pixelWidth, height: first.pixelHeight,
-                              settings: MovieSettings(crf: 0)) { frames.figure(order[$0], laidOutAs: first) }
+                              settings: MovieSettings(crf: 0)) { try frames.figure(order[$0], laidOutAs: first) }
         let movie = try DecodedMovie(path: out.path)
         XCTAssertEqual(movie.frames.count, order.count)
         let raster = try Raster(width: movie.width, height: movie.height)
         let whole = try VideoFrame(pictureWidth: movie.width, height: movie.height)
         for (k, decoded) in movie.frames.enumerated() {
-            try raster.draw(frames.figure(order[k], laidOutAs: first), forVideo: true)
+            try raster.draw(try frames.figure(order[k], laidOutAs: first), forVideo: true)
             try whole.fill(from: raster)
             let (w, h) = (movie.width / 2, movie.height / 2)
             var planes = decoded.y

@@ -1,0 +1,138 @@
+import DneckCore
+import DneckIO
+import DneckMeasures
+import DneckPlotters
+import DneckReport
+import Foundation
+import XCTest
+
+/// What every chart of the registry must satisfy, whatever it draws: the generic checks a new
+/// chart gets by its one registry line.
+final class PlotterRegistryTests: XCTestCase {
+    private var folder: URL!
+    override func setUp() { folder = Fixtures.temporaryFolder() }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    private let plotters = PlotterRegistry.plotters
+
+    /// One naming scheme: subcommands in kebab case, artifacts in snake case, each unique.
+    func testNamesAreUniqueAndFollowOneScheme() {
+        let names = plotters.map { $0.descriptor.name }, artifacts = plotters.map { $0.descriptor.artifact }
+        XCTAssertEqual(Set(names).count, names.count, "\(names)")
+        XCTAssertEqual(Set(artifacts).count, artifacts.count, "\(artifacts)")
+        for name in names { XCTAssertNotNil(name.range(of: "^[a-z0-9]+(-[a-z0-9]+)*$", options: .regularExpression), name) }
+        for artifact in artifacts { XCTAssertNotNil(artifact.range(of: "^[a-z0-9]+(_[a-z0-9]+)*$", options: .regularExpression), artifact) }
+        // `all` makes every chart of its role under the chart's artifact name, then the table.
+        XCTAssertEqual(ArtifactCatalog.all.map(\.name),
+                       PlotterRegistry.plotters(for: .all).map { $0.descriptor.artifact } + ["information_measures"])
+    }
+
+    /// An option named alike in two charts means one thing: same help, same kind of value.
+    func testEveryOptionMeansOneThing() {
+        var seen: [String: (help: String, valueName: String?, chart: String)] = [:]
+        for plotter in plotters {
+            for option in plotter.optionHelp {
+                if let first = seen[option.name] {
+                    XCTAssertEqual(option.help, first.help, "--\(option.name): \(plotter.descriptor.name) and \(first.chart)")
+                    XCTAssertEqual(option.valueName, first.valueName, "--\(option.name)")
+                } else {
+                    seen[option.name] = (option.help, option.valueName, plotter.descriptor.name)
+                }
+            }
+        }
+    }
+
+    /// Each chart's help lists its own options and no other chart's; an option of another chart
+    /// is an error naming the chart; an estimator option is refused by a chart that draws no
+    /// estimates; a bad value of a chart option is refused before any work.
+    func testEachChartTakesOnlyItsOwnOptions() throws {
+        let everyOption = Set(plotters.flatMap { $0.optionHelp.map(\.name) })
+        for plotter in plotters {
+            let name = plotter.descriptor.name
+            let help = try runCLI([name, "--help"])
+            XCTAssertEqual(help.status, 0, name)
+            let own = Set(plotter.optionHelp.map(\.name))
+            for option in everyOption {
+                let listed = help.stdout.contains("--\(option) ") || help.stdout.contains("--\(option)\n")
+                XCTAssertEqual(listed, own.contains(option), "\(name) --help and --\(option)")
+            }
+            XCTAssertEqual(help.stdout.contains("--estimator"), plotter.descriptor.needs.measures, "\(name) --help and --estimator")
+            if let foreign = everyOption.subtracting(own).sorted().first {
+                let result = try runCLI([name, Fixtures.exampleRun, "--\(foreign)", "1", "-o", folder.appendingPathComponent("x.png").path])
+                XCTAssertEqual(result.status, 64, name)
+                XCTAssertTrue(result.stderr.contains("--\(foreign) does not apply to \(name)"), result.stderr)
+            }
+            if !plotter.descriptor.needs.measures {
+                let result = try runCLI([name, Fixtures.exampleRun, "--estimator", "kde", "-o", folder.appendingPathComponent("x.png").path])
+                XCTAssertEqual(result.status, 64, name)
+                XCTAssertTrue(result.stderr.contains("do not apply to \(name)"), result.stderr)
+            }
+            for option in plotter.optionHelp where option.valueName == "N" {
+                let result = try runCLI([name, Fixtures.exampleRun, "--\(option.name)", "-7", "-o", folder.appendingPathComponent("x.png").path])
+                XCTAssertEqual(result.status, 64, "\(name) --\(option.name) -7")
+                XCTAssertTrue(result.stderr.contains("--\(option.name): must be a whole number"), result.stderr)
+            }
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.png").path))
+        }
+    }
+
+    /// Every figure chart, through its own subcommand with its default output name: written,
+    /// and byte-identical when drawn again.
+    func testEveryChartIsDeterministic() throws {
+        for plotter in plotters where plotter.descriptor.output == .figure {
+            let name = plotter.descriptor.name
+            var outputs: [Data] = []
+            for attempt in 0..<2 {
+                let run = try runCLI([name, Fixtures.exampleRun, "--dpi", "50"] + (attempt == 1 ? ["--split", "train"] : []),
+                                     in: folder)
+                XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
+                let file = folder.appendingPathComponent("\(plotter.descriptor.artifact)_train.png")
+                outputs.append(try Data(contentsOf: file))
+                try FileManager.default.removeItem(at: file)
+            }
+            XCTAssertEqual(outputs[0], outputs[1], "\(name) is not byte-identical")
+        }
+    }
+
+    /// A mistyped subcommand gets the nearest name; a negative number is a value; a folder as
+    /// -o is named as one.
+    func testCommandLineMistakesGetClearAnswers() throws {
+        let typo = try runCLI(["infoplan", Fixtures.exampleRun])
+        XCTAssertEqual(typo.status, 64)
+        XCTAssertTrue(typo.stderr.contains("unknown command 'infoplan'; did you mean 'infoplane'?"), typo.stderr)
+        let negative = try runCLI(["infoplane", Fixtures.exampleRun, "--estimator", "kde", "--noise-variance", "-1", "-o",
+                                   folder.appendingPathComponent("x.png").path])
+        XCTAssertEqual(negative.status, 64)
+        XCTAssertTrue(negative.stderr.contains("--noise-variance must be a variance above 0"), negative.stderr)
+        let limits = try runCLI(["infoplane", Fixtures.exampleRun, "--xlim", "-1:13", "--dpi", "40", "-o",
+                                 folder.appendingPathComponent("x.png").path])
+        XCTAssertEqual(limits.status, 0, limits.stderr)
+        let intoFolder = try runCLI(["snr", Fixtures.exampleRun, "-o", folder.path])
+        XCTAssertEqual(intoFolder.status, 1)
+        XCTAssertTrue(intoFolder.stderr.contains("is a folder; -o takes a file ending in .png, .svg or .pdf"), intoFolder.stderr)
+    }
+
+    /// The health chart plots log2 of the distinct binned rows of each layer and epoch, counted
+    /// here independently (floor(a / 0.07) per unit), against log2 N; a non-binning estimator is
+    /// refused in one line.
+    func testHealthChartPlotsTheStatesTheBinningFound() throws {
+        let reader = try RunReader(path: Fixtures.exampleRun)
+        let data = try DataStage.gather(reader, needs: HealthChart.descriptor.needs, epochs: [0, 980])
+        let figure = HealthChart().figure(data, request: FigureRequest())
+        let lines = figure.panels[0].marks.compactMap { mark -> [DataPoint]? in
+            if case .line(let points, _, _, _) = mark { return points }
+            return nil
+        }
+        XCTAssertEqual(lines.count, reader.layerCount)
+        for layer in [0, 3, 5] {
+            for (k, epoch) in [0, 980].enumerated() {
+                let m = try reader.activations(epoch: epoch, layer: layer), values = m.values
+                let rows = Set((0..<m.rows).map { r in (0..<m.columns).map { Int((values[r * m.columns + $0] / 0.07).rounded(.down)) } })
+                XCTAssertEqual(lines[layer][k].y, log2(Double(rows.count)), accuracy: 1e-12, "layer \(layer) epoch \(epoch)")
+            }
+        }
+        let refused = try runCLI(["health", Fixtures.exampleRun, "--estimator", "kde", "-o", folder.appendingPathComponent("h.png").path])
+        XCTAssertEqual(refused.status, 64)
+        XCTAssertTrue(refused.stderr.hasPrefix("Error: health: this chart draws the states a binning estimator counts"), refused.stderr)
+    }
+}
