@@ -245,9 +245,10 @@ extension FigureLayout {
             }
         }
 
-        /// The size of a legend box.
+        /// The size of a legend box: its entries stacked one line advance apart (more where a
+        /// marker needs it).
         func boxSize(_ legend: Legend) -> (width: Double, height: Double, row: Double) {
-            let row = max(lineHeight(style.fontSize), style.markerSize) * 1.25
+            let row = max(lineAdvance(style.fontSize), style.markerSize * 1.25)
             let text = legend.entries.map { width($0.label, size: style.fontSize) }.max() ?? 0
             return (style.legendPadding * 3 + style.legendSymbolWidth + text, row * Double(legend.entries.count) + 2 * style.legendPadding, row)
         }
