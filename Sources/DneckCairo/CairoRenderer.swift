@@ -100,7 +100,7 @@ public final class CairoRenderer: Renderer {
         // Ascent: the tallest of capitals and brackets, so ordinary text fits its box; descent:
         // the font's. Both are the same for every text of a font, so texts share baselines.
         return TextMetrics(width: max(extents.x_advance, extents.x_bearing + extents.width),
-                           ascent: -reference.y_bearing, descent: font.descent)
+                           ascent: -reference.y_bearing, descent: font.descent, fontAscent: font.ascent)
     }
 
     public func text(_ item: TextItem, fontFamily: String) {

@@ -49,6 +49,13 @@ public enum FigureLayout {
         if !line.isEmpty || lines.isEmpty { lines.append(line) }
         return lines
     }
+
+    /// Baseline to baseline of the lines of one text in `size`: matplotlib's 1.2 × the size, or
+    /// the font's measured ascent + descent where the font is taller, so that the boxes PDF
+    /// readers give two lines never overlap.
+    public static func lineAdvance(size: Double, bold: Bool = false, style: Style, measurer: TextMeasurer) -> Double {
+        max(1.2 * size, measurer.measure("Hg", size: size, bold: bold, fontFamily: style.fontFamily).fontHeight)
+    }
 }
 
 /// Margins of every grid row and column: the room decorations need on each side of the cells.
@@ -117,7 +124,14 @@ extension FigureLayout {
             measurer.measure(text, size: size, bold: bold, fontFamily: style.fontFamily)
         }
         func width(_ text: String, size: Double, bold: Bool = false) -> Double { metrics(text, size: size, bold: bold).width }
-        func lineHeight(_ size: Double) -> Double { metrics("Hg", size: size).height }
+        func lineHeight(_ size: Double, bold: Bool = false) -> Double { metrics("Hg", size: size, bold: bold).height }
+        func lineAdvance(_ size: Double, bold: Bool = false) -> Double {
+            FigureLayout.lineAdvance(size: size, bold: bold, style: style, measurer: measurer)
+        }
+        /// The height `count` lines of one text take: one line and `count - 1` advances.
+        func height(lines count: Int, size: Double, bold: Bool = false) -> Double {
+            count > 0 ? lineHeight(size, bold: bold) + Double(count - 1) * lineAdvance(size, bold: bold) : 0
+        }
 
         /// How far ticks stick out of a frame.
         var tickOut: Double { style.tickDirection == "out" ? style.tickLength : 0 }
@@ -201,7 +215,7 @@ extension FigureLayout {
             let widest = yLabels.map { width($0.tick.label, size: style.fontSize) }.max() ?? 0
             s.left = tickOut + (yLabels.isEmpty ? 0 : style.tickPadding + widest) + depth(panel.y.label, length: frame.height)
             if let title = panel.title {
-                s.top = style.titlePadding + Double(titleLines(title, frame: frame).count) * lineHeight(style.titleSize)
+                s.top = style.titlePadding + height(lines: titleLines(title, frame: frame).count, size: style.titleSize)
             }
             // Tick labels at the ends of an axis reach past the frame by up to half their size.
             for (f, tick) in xLabels {
@@ -231,9 +245,10 @@ extension FigureLayout {
             }
         }
 
-        /// The size of a legend box.
+        /// The size of a legend box: its entries stacked one line advance apart (more where a
+        /// marker needs it).
         func boxSize(_ legend: Legend) -> (width: Double, height: Double, row: Double) {
-            let row = max(lineHeight(style.fontSize), style.markerSize) * 1.25
+            let row = max(lineAdvance(style.fontSize), style.markerSize * 1.25)
             let text = legend.entries.map { width($0.label, size: style.fontSize) }.max() ?? 0
             return (style.legendPadding * 3 + style.legendSymbolWidth + text, row * Double(legend.entries.count) + 2 * style.legendPadding, row)
         }
@@ -251,7 +266,7 @@ extension FigureLayout {
         func depth(_ label: String, length: Double) -> Double {
             guard !label.isEmpty else { return 0 }
             let fit = fitted(label, length: length)
-            return style.labelPadding + Double(fit.lines.count) * lineHeight(fit.size)
+            return style.labelPadding + height(lines: fit.lines.count, size: fit.size)
         }
 
         func titleLines(_ title: String, frame: Rect) -> [String] {
@@ -290,9 +305,9 @@ extension FigureLayout {
             }
             for c in 0..<figure.columns { m.right[c] = max(m.right[c], bars[c] + legends[c]) }
             let titleLines = figureTitleLines(figure).count
-            if titleLines > 0 { m.titleBlock = Double(titleLines) * lineHeight(figureTitleSize) + style.titlePadding }
+            if titleLines > 0 { m.titleBlock = height(lines: titleLines, size: figureTitleSize, bold: true) + style.titlePadding }
             let footer = footerLines(figure).count
-            if footer > 0 { m.footerBlock = Double(footer) * lineHeight(style.fontSize) + style.titlePadding }
+            if footer > 0 { m.footerBlock = height(lines: footer, size: style.fontSize) + style.titlePadding }
             return m
         }
 
@@ -337,9 +352,9 @@ extension FigureLayout {
                 figure.panels[i].frame = grid.frame(figure.panels[i].cell)
                 let panel = figure.panels[i], f = panel.frame
                 if let title = panel.title {
-                    let lines = titleLines(title, frame: f), height = lineHeight(style.titleSize)
+                    let lines = titleLines(title, frame: f), advance = lineAdvance(style.titleSize)
                     for (k, line) in lines.enumerated() {
-                        text(line, Point(f.x + f.width / 2, f.y - style.titlePadding - Double(lines.count - 1 - k) * height),
+                        text(line, Point(f.x + f.width / 2, f.y - style.titlePadding - Double(lines.count - 1 - k) * advance),
                              TextAnchor(.center, .bottom), size: style.titleSize, role: .panelTitle)
                     }
                 }
@@ -367,7 +382,7 @@ extension FigureLayout {
                     let y = f.maxY + tickOut + (hasXLabels ? style.tickPadding + lineHeight(style.fontSize) : 0) + style.labelPadding
                     let fit = fitted(panel.x.label, length: f.width)
                     for (k, line) in fit.lines.enumerated() {
-                        text(line, Point(f.x + f.width / 2, y + Double(k) * lineHeight(fit.size)), TextAnchor(.center, .top),
+                        text(line, Point(f.x + f.width / 2, y + Double(k) * lineAdvance(fit.size)), TextAnchor(.center, .top),
                              size: fit.size, role: .axisLabel)
                     }
                 }
@@ -375,7 +390,7 @@ extension FigureLayout {
                     let x = f.x - tickOut - (widest > 0 ? style.tickPadding + widest : 0) - style.labelPadding
                     let fit = fitted(panel.y.label, length: f.height)
                     for (k, line) in fit.lines.enumerated() {   // read upwards: the first line is the farthest left
-                        text(line, Point(x - Double(fit.lines.count - 1 - k) * lineHeight(fit.size), f.y + f.height / 2),
+                        text(line, Point(x - Double(fit.lines.count - 1 - k) * lineAdvance(fit.size), f.y + f.height / 2),
                              TextAnchor(.center, .bottom), size: fit.size, rotation: 90, role: .axisLabel)
                     }
                 }
@@ -406,7 +421,7 @@ extension FigureLayout {
                     let x = frame.maxX + style.tickLength + (widest > 0 ? style.tickPadding + widest : 0) + style.labelPadding
                     let fit = fitted(bar.label, length: frame.height)
                     for (k, line) in fit.lines.enumerated() {
-                        text(line, Point(x + Double(k) * lineHeight(fit.size), frame.y + frame.height / 2), TextAnchor(.center, .top),
+                        text(line, Point(x + Double(k) * lineAdvance(fit.size), frame.y + frame.height / 2), TextAnchor(.center, .top),
                              size: fit.size, rotation: 90, role: .colorbarLabel)
                     }
                 }
@@ -419,14 +434,14 @@ extension FigureLayout {
                 figure.legends[i].legend.frame = Rect(x: span.maxX + barEnd[placed.cell.lastColumn] + style.colorbarPadding,
                                                       y: span.y, width: size.width, height: size.height)
             }
-            let titleSize = figureTitleSize, titleHeight = lineHeight(titleSize)
+            let titleSize = figureTitleSize, titleAdvance = lineAdvance(titleSize, bold: true)
             for (k, line) in figureTitleLines(figure).enumerated() {
-                text(line, Point(figure.width / 2, style.figurePadding + Double(k) * titleHeight), TextAnchor(.center, .top),
+                text(line, Point(figure.width / 2, style.figurePadding + Double(k) * titleAdvance), TextAnchor(.center, .top),
                      size: titleSize, bold: true, role: .figureTitle)
             }
-            let footer = footerLines(figure), lineHeight = self.lineHeight(style.fontSize)
+            let footer = footerLines(figure), advance = lineAdvance(style.fontSize)
             for (k, line) in footer.enumerated() {
-                let y = figure.height - style.figurePadding - Double(footer.count - 1 - k) * lineHeight
+                let y = figure.height - style.figurePadding - Double(footer.count - 1 - k) * advance
                 text(line, Point(style.figurePadding, y), TextAnchor(.left, .bottom), size: style.fontSize, role: .footer)
             }
             figure.texts = texts

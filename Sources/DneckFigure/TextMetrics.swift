@@ -5,12 +5,18 @@ import Foundation
 /// baseline), all in points.
 public struct TextMetrics: Sendable, Equatable {
     public var width: Double
+    /// How far capitals and brackets reach above the baseline: what texts are aligned by.
     public var ascent: Double
     public var descent: Double
-    public init(width: Double, ascent: Double, descent: Double) {
-        self.width = width; self.ascent = ascent; self.descent = descent
+    /// The font's own ascent (its font extents), above `ascent`: the top of the box a PDF
+    /// reader gives each line of text, and what stacked lines must keep apart.
+    public var fontAscent: Double
+    public init(width: Double, ascent: Double, descent: Double, fontAscent: Double) {
+        self.width = width; self.ascent = ascent; self.descent = descent; self.fontAscent = fontAscent
     }
     public var height: Double { ascent + descent }
+    /// The font's ascent plus descent: the height of a line's box as PDF readers measure it.
+    public var fontHeight: Double { fontAscent + descent }
 }
 
 /// Measures text exactly as the renderer draws it (same font, size and weight).
@@ -39,9 +45,15 @@ extension TextItem {
     }
 
     /// The box the text covers on the figure, rotation included.
-    public func box(_ m: TextMetrics) -> Rect {
+    public func box(_ m: TextMetrics) -> Rect { box(m, ascent: m.ascent) }
+
+    /// The box of the text's whole line, from the font's ascent to its descent (as PDF readers
+    /// report words), rotation included.
+    public func lineBox(_ m: TextMetrics) -> Rect { box(m, ascent: m.fontAscent) }
+
+    private func box(_ m: TextMetrics, ascent: Double) -> Rect {
         let (dx, dy) = baselineOffset(m)
-        let corners = [(dx, dy - m.ascent), (dx + m.width, dy - m.ascent), (dx, dy + m.descent), (dx + m.width, dy + m.descent)]
+        let corners = [(dx, dy - ascent), (dx + m.width, dy - ascent), (dx, dy + m.descent), (dx + m.width, dy + m.descent)]
         let angle = -rotation * Double.pi / 180
         let c = cos(angle), s = sin(angle)
         let xs = corners.map { at.x + $0.0 * c - $0.1 * s }, ys = corners.map { at.y + $0.0 * s + $0.1 * c }

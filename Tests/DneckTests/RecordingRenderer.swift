@@ -2,8 +2,9 @@ import DneckCairo
 import DneckFigure
 import Foundation
 
-/// A renderer that draws nothing and records every text with the box it covers, measured as
-/// Cairo measures it (plotters' mocked backend is the model).
+/// A renderer that draws nothing and records every text with the box of its line, measured as
+/// Cairo measures it: from the font's ascent to its descent, as PDF readers box words, so that
+/// two lines of one text set too close overlap (plotters' mocked backend is the model).
 final class RecordingRenderer: Renderer {
     struct Text { let item: TextItem; let box: Rect }
     private(set) var texts: [Text] = []
@@ -12,7 +13,7 @@ final class RecordingRenderer: Renderer {
         CairoTextMeasurer.shared.measure(text, size: size, bold: bold, fontFamily: fontFamily)
     }
     func text(_ item: TextItem, fontFamily: String) {
-        texts.append(Text(item: item, box: item.box(measure(item.text, size: item.size, bold: item.bold, fontFamily: fontFamily))))
+        texts.append(Text(item: item, box: item.lineBox(measure(item.text, size: item.size, bold: item.bold, fontFamily: fontFamily))))
     }
     func clear(_ color: Color) {}
     func fill(_ rect: Rect, color: Color) {}

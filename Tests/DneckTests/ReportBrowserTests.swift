@@ -5,15 +5,7 @@ import XCTest
 /// the page checks itself (opened as index.html#selftest) and writes the result into the DOM.
 final class ReportBrowserTests: XCTestCase {
     /// The browser binary on PATH, if any.
-    static let browser: String? = {
-        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
-        for name in ["chromium", "chromium-browser", "google-chrome"] {
-            for folder in path.split(separator: ":") where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
-                return "\(folder)/\(name)"
-            }
-        }
-        return nil
-    }()
+    static let browser = onPath(["chromium", "chromium-browser", "google-chrome"])
 
     private func headless(_ page: URL, profile: URL, _ arguments: [String]) throws -> String {
         guard let browser = Self.browser else {
