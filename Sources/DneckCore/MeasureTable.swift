@@ -1,36 +1,53 @@
 import Foundation
 
-/// Mutual information of one layer at one epoch, in bits, with what is needed to judge it.
-public struct InformationPoint: Sendable, Equatable {
-    public var epoch: Int
-    public var layer: Int
-    /// I(X;M), in bits (for a bounded estimator, the upper bound).
-    public var ixm: Double
-    /// I(Y;M), in bits (for a bounded estimator, the upper bound).
-    public var iym: Double
-    /// Lower bound of I(X;M) when the estimator gives a band (KDE, both bounds).
-    public var ixmLower: Double?
-    /// Lower bound of I(Y;M) when the estimator gives a band.
-    public var iymLower: Double?
-    /// Distinct states of M (binning estimators).
-    public var states: Int?
-    /// What I(X;M) can reach, log2 N, when the estimator reported it.
-    public var ceilingX: Double?
-    /// What I(Y;M) can reach, H(Y), when the estimator reported it.
-    public var ceilingY: Double?
+/// One estimate of I(X;M) and I(Y;M) (or of what the estimator measures instead, HSIC), with
+/// what is needed to judge it.
+public struct MIEstimate: Sendable, Equatable {
+    /// A pair of values of the estimator's quantity.
+    public struct Bound: Sendable, Equatable {
+        public var ixm: Double
+        public var iym: Double
 
-    public init(epoch: Int, layer: Int, ixm: Double, iym: Double, ixmLower: Double? = nil, iymLower: Double? = nil,
-                states: Int? = nil, ceilingX: Double? = nil, ceilingY: Double? = nil) {
-        self.epoch = epoch
-        self.layer = layer
+        public init(ixm: Double, iym: Double) {
+            self.ixm = ixm
+            self.iym = iym
+        }
+    }
+
+    /// I(X;M) in bits (for a bounded estimator, the upper bound).
+    public var ixm: Double
+    /// I(Y;M) in bits (for a bounded estimator, the upper bound).
+    public var iym: Double
+    /// The lower bound, when the estimator gives a band (KDE, both bounds); nil otherwise.
+    public var lowerBound: Bound?
+    /// Distinct states of M (binning estimators); nil for estimators without states.
+    public var states: Int?
+    /// What I(X;M) can reach (log2 N for N samples); nil when unknown (dropped, aggregated).
+    public var ceilingX: Double?
+    /// What I(Y;M) can reach (H(Y), the entropy of the labels' class frequencies); nil when unknown.
+    public var ceilingY: Double?
+    /// Rows the estimate was computed on when it took a random subset of the split (Rényi
+    /// above `samples`, `--samples N`); nil when every row was used. Callers print the note.
+    public var subsampledRows: Int?
+    /// Whether some bucket term sat at the cap U (EDGE: deep-bottleneck caps silently); callers warn.
+    public var hitCap: Bool
+
+    public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double? = nil,
+                ceilingY: Double? = nil, subsampledRows: Int? = nil, hitCap: Bool = false) {
         self.ixm = ixm
         self.iym = iym
-        self.ixmLower = ixmLower
-        self.iymLower = iymLower
+        self.lowerBound = lowerBound
         self.states = states
         self.ceilingX = ceilingX
         self.ceilingY = ceilingY
+        self.subsampledRows = subsampledRows
+        self.hitCap = hitCap
     }
+
+    /// Lower bound of I(X;M) when the estimator gives a band.
+    public var ixmLower: Double? { lowerBound?.ixm }
+    /// Lower bound of I(Y;M) when the estimator gives a band.
+    public var iymLower: Double? { lowerBound?.iym }
 
     /// How close to a ceiling counts as reaching it, in bits.
     public static let saturationTolerance = 1e-9
@@ -40,6 +57,35 @@ public struct InformationPoint: Sendable, Equatable {
     public var saturatedX: Bool { ceilingX.map { abs(ixm - $0) <= Self.saturationTolerance } ?? false }
     /// I(Y;M) is within `saturationTolerance` of H(Y).
     public var saturatedY: Bool { ceilingY.map { abs(iym - $0) <= Self.saturationTolerance } ?? false }
+}
+
+/// The estimate of one layer at one epoch: `point.ixm`, `point.states`, … read the estimate's fields.
+@dynamicMemberLookup
+public struct InformationPoint: Sendable, Equatable {
+    public var epoch: Int
+    public var layer: Int
+    public var estimate: MIEstimate
+
+    public init(epoch: Int, layer: Int, estimate: MIEstimate) {
+        self.epoch = epoch
+        self.layer = layer
+        self.estimate = estimate
+    }
+
+    /// A point from its values; the lower bound when both of its values are given.
+    public init(epoch: Int, layer: Int, ixm: Double, iym: Double, ixmLower: Double? = nil, iymLower: Double? = nil,
+                states: Int? = nil, ceilingX: Double? = nil, ceilingY: Double? = nil) {
+        let lower = ixmLower.flatMap { x in iymLower.map { MIEstimate.Bound(ixm: x, iym: $0) } }
+        self.init(epoch: epoch, layer: layer, estimate: MIEstimate(ixm: ixm, iym: iym, lowerBound: lower, states: states,
+                                                                   ceilingX: ceilingX, ceilingY: ceilingY))
+    }
+
+    public subscript<T>(dynamicMember keyPath: KeyPath<MIEstimate, T>) -> T { estimate[keyPath: keyPath] }
+
+    public subscript<T>(dynamicMember keyPath: WritableKeyPath<MIEstimate, T>) -> T {
+        get { estimate[keyPath: keyPath] }
+        set { estimate[keyPath: keyPath] = newValue }
+    }
 }
 
 /// The information measures of a run: one point per (epoch, layer), epochs in numeric order.
@@ -64,24 +110,7 @@ public struct MeasureTable: Sendable, Equatable {
     public func points(epoch: Int) -> [InformationPoint] { points.filter { $0.epoch == epoch } }
 
     /// Whether the points carry lower bounds (a band between two estimates).
-    public var hasLowerBounds: Bool { points.contains { $0.ixmLower != nil } }
-
-    /// The table as CSV, 17 significant digits: `epoch,layer,MI_XM,MI_YM`, then
-    /// `MI_XM_lower,MI_YM_lower` when the points carry lower bounds, then with `health`
-    /// `states,saturated_X,saturated_Y` (states empty for estimators without states, the
-    /// saturation flags `true` or `false`).
-    public func csv(health: Bool = false) -> String {
-        let bounds = hasLowerBounds
-        var out = "epoch,layer,MI_XM,MI_YM" + (bounds ? ",MI_XM_lower,MI_YM_lower" : "")
-            + (health ? ",states,saturated_X,saturated_Y" : "") + "\n"
-        for p in points {
-            out += "\(p.epoch),\(p.layer),\(formatSignificant(p.ixm)),\(formatSignificant(p.iym))"
-            if bounds { out += "," + [p.ixmLower, p.iymLower].map { $0.map(formatSignificant) ?? "" }.joined(separator: ",") }
-            if health { out += ",\(p.states.map(String.init) ?? ""),\(p.saturatedX),\(p.saturatedY)" }
-            out += "\n"
-        }
-        return out
-    }
+    public var hasLowerBounds: Bool { points.contains { $0.lowerBound != nil } }
 }
 
 /// `value` with 17 significant digits, as C's `%.17g` prints it.

@@ -27,8 +27,11 @@ public struct BinningEstimator: MIEstimator {
 
     public let rule: Rule
 
+    /// The bin width without `--bin-size`: deep-bottleneck's default.
+    public static let defaultBinSize = 0.07
+
     /// Fixed-width bins of `binSize` (deep-bottleneck's default 0.07).
-    public init(binSize: Double = 0.07) {
+    public init(binSize: Double = BinningEstimator.defaultBinSize) {
         precondition(binSize > 0 && binSize.isFinite, "bin size must be positive")
         rule = .binSize(binSize)
     }
@@ -51,6 +54,16 @@ public struct BinningEstimator: MIEstimator {
         case .binSize(let size): return "binning, bin size \(size)"
         case .equalWidth(let bins): return "equal-width binning, \(bins) bins"
         case .adaptive(let bins): return "adaptive binning, \(bins) bins"
+        }
+    }
+
+    public var descriptor: EstimatorDescriptor { .binning }
+
+    public var parameters: EstimatorParameters {
+        switch rule {
+        case .binSize(let size): return EstimatorParameters(binSize: size)
+        case .equalWidth(let bins): return EstimatorParameters(bins: bins)
+        case .adaptive(let bins): return EstimatorParameters(bins: bins, adaptive: true)
         }
     }
 

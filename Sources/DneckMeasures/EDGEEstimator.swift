@@ -29,7 +29,8 @@ public struct EDGEEstimator: MIEstimator {
 
     public var summary: String { "EDGE (deep-bottleneck), γ = 0.1, 10 ensemble members, median" }
 
-    public var needsInputs: Bool { true }
+    public var descriptor: EstimatorDescriptor { .edge }
+    public var parameters: EstimatorParameters { EstimatorParameters() }
 
     /// Without the inputs I(X;M) is NaN.
     public func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate {

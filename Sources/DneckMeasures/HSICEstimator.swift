@@ -56,7 +56,8 @@ public struct HSICEstimator: MIEstimator {
         return s
     }
 
-    public var needsInputs: Bool { true }
+    public var descriptor: EstimatorDescriptor { .hsic }
+    public var parameters: EstimatorParameters { EstimatorParameters(sigma: width, hsicTarget: target, samples: samples) }
     public var needsOutput: Bool { target == .output }
 
     /// Without the inputs HSIC(M, X) is NaN.

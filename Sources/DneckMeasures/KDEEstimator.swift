@@ -56,6 +56,16 @@ public struct KDEEstimator: MIEstimator {
         }
     }
 
+    public var descriptor: EstimatorDescriptor {
+        switch bound {
+        case .upper: return .kdeUpper
+        case .lower: return .kdeLower
+        case .both: return .kde
+        }
+    }
+
+    public var parameters: EstimatorParameters { EstimatorParameters(noiseVariance: noiseVariance) }
+
     public func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate {
         let classes = ClassCounts(labels)
         let sums = KernelSums(PairwiseDistances(activations), classes: classes.labels, noiseVariance: noiseVariance)

@@ -15,8 +15,11 @@ public protocol MIEstimator: Sendable {
     /// `labels[i]` is the class of row `i` of `activations`.
     func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate
 
-    /// Whether the estimator needs the network's inputs X (`<split>/inputs`); false by default.
-    var needsInputs: Bool { get }
+    /// Its `--estimator` entry: what it measures, needs and takes.
+    var descriptor: EstimatorDescriptor { get }
+
+    /// The parameters it was made with: `descriptor.make(parameters)` makes the same estimator.
+    var parameters: EstimatorParameters { get }
 
     /// Whether the estimator needs the last layer's output at the same epoch (HSIC with
     /// `--hsic-target output`); false by default.
@@ -29,7 +32,12 @@ public protocol MIEstimator: Sendable {
 }
 
 extension MIEstimator {
-    public var needsInputs: Bool { false }
+    /// Whether the estimator needs the network's inputs X (`<split>/inputs`).
+    public var needsInputs: Bool { descriptor.needsInputs }
+
+    /// What makes it resolve more than every sample as its own state.
+    public var saturationRemedy: String { descriptor.remedy(parameters) }
+
     public var needsOutput: Bool { false }
 
     public func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?, output: Matrix?) -> MIEstimate {
@@ -39,50 +47,6 @@ extension MIEstimator {
     /// `estimate(_:labels:inputs:output:)` without the last layer's output.
     public func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?) -> MIEstimate {
         estimate(activations, labels: labels, inputs: inputs, output: nil)
-    }
-}
-
-/// One estimate of I(X;M) and I(Y;M), in bits, with what is needed to judge it.
-public struct MIEstimate: Sendable, Equatable {
-    /// A pair of information values, in bits.
-    public struct Bound: Sendable, Equatable {
-        public var ixm: Double
-        public var iym: Double
-
-        public init(ixm: Double, iym: Double) {
-            self.ixm = ixm
-            self.iym = iym
-        }
-    }
-
-    /// I(X;M) in bits (for a bounded estimator, the upper bound).
-    public var ixm: Double
-    /// I(Y;M) in bits (for a bounded estimator, the upper bound).
-    public var iym: Double
-    /// The lower bound, when the estimator gives a band (KDE, both bounds); nil otherwise.
-    public var lowerBound: Bound?
-    /// Distinct states of M (binning estimators); nil for estimators without states.
-    public var states: Int?
-    /// What I(X;M) can reach: log2 N for N samples.
-    public var ceilingX: Double
-    /// What I(Y;M) can reach: H(Y), the entropy of the labels' class frequencies.
-    public var ceilingY: Double
-    /// Rows the estimate was computed on when it took a random subset of the split (Rényi
-    /// above `samples`, `--samples N`); nil when every row was used. Callers print the note.
-    public var subsampledRows: Int?
-    /// Whether some bucket term sat at the cap U (EDGE: deep-bottleneck caps silently); callers warn.
-    public var hitCap: Bool
-
-    public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double, ceilingY: Double,
-                subsampledRows: Int? = nil, hitCap: Bool = false) {
-        self.subsampledRows = subsampledRows
-        self.hitCap = hitCap
-        self.ixm = ixm
-        self.iym = iym
-        self.lowerBound = lowerBound
-        self.states = states
-        self.ceilingX = ceilingX
-        self.ceilingY = ceilingY
     }
 }
 

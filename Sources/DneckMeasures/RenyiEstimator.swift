@@ -49,7 +49,8 @@ public struct RenyiEstimator: MIEstimator {
         "matrix-based Rényi entropy, α = \(alpha), \(width)" + (alpha == 2 ? "" : ", at most \(samples) samples")
     }
 
-    public var needsInputs: Bool { true }
+    public var descriptor: EstimatorDescriptor { .renyi }
+    public var parameters: EstimatorParameters { EstimatorParameters(sigma: width, samples: samples, alpha: alpha) }
 
     /// Without the inputs I(M; X) is NaN.
     public func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate {

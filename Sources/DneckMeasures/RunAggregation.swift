@@ -89,18 +89,6 @@ public struct RunAggregate: Sendable, Equatable {
     /// The aggregate as a measure table (the statistic as each point's value), for drawing.
     public var table: MeasureTable { MeasureTable(points: points.map(\.point)) }
 
-    /// CSV `run,epoch,layer,MI_XM,MI_YM`: first the aggregated rows with run = `mean` or
-    /// `median`, then every run's own rows (all its epochs) with run = its 0-based position.
-    public func csv(runs: [MeasureTable]) -> String {
-        var out = "run,epoch,layer,MI_XM,MI_YM\n"
-        func row(_ run: String, _ epoch: Int, _ layer: Int, _ x: Double, _ y: Double) {
-            out += "\(run),\(epoch),\(layer),\(formatSignificant(x)),\(formatSignificant(y))\n"
-        }
-        for p in points.map(\.point) { row(statistic.rawValue, p.epoch, p.layer, p.ixm, p.iym) }
-        for (k, table) in runs.enumerated() { for p in table.points { row("\(k)", p.epoch, p.layer, p.ixm, p.iym) } }
-        return out
-    }
-
     private struct PointKey: Hashable { let epoch: Int; let layer: Int }
 }
 

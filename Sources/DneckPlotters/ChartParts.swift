@@ -1,5 +1,6 @@
 import DneckCore
 import DneckFigure
+import DneckMeasures
 import Foundation
 
 /// Pieces several charts share: epoch axes, heatmaps, layer legends.

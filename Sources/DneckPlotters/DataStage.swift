@@ -69,20 +69,20 @@ public enum DataStage {
         }
         // X before any work: a run without it fails at once, naming the dataset.
         let inputs = needs.measures && estimator.needsInputs ? try reader.requiredInputs() : nil
-        let observed = ObservedEstimator(estimator)
+        let quantity = estimator.descriptor.quantity
         let survey = needs.survey.isEmpty ? nil
             : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
                                           neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress)
-        let measures = needs.measures
-            ? PlaneQuantity.of(estimator).keepingCeilings(
-                try InformationMeasures.compute(reader, estimator: observed, inputs: inputs, epochs: epochs, progress: progress))
+        let measured = needs.measures
+            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress)
             : nil
         let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
         var data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
-                           layerCount: reader.layerCount, sampleCount: reader.labels.count, measures: measures, survey: survey,
+                           layerCount: reader.layerCount, sampleCount: reader.labels.count,
+                           measures: measured.map { quantity.keepingCeilings($0.table) }, survey: survey,
                            records: records, estimator: estimator.summary)
-        data.quantity = PlaneQuantity.of(estimator)
-        data.estimateNotes = observed.notes
+        data.quantity = quantity
+        data.estimateNotes = measured?.notes ?? EstimateNotes()
         data.entropyBias = analysis(needs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
@@ -144,92 +144,5 @@ public enum DataStage {
                     let text = String(data: data, encoding: .utf8) { config[key] = text }
         }
         return config
-    }
-}
-
-/// What the two coordinates of an information plane are: names for axes, footers and CSV columns.
-public struct PlaneQuantity: Sendable, Equatable {
-    /// The x quantity, e.g. `I(X;M)` or `HSIC(M, X)`.
-    public let x: String
-    /// The y quantity, e.g. `I(Y;M)` or `HSIC(M, Y)`.
-    public let y: String
-    /// The unit of both, nil for HSIC (no unit).
-    public let unit: String?
-    /// The CSV columns of x and y.
-    public let columns: [String]
-    /// Whether the estimator's ceilings are log2 N and H(Y) (what the planes draw as dashed lines).
-    public let bitsCeilings: Bool
-
-    /// Mutual information in bits, ceilings log2 N and H(Y) (binning, KDE, EDGE).
-    public static let bits = PlaneQuantity(x: "I(X;M)", y: "I(Y;M)", unit: "bits", columns: ["MI_XM", "MI_YM"], bitsCeilings: true)
-    /// The matrix-based Rényi information, in bits, whose ceilings are S(X) and S(Y).
-    public static let renyi = PlaneQuantity(x: "I(X;M)", y: "I(Y;M)", unit: "bits", columns: ["MI_XM", "MI_YM"], bitsCeilings: false)
-    /// HSIC(M, X) and HSIC(M, Y), without unit.
-    public static let hsic = PlaneQuantity(x: "HSIC(M, X)", y: "HSIC(M, Y)", unit: nil, columns: ["HSIC_XM", "HSIC_YM"], bitsCeilings: false)
-
-    /// The quantity `estimator` measures.
-    public static func of(_ estimator: any MIEstimator) -> PlaneQuantity {
-        switch estimator {
-        case is HSICEstimator: return .hsic
-        case is RenyiEstimator: return .renyi
-        default: return .bits
-        }
-    }
-
-    /// An axis label: `I(X;M) (bits)`, `HSIC(M, X)`.
-    public func label(x: Bool) -> String {
-        let name = x ? self.x : y
-        return unit.map { "\(name) (\($0))" } ?? name
-    }
-
-    /// `table` with the ceilings dropped unless they are log2 N and H(Y): the planes draw and
-    /// name ceilings as those, and saturation means reaching them.
-    func keepingCeilings(_ table: MeasureTable) -> MeasureTable {
-        guard !bitsCeilings else { return table }
-        return MeasureTable(points: table.points.map { var p = $0; p.ceilingX = nil; p.ceilingY = nil; return p })
-    }
-}
-
-/// What an estimator did over a run that its user should hear of.
-public struct EstimateNotes: Sendable, Equatable {
-    /// The rows of the random subset an estimate used, when one did (the largest such count).
-    public var subsampledRows: Int?
-    /// Whether some EDGE bucket term sat at its cap U.
-    public var hitCap = false
-
-    public init(subsampledRows: Int? = nil, hitCap: Bool = false) {
-        self.subsampledRows = subsampledRows
-        self.hitCap = hitCap
-    }
-
-    /// The notes of both.
-    public func merged(_ other: EstimateNotes) -> EstimateNotes {
-        EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap)
-    }
-}
-
-/// An estimator that passes every call on and keeps the `EstimateNotes` of the estimates it gave.
-private final class ObservedEstimator: MIEstimator, @unchecked Sendable {
-    private let estimator: any MIEstimator
-    private let lock = NSLock()
-    private var collected = EstimateNotes()
-
-    init(_ estimator: any MIEstimator) { self.estimator = estimator }
-
-    var summary: String { estimator.summary }
-    var needsInputs: Bool { estimator.needsInputs }
-    var needsOutput: Bool { estimator.needsOutput }
-    var notes: EstimateNotes { lock.lock(); defer { lock.unlock() }; return collected }
-
-    func estimate(_ activations: Matrix, labels: [Int]) -> MIEstimate {
-        estimate(activations, labels: labels, inputs: nil, output: nil)
-    }
-
-    func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?, output: Matrix?) -> MIEstimate {
-        let mi = estimator.estimate(activations, labels: labels, inputs: inputs, output: output)
-        lock.lock()
-        collected = collected.merged(EstimateNotes(subsampledRows: mi.subsampledRows, hitCap: mi.hitCap))
-        lock.unlock()
-        return mi
     }
 }

@@ -100,9 +100,9 @@ struct Binning: ParsableCommand {
         var rows = 0
         let dneck = try bestTime(repeats: repeats) {
             let reader = try RunReader(path: path, split: split)
-            let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+            let table = try InformationMeasures.compute(reader, estimator: BinningEstimator()).table
             rows = table.points.count
-            try AtomicOutput.write(text: table.csv(), to: ours)
+            try AtomicOutput.write(text: table.csv(quantity: .bits), to: ours)
         }
         // The same job as a user runs it: the dneck-plot command, process start-up included.
         let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")

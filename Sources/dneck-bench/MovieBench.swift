@@ -31,7 +31,7 @@ struct Movie: ParsableCommand {
         let reader = try RunReader(path: path)
         let data = try DataStage.gather(reader, needs: MovieFrameChart.descriptor.needs)
         let csv = scratch.file("measures.csv")
-        try AtomicOutput.write(text: data.measures!.csv(), to: csv)
+        try AtomicOutput.write(text: data.measures!.csv(quantity: data.quantity), to: csv)
         let settings = MovieSettings(preset: preset)
         print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset ?? "\(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options)"):")
         for size in sizes.split(separator: ",") {

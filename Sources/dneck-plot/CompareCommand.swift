@@ -41,7 +41,7 @@ struct CompareCommand: TakesChartOptions {
     @Option(name: .customLong("title-keys"), help: "Configuration keys that title the panels, comma-separated.")
     var titleKeys: String?
 
-    @Option(help: "Estimators side by side, comma-separated (\(EstimatorName.list)): one panel each, one row per run; with the parameters of the estimator options.")
+    @Option(help: "Estimators side by side, comma-separated (\(EstimatorDescriptor.list)): one panel each, one row per run; with the parameters of the estimator options.")
     var estimators: String?
 
     @OptionGroup var aggregation: AggregateOptions
@@ -72,12 +72,12 @@ struct CompareCommand: TakesChartOptions {
             guard source.runs.count > 1 else { throw ValidationError("--aggregate needs several runs") }
         }
         if let estimators {
-            guard estimator.estimator == EstimatorName.binning.rawValue else {
+            guard estimator.estimator == EstimatorDescriptor.binning.name else {
                 throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
             }
             guard chart == InfoPlaneChart.descriptor.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
             if cols != nil, source.runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
-            try estimator.check(for: "compare", list: true, names: try EstimatorName.parse(estimators, option: "--estimators"))
+            try estimator.check(for: "compare", list: true, names: try EstimatorDescriptor.parse(estimators, option: "--estimators"))
         } else {
             try estimator.check(for: "compare")
         }
@@ -91,7 +91,7 @@ struct CompareCommand: TakesChartOptions {
             let drawn = try kind!.make(GivenChartOptions.arguments)
             let readers = try source.readers()
             if let estimators {
-                let names = try EstimatorName.parse(estimators, option: "--estimators")
+                let names = try EstimatorDescriptor.parse(estimators, option: "--estimators")
                 try FigureWriter.write(try estimatorGrid(readers, names: names, request: request), to: target)
                 return
             }
@@ -116,7 +116,7 @@ struct CompareCommand: TakesChartOptions {
 
     /// One information plane per estimator of `names` for every run: a row per run, each panel
     /// titled by its estimator (and the run, for several), the runs of one estimator on shared axes.
-    private func estimatorGrid(_ readers: [RunReader], names: [EstimatorName], request: FigureRequest) throws -> Figure {
+    private func estimatorGrid(_ readers: [RunReader], names: [EstimatorDescriptor], request: FigureRequest) throws -> Figure {
         let chosen = names.map(estimator.estimator)
         let plane = InfoPlaneChart(options: try GivenChartOptions.arguments.options())
         let selected = try readers.map(source.reading.selectedEpochs)

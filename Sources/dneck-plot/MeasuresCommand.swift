@@ -48,57 +48,15 @@ struct MeasuresCommand: ParsableCommand {
         try reportingErrors {
             let readers = try source.readers()
             let target = URL(fileURLWithPath: output ?? "information_measures_\(source.split.rawValue).csv")
-            let tables = try estimator.all.map { name, chosen in
+            let tables = try estimator.all.map { chosen in
                 let data = try gatherRuns(readers, needs: ChartNeeds(estimates: .any), estimator: chosen, statistic: aggregate,
                                           label: "measures", select: source.reading.selectedEpochs)
-                let csv = data.ensemble.map { $0.aggregate.csv(runs: $0.runs) } ?? data.measures!.csv(health: health)
-                return (name: name.rawValue, csv: MeasureColumns.naming(csv, data.quantity))
+                let rows = data.ensemble.map { $0.aggregate.rows(runs: $0.runs) } ?? data.measures!.rows(health: health)
+                return (descriptor: chosen.descriptor, rows: rows)
             }
-            try AtomicOutput.write(text: tables.count == 1 ? tables[0].csv : MeasureColumns.combined(tables), to: target)
+            let csv = tables.count == 1 ? tables[0].rows.csv(quantity: tables[0].descriptor.quantity)
+                : MeasureRows.csv(tables.map { (estimator: $0.descriptor.name, rows: $0.rows) })
+            try AtomicOutput.write(text: csv, to: target)
         }
-    }
-}
-
-/// The columns of the measures CSV per estimator, and several estimators' tables as one.
-enum MeasureColumns {
-    /// `csv` with its value columns named for `quantity` (`MI_XM` becomes `HSIC_XM` for HSIC).
-    static func naming(_ csv: String, _ quantity: PlaneQuantity) -> String {
-        let (header, body) = split(csv)
-        let renamed = header.map { column in
-            column == "MI_XM" ? quantity.columns[0] : column == "MI_YM" ? quantity.columns[1] : column
-        }
-        return ([renamed.joined(separator: ",")] + body).joined(separator: "\n") + "\n"
-    }
-
-    /// One CSV of several estimators' tables: `estimator` first, then the union of their
-    /// columns in order of appearance with the value columns named generically (`XM`, `YM`,
-    /// `XM_lower`, …); a cell a table lacks is empty.
-    static func combined(_ tables: [(name: String, csv: String)]) -> String {
-        let parsed = tables.map { table -> (name: String, header: [String], rows: [[String]]) in
-            let (header, body) = split(table.csv)
-            return (table.name, header.map(generic), body.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) })
-        }
-        var columns: [String] = []
-        for column in parsed.flatMap(\.header) where !columns.contains(column) { columns.append(column) }
-        var out = (["estimator"] + columns).joined(separator: ",") + "\n"
-        for table in parsed {
-            let position = Dictionary(uniqueKeysWithValues: table.header.enumerated().map { ($1, $0) })
-            for row in table.rows {
-                out += ([table.name] + columns.map { position[$0].map { row[$0] } ?? "" }).joined(separator: ",") + "\n"
-            }
-        }
-        return out
-    }
-
-    /// `MI_XM`, `HSIC_XM` → `XM`; other columns as they are.
-    private static func generic(_ column: String) -> String {
-        for prefix in ["MI_", "HSIC_"] where column.hasPrefix(prefix) { return String(column.dropFirst(prefix.count)) }
-        return column
-    }
-
-    /// The header's columns and the data lines of `csv`.
-    private static func split(_ csv: String) -> (header: [String], body: [String]) {
-        let lines = csv.split(separator: "\n").map(String.init)
-        return (lines.first.map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) } ?? [], Array(lines.dropFirst()))
     }
 }

@@ -96,29 +96,21 @@ struct RunSource: ParsableArguments {
     func readers() throws -> [RunReader] { try reading.readers(runs, split: split) }
 }
 
-/// The estimator names of `--estimator`.
-enum EstimatorName: String, CaseIterable {
-    case binning
-    case kdeUpper = "kde-upper"
-    case kdeLower = "kde-lower"
-    case kde
-    case hsic
-    case renyi
-    case edge
+extension EstimatorDescriptor {
+    /// The names of `--estimator`, for messages.
+    static var list: String { EstimatorRegistry.all.map(\.name).joined(separator: ", ") }
 
-    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
-
-    /// The comma-separated names of `text`, each known and none twice.
-    static func parse(_ text: String, option: String) throws -> [EstimatorName] {
-        let names = try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+    /// The estimators of the comma-separated names of `text`, each known and none twice.
+    static func parse(_ text: String, option: String) throws -> [EstimatorDescriptor] {
+        let chosen = try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
             let name = part.trimmingCharacters(in: .whitespaces)
-            guard let known = EstimatorName(rawValue: name) else {
+            guard let known = EstimatorRegistry.named(name) else {
                 throw ValidationError("unknown \(option) '\(name)'; known: \(list)")
             }
             return known
         }
-        guard Set(names).count == names.count else { throw ValidationError("\(option) names an estimator twice") }
-        return names
+        guard Set(chosen.map(\.name)).count == chosen.count else { throw ValidationError("\(option) names an estimator twice") }
+        return chosen
     }
 }
 
@@ -126,7 +118,7 @@ enum EstimatorName: String, CaseIterable {
 /// `measures`, `infoplane`, `movie`, `compare` and the charts.
 struct EstimatorOptions: ParsableArguments {
     @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi or edge (the last three need the inputs X); measures takes several, comma-separated.")
-    var estimator = EstimatorName.binning.rawValue
+    var estimator = EstimatorDescriptor.binning.name
 
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
     var binSize: Double?
@@ -153,22 +145,15 @@ struct EstimatorOptions: ParsableArguments {
     var alpha: Double?
 
     /// The estimators `--estimator` names, in order.
-    var names: [EstimatorName] { (try? EstimatorName.parse(estimator, option: "--estimator")) ?? [.binning] }
+    var names: [EstimatorDescriptor] { (try? EstimatorDescriptor.parse(estimator, option: "--estimator")) ?? [.binning] }
 
     func validate() throws {
-        let names = try EstimatorName.parse(estimator, option: "--estimator")
+        let names = try EstimatorDescriptor.parse(estimator, option: "--estimator")
         try validateParameters(for: names)
     }
 
     /// Checks the parameters against the estimators `names` that will use them.
-    func validateParameters(for names: [EstimatorName]) throws {
-        let kdes: Set<EstimatorName> = [.kdeUpper, .kdeLower, .kde]
-        func uses(_ set: Set<EstimatorName>) -> Bool { !set.isDisjoint(with: names) }
-        func refuse(_ option: String, unless set: Set<EstimatorName>, _ owners: String) throws {
-            guard uses(set) else {
-                throw ValidationError("\(option) \(option.contains(" and ") ? "belong" : "belongs") to \(owners), not \(names.map(\.rawValue).joined(separator: ","))")
-            }
-        }
+    func validateParameters(for names: [EstimatorDescriptor]) throws {
         if let binSize, !(binSize > 0 && binSize.isFinite && binSize <= 1e6) {
             throw ValidationError("--bin-size must be a number above 0 and at most 1e6")
         }
@@ -178,37 +163,38 @@ struct EstimatorOptions: ParsableArguments {
         if let noiseVariance, !(noiseVariance > 0 && noiseVariance.isFinite && noiseVariance <= 1e6) {
             throw ValidationError("--noise-variance must be a variance above 0 and at most 1e6")
         }
-        if noiseVariance != nil {
-            try refuse("--noise-variance", unless: kdes, "the KDE estimators (--estimator kde-upper, kde-lower or kde)")
-        }
-        if binSize != nil || adaptive { try refuse("--bin-size and --adaptive", unless: [.binning], "--estimator binning") }
+        if noiseVariance != nil { try requireTaker([.noiseVariance], among: names) }
+        if binSize != nil || adaptive { try requireTaker([.binSize, .adaptive], among: names) }
         if let sigma {
             _ = try width(sigma)
-            try refuse("--sigma", unless: [.hsic, .renyi], "--estimator hsic or renyi")
+            try requireTaker([.sigma], among: names)
         }
         if let hsicTarget {
             guard HSICEstimator.Target(rawValue: hsicTarget) != nil else { throw ValidationError("--hsic-target takes labels or output") }
-            try refuse("--hsic-target", unless: [.hsic], "--estimator hsic")
+            try requireTaker([.hsicTarget], among: names)
         }
         if let samples {
             guard (2...10_000_000).contains(samples) else { throw ValidationError("--samples must be between 2 and 10000000") }
         }
         if let alpha {
             guard alpha > 0, alpha <= 100, alpha.isFinite else { throw ValidationError("--alpha must be a number above 0 and at most 100") }
-            try refuse("--alpha", unless: [.renyi], "--estimator renyi")
+            try requireTaker([.alpha], among: names)
         }
+    }
+
+    /// Refuses `parameters` unless an estimator of `names` takes them.
+    private func requireTaker(_ parameters: [EstimatorParameter], among names: [EstimatorDescriptor]) throws {
+        do { try EstimatorRegistry.requireTaker(of: parameters, among: names) } catch { throw ValidationError(error.description) }
     }
 
     /// Refuses, for `command`, a list of estimators unless it takes one (`list`) and a
     /// `--samples` that no estimator of `names` (default: `--estimator`'s) uses.
-    func check(for command: String, list: Bool = false, names: [EstimatorName]? = nil) throws {
+    func check(for command: String, list: Bool = false, names: [EstimatorDescriptor]? = nil) throws {
         let names = names ?? self.names
         if !list, names.count > 1 {
             throw ValidationError("\(command) takes one --estimator (measures writes several; compare --estimators draws several)")
         }
-        if samples != nil, Set(names).isDisjoint(with: [.hsic, .renyi]) {
-            throw ValidationError("--samples belongs to --estimator hsic or renyi, not \(names.map(\.rawValue).joined(separator: ","))")
-        }
+        if samples != nil { try requireTaker([.samples], among: names) }
         try validateParameters(for: names)
     }
 
@@ -224,29 +210,18 @@ struct EstimatorOptions: ParsableArguments {
     /// The estimator chosen: the first of `--estimator` (validated already).
     var chosen: any MIEstimator { estimator(names[0]) }
 
-    /// Every estimator `--estimator` names, with its name, in order.
-    var all: [(name: EstimatorName, estimator: any MIEstimator)] { names.map { ($0, estimator($0)) } }
+    /// Every estimator `--estimator` names, in order.
+    var all: [any MIEstimator] { names.map(estimator) }
 
-    /// The estimator `name` with the parameters given (validated already).
-    func estimator(_ name: EstimatorName) -> any MIEstimator {
-        let width = sigma.flatMap { try? self.width($0) }
-        switch name {
-        case .binning:
-            if let bins { return try! BinningEstimator(rule: adaptive ? .adaptive(bins: bins) : .equalWidth(bins: bins)) }
-            return BinningEstimator(binSize: binSize ?? 0.07)
-        case .kdeUpper, .kdeLower, .kde:
-            let bound: KDEEstimator.Bound = name == .kde ? .both : name == .kdeUpper ? .upper : .lower
-            return try! KDEEstimator(bound: bound, noiseVariance: noiseVariance ?? KDEEstimator.defaultNoiseVariance)
-        case .hsic:
-            return try! HSICEstimator(width: width ?? .fixed(HSICEstimator.defaultSigma),
-                                      target: hsicTarget.flatMap(HSICEstimator.Target.init) ?? .labels, samples: samples)
-        case .renyi:
-            return try! RenyiEstimator(alpha: alpha ?? RenyiEstimator.defaultAlpha, width: width ?? .fixed(RenyiEstimator.defaultSigma),
-                                       samples: samples ?? RenyiEstimator.defaultSamples)
-        case .edge:
-            return EDGEEstimator()
-        }
+    /// The parameters given (validated already).
+    var parameters: EstimatorParameters {
+        EstimatorParameters(binSize: binSize, bins: bins, adaptive: adaptive, noiseVariance: noiseVariance,
+                            sigma: sigma.flatMap { try? width($0) }, hsicTarget: hsicTarget.flatMap(HSICEstimator.Target.init),
+                            samples: samples, alpha: alpha)
     }
+
+    /// The estimator `descriptor` describes, with the parameters given (validated already).
+    func estimator(_ descriptor: EstimatorDescriptor) -> any MIEstimator { try! descriptor.make(parameters) }
 }
 
 /// How several runs become one plane: the statistic, the band and the runs behind it.
@@ -340,7 +315,7 @@ func parseLimits(_ text: String?, name: String, allowEqual: Bool = false) throws
 extension EstimatorOptions {
     /// Whether any estimator option was given (for the commands that draw no estimates).
     var given: Bool {
-        estimator != EstimatorName.binning.rawValue || binSize != nil || bins != nil || adaptive || noiseVariance != nil
+        estimator != EstimatorDescriptor.binning.name || binSize != nil || bins != nil || adaptive || noiseVariance != nil
             || sigma != nil || hsicTarget != nil || samples != nil || alpha != nil
     }
 }

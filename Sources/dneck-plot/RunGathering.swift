@@ -47,13 +47,11 @@ func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEsti
 /// The note that estimates used a random subset (on stderr now) and the warning that EDGE
 /// capped some terms at U (held until the command succeeds).
 func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
-    if let used = notes.subsampledRows {
-        let exact = estimator is RenyiEstimator ? "; --alpha 2 runs exactly on every row" : ""
-        FileHandle.standardError.write(Data("dneck-plot: note: \(estimator.summary): each estimate on a fixed-seed random subset of \(used) of the \(rows) rows (--samples N sets its size\(exact))\n".utf8))
+    let descriptor = estimator.descriptor
+    if let note = descriptor.subsetNote(notes, summary: estimator.summary, rows: rows) {
+        FileHandle.standardError.write(Data("dneck-plot: note: \(note)\n".utf8))
     }
-    if notes.hitCap {
-        warn("\(estimator.summary): some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE")
-    }
+    if let warning = descriptor.capWarning(notes, summary: estimator.summary) { warn(warning) }
 }
 
 /// One line naming the runs and layers whose estimate saturates, with the fixes for `estimator`.
@@ -66,14 +64,6 @@ func warnIfSaturated(_ runs: [RunData], estimator: any MIEstimator) {
     }
     guard !named.isEmpty else { return }
     warn(named.joined(separator: "; ") + " saturated (I(X;M) = log2 N in more than half of the epochs: every sample "
-         + "its own state, \(estimator.summary)); try " + remedy(for: estimator))
+         + "its own state, \(estimator.summary)); try " + estimator.saturationRemedy)
 }
 
-/// What makes `estimator` resolve more than every sample as its own state.
-private func remedy(for estimator: any MIEstimator) -> String {
-    switch (estimator as? BinningEstimator)?.rule {
-    case .binSize?: return "a larger --bin-size, --bins 30 --adaptive or --estimator kde"
-    case .equalWidth?, .adaptive?: return "fewer --bins or --estimator kde"
-    case nil: return "a larger --noise-variance (Saxe et al.'s MNIST runs use 0.1) or --bins 30 --adaptive"
-    }
-}

@@ -54,7 +54,7 @@ final class AggregationTests: XCTestCase {
         let b = MeasureTable(points: [InformationPoint(epoch: 0, layer: 0, ixm: 3, iym: 0.75)])
         let aggregate = try RunAggregate([a, b], files: ["a.h5", "b.h5"], statistic: .mean)
         XCTAssertEqual(aggregate.missingEpochs, [1])
-        XCTAssertEqual(aggregate.csv(runs: [a, b]), """
+        XCTAssertEqual(aggregate.csv(runs: [a, b], quantity: .bits), """
             run,epoch,layer,MI_XM,MI_YM
             mean,0,0,2,0.5
             0,0,0,1,0.25

@@ -88,9 +88,8 @@ final class BinningRulesTests: XCTestCase {
         let mi = BinningEstimator().estimate(Matrix(rows: 4, columns: 1, values: [0, 1, 2, 3]), labels: [0, 0, 0, 1])
         XCTAssertEqual(mi.states, 4)
         XCTAssertEqual(mi.ceilingX, 2)
-        XCTAssertEqual(mi.ceilingY, -(0.75 * log2(0.75) + 0.25 * log2(0.25)), accuracy: 1e-15)
-        let point = InformationPoint(epoch: 0, layer: 0, ixm: mi.ixm, iym: mi.iym, states: mi.states,
-                                     ceilingX: mi.ceilingX, ceilingY: mi.ceilingY)
+        XCTAssertEqual(try XCTUnwrap(mi.ceilingY), -(0.75 * log2(0.75) + 0.25 * log2(0.25)), accuracy: 1e-15)
+        let point = InformationPoint(epoch: 0, layer: 0, estimate: mi)
         XCTAssertTrue(point.saturatedX)
         XCTAssertTrue(point.saturatedY)
         XCTAssertFalse(InformationPoint(epoch: 0, layer: 0, ixm: 1.9, iym: 0.1, ceilingX: 2, ceilingY: 1).saturatedX)
@@ -101,18 +100,18 @@ final class BinningRulesTests: XCTestCase {
         let run = Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.h5").path
         try XCTSkipUnless(FileManager.default.fileExists(atPath: run), "../shared/data is not beside the package")
         let reader = try RunReader(path: run, split: .test)
-        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator(), epochs: [0])
+        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator(), epochs: [0]).table
         let first = try XCTUnwrap(table.points.first)
         XCTAssertEqual(first.ceilingX, log2(819))
         XCTAssertEqual(try XCTUnwrap(first.states), 819)   // 12 inputs → 10 tanh units: every sample its own state
         XCTAssertTrue(first.saturatedX)
         XCTAssertEqual(table.points.last?.saturatedX, false)   // the 2-unit softmax layer
-        let lines = table.csv(health: true).split(separator: "\n")
+        let lines = table.csv(quantity: .bits, health: true).split(separator: "\n")
         XCTAssertEqual(lines[0], "epoch,layer,MI_XM,MI_YM,states,saturated_X,saturated_Y")
         XCTAssertTrue(lines[1].hasSuffix(",819,true,\(first.saturatedY)"), String(lines[1]))
-        XCTAssertEqual(table.csv().split(separator: "\n")[0], "epoch,layer,MI_XM,MI_YM")
+        XCTAssertEqual(table.csv(quantity: .bits).split(separator: "\n")[0], "epoch,layer,MI_XM,MI_YM")
         let band = MeasureTable(points: [InformationPoint(epoch: 3, layer: 1, ixm: 2, iym: 0.5, ixmLower: 1.5, iymLower: 0.25,
                                                           ceilingX: 2, ceilingY: 1)])
-        XCTAssertEqual(band.csv(health: true), "epoch,layer,MI_XM,MI_YM,MI_XM_lower,MI_YM_lower,states,saturated_X,saturated_Y\n3,1,2,0.5,1.5,0.25,,true,false\n")
+        XCTAssertEqual(band.csv(quantity: .bits, health: true), "epoch,layer,MI_XM,MI_YM,MI_XM_lower,MI_YM_lower,states,saturated_X,saturated_Y\n3,1,2,0.5,1.5,0.25,,true,false\n")
     }
 }

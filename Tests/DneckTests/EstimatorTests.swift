@@ -11,7 +11,7 @@ final class EstimatorTests: XCTestCase {
         for split in Split.allCases {
             let reference = try Fixtures.readMeasures(
                 Fixtures.sharedRuns.appendingPathComponent("harmonics_tanh_small.\(split.rawValue).binning_0.07.csv"))
-            let table = try InformationMeasures.compute(RunReader(path: run, split: split), estimator: BinningEstimator(binSize: 0.07))
+            let table = try InformationMeasures.compute(RunReader(path: run, split: split), estimator: BinningEstimator(binSize: 0.07)).table
             XCTAssertEqual(table.points.count, reference.count)
             for (got, want) in zip(table.points, reference) {
                 XCTAssertEqual(got.epoch, want.epoch)
@@ -157,7 +157,7 @@ enum ReferenceNumbers {
         for want in wanted {
             let counterpart = try counterpart(want.estimator)
             if tables[counterpart.key] == nil {
-                tables[counterpart.key] = try InformationMeasures.compute(reader, estimator: counterpart.estimator, epochs: logged)
+                tables[counterpart.key] = try InformationMeasures.compute(reader, estimator: counterpart.estimator, epochs: logged).table
             }
             let context = "\(want.estimator) \(split) epoch \(want.epoch) layer \(want.layer)"
             guard let point = tables[counterpart.key]!.points.first(where: { $0.epoch == want.epoch && $0.layer == want.layer }) else {

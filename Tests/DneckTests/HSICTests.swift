@@ -70,7 +70,7 @@ final class HSICTests: XCTestCase {
         XCTAssertGreaterThan(same.ixm, 0.01)
         XCTAssertLessThan(apart.ixm, same.ixm / 50)
         XCTAssertLessThan(same.iym, same.ixm / 50)   // random labels
-        XCTAssertEqual(same.ixm, same.ceilingX, accuracy: 1e-12)   // Cauchy–Schwarz is tight for X = M
+        XCTAssertEqual(same.ixm, try XCTUnwrap(same.ceilingX), accuracy: 1e-12)   // Cauchy–Schwarz is tight for X = M
         let order = (0..<n).shuffled(using: &generator)
         let shuffled = estimator.estimate(m.selectingRows(order), labels: order.map { labels[$0] },
                                           inputs: independent.selectingRows(order))
@@ -83,7 +83,7 @@ final class HSICTests: XCTestCase {
     func testComputePassesInputsAndOutput() throws {
         let reader = try RunReader(path: KernelReference.committedRun, split: .test)
         let x = try KernelReference.inputs(KernelReference.committedRun, split: .test)
-        let table = try InformationMeasures.compute(reader, estimator: try HSICEstimator(target: .output, samples: 200), inputs: x, epochs: [29])
+        let table = try InformationMeasures.compute(reader, estimator: try HSICEstimator(target: .output, samples: 200), inputs: x, epochs: [29]).table
         let last = try XCTUnwrap(table.points.first { $0.layer == reader.layerCount - 1 })
         XCTAssertEqual(last.iym, try XCTUnwrap(last.ceilingY), accuracy: 1e-12 * last.iym)
         let direct = try HSICEstimator(target: .output, samples: 200).estimate(try reader.activations(epoch: 29, layer: 0), labels: reader.labels,

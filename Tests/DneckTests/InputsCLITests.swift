@@ -88,6 +88,18 @@ final class InputsCLITests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("warning: EDGE (deep-bottleneck)") && result.stderr.contains("cap U"), result.stderr)
     }
 
+    /// `all` writes the measures table byte for byte as `measures` does, the columns named for
+    /// the estimator's quantity (HSIC_XM, not MI_XM).
+    func testAllWritesTheCSVOfMeasures() throws {
+        let out = folder.appendingPathComponent("all"), measures = folder.appendingPathComponent("hsic.csv")
+        let estimator = ["--estimator", "hsic", "--samples", "200"]
+        _ = try succeed(["all", run, "--only", "information_measures", "--splits", "train", "-o", out.path] + estimator)
+        _ = try succeed(["measures", run, "-o", measures.path] + estimator)
+        let written = try String(contentsOf: out.appendingPathComponent("information_measures_train.csv"), encoding: .utf8)
+        XCTAssertEqual(written, try String(contentsOf: measures, encoding: .utf8))
+        XCTAssertTrue(written.hasPrefix("epoch,layer,HSIC_XM,HSIC_YM\n"), written)
+    }
+
     /// A run without inputs asked for an estimator that needs them: one line naming the file
     /// and `<split>/inputs`, exit 1, no output.
     func testMissingInputsIsOneLineNamingTheDataset() throws {

@@ -59,7 +59,7 @@ final class KDEEstimatorTests: XCTestCase {
                 let lower = try XCTUnwrap(mi.lowerBound)
                 XCTAssertLessThanOrEqual(lower.ixm, mi.ixm + 1e-12)
                 XCTAssertLessThanOrEqual(mi.ixm, log2(Double(rows)) + 1e-12)
-                XCTAssertLessThanOrEqual(mi.iym, mi.ceilingY + 1e-12)
+                XCTAssertLessThanOrEqual(mi.iym, try XCTUnwrap(mi.ceilingY) + 1e-12)
                 XCTAssertGreaterThanOrEqual(lower.iym, -1e-12)
                 XCTAssertEqual(mi.ceilingX, log2(Double(rows)))
             }

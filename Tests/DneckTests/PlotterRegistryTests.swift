@@ -1,4 +1,5 @@
 import DneckCore
+import DneckFigure
 import DneckIO
 import DneckMeasures
 import DneckPlotters

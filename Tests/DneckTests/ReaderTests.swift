@@ -35,7 +35,7 @@ final class ReaderTests: XCTestCase {
         XCTAssertEqual(layer.values, run.epochs[0].layers[0])
         XCTAssertEqual(try reader.activations(epoch: 2, layer: 1).columns, 1)
         XCTAssertEqual(try reader.record(epoch: 2).trainingAccuracy, 0.502)
-        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator())
+        let table = try InformationMeasures.compute(reader, estimator: BinningEstimator()).table
         XCTAssertEqual(table.epochs, [1, 2, 10])
         // One binary unit that is the label: I(X;M) = I(Y;M) = H(Y) = 1 bit.
         for point in table.points where point.layer == 1 {

@@ -284,6 +284,7 @@ struct CLIResult {
     /// Exit status, or the signal number when `signaled`.
     var status: Int32
     var stderr: String
+    var stdout: String
     /// It died of a signal (a crash, or the one the test sent).
     var signaled: Bool
     /// It was still running at the time limit and was killed.
@@ -311,15 +312,17 @@ func runProgram(_ binary: String, _ arguments: [String], in folder: URL? = nil, 
         process.arguments = arguments
     }
     if let folder { process.currentDirectoryURL = folder }
-    let errorPipe = Pipe()
+    let errorPipe = Pipe(), outputPipe = Pipe()
     process.standardError = errorPipe
-    process.standardOutput = FileHandle.nullDevice
+    process.standardOutput = outputPipe
     let ended = DispatchSemaphore(value: 0)
     process.terminationHandler = { _ in ended.signal() }
     try process.run()
-    let output = ResultBox<Data>(count: 1)
+    let output = ResultBox<Data>(count: 2)
     let reader = DispatchGroup()
-    DispatchQueue.global().async(group: reader) { output.set(0, .success(errorPipe.fileHandleForReading.readDataToEndOfFile())) }
+    for (i, pipe) in [errorPipe, outputPipe].enumerated() {
+        DispatchQueue.global().async(group: reader) { output.set(i, .success(pipe.fileHandleForReading.readDataToEndOfFile())) }
+    }
     if let signal {
         while true {
             if ended.wait(timeout: .now() + 0.002) == .success { ended.signal(); break }   // ended first
@@ -333,7 +336,7 @@ func runProgram(_ binary: String, _ arguments: [String], in folder: URL? = nil, 
     }
     reader.wait()
     return CLIResult(status: process.terminationStatus, stderr: String(decoding: try output.get(0), as: UTF8.self),
-                     signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
+                     stdout: String(decoding: try output.get(1), as: UTF8.self), signaled: process.terminationReason == .uncaughtSignal, timedOut: timedOut)
 }
 
 /// Results filled in by concurrent workers.

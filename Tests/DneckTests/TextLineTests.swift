@@ -80,7 +80,7 @@ final class TextLineTests: XCTestCase {
             XCTAssertGreaterThan(font.fontHeight, font.height, "the font's extents reach above capitals and brackets")
         }
         let run = try LayoutRuns.data(Fixtures.exampleRun)
-        let figure = InfoPlaneChart(options: ChartOptions()).figure(run, request: FigureRequest()).laidOut()
+        let figure = InfoPlaneChart().figure(run, request: FigureRequest()).laidOut()
         let footer = figure.texts.filter { $0.role == .footer }.map(\.at.y)
         XCTAssertEqual(footer.count, 3)
         let advance = FigureLayout.lineAdvance(size: style.fontSize, style: style, measurer: measurer)
@@ -91,7 +91,7 @@ final class TextLineTests: XCTestCase {
     /// solid again (one font size apart) is caught, line by line.
     func testLayoutCheckCatchesLinesSetSolid() throws {
         let run = try LayoutRuns.data(Fixtures.exampleRun)
-        var figure = InfoPlaneChart(options: ChartOptions()).figure(run, request: FigureRequest()).laidOut()
+        var figure = InfoPlaneChart().figure(run, request: FigureRequest()).laidOut()
         XCTAssertEqual(layoutProblems(figure, texts: RecordingRenderer.texts(of: figure).texts), [])
         let footer = figure.texts.indices.filter { figure.texts[$0].role == .footer }
         let last = figure.texts[footer.last!].at.y
