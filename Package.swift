@@ -4,8 +4,9 @@ import PackageDescription
 /// dneck-plot: information-bottleneck artifacts from training runs.
 ///
 /// One data path: run file (DneckIO) → measures (DneckMeasures) → figure model (DneckFigure,
-/// DneckPlotters) → renderer (DneckCairo) / encoder (DneckMovie). Only the C* targets and the
-/// targets named after a C library import C.
+/// DneckPlotters) → renderer (DneckCairo) / encoder (DneckMovie); DneckPipeline runs it for the
+/// commands (`all`, gathering runs). Only the C* targets and the targets named after a C
+/// library import C.
 let package = Package(
     name: "dneck-plot",
     platforms: [.macOS(.v13)],
@@ -13,7 +14,8 @@ let package = Package(
         .executable(name: "dneck-plot", targets: ["dneck-plot"]),
         .executable(name: "dneck-bench", targets: ["dneck-bench"]),
         .library(name: "Dneck", targets: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure",
-                                          "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport"]),
+                                          "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport",
+                                          "DneckPipeline"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -46,8 +48,11 @@ let package = Package(
         .target(name: "DneckCairo", dependencies: ["DneckCore", "DneckFigure", "CCairo", "CZlib"]),
         .target(name: "DneckMovie", dependencies: ["DneckCore", "DneckFigure", "DneckCairo", "CFFmpeg"]),
         .target(name: "DneckReport", dependencies: ["DneckCore", "DneckFigure", "DneckPlotters", "CCrypto"]),
+        .target(name: "DneckPipeline", dependencies: ["DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters",
+                                                     "DneckCairo", "DneckMovie", "DneckReport"]),
         .executableTarget(name: "dneck-plot", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport",
+            "DneckPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "dneck-bench", dependencies: [
@@ -56,6 +61,7 @@ let package = Package(
         ]),
         .testTarget(name: "DneckTests", dependencies: [
             "DneckCore", "DneckIO", "DneckMeasures", "DneckFigure", "DneckPlotters", "DneckCairo", "DneckMovie", "DneckReport",
+            "DneckPipeline",
             "CHDF5", "CHDF5Writing", "CCairo", "CFFmpeg", "CZlib",
         ]),
     ],

@@ -40,7 +40,7 @@ public enum EstimatorNeed: Sendable, Comparable {
     /// Why `estimator` cannot serve, nil when it can.
     public func refusal(_ estimator: any MIEstimator) -> String? {
         switch self {
-        case .countingStates where !(estimator is BinningEstimator):
+        case .countingStates where !estimator.descriptor.countsStates:
             return "this chart draws the states a binning estimator counts; \(estimator.summary) counts none (use --estimator binning)"
         case .entropy where estimator.needsInputs:
             return "this chart reads H(M) = I(X;M) from an estimator without the inputs X: binning, kde-upper, kde-lower or kde"
@@ -77,13 +77,16 @@ public struct ChartNeeds: Sendable {
     /// Whether the measures are needed.
     public var measures: Bool { estimates != .none }
 
-    /// What all of `needs` need together (survey settings from the first that has a survey).
+    /// What all of `needs` need together: the histograms in the bins of the first that draws
+    /// histograms (charts share `--hist-bins`), neurons as the one that draws them asks.
     public static func union(_ needs: [ChartNeeds]) -> ChartNeeds {
-        var all = needs.first { !$0.survey.isEmpty } ?? ChartNeeds()
+        let histograms: ActivationSurvey.Parts = [.layerHistograms, .neuronHistograms]
+        var all = ChartNeeds()
+        all.histogramBins = needs.first { !$0.survey.isDisjoint(with: histograms) }?.histogramBins ?? all.histogramBins
         for need in needs {
             all.estimates = max(all.estimates, need.estimates)
             all.survey.formUnion(need.survey)
-            all.neuronsPerLayer = need.survey.contains(.neuronHistograms) ? need.neuronsPerLayer : all.neuronsPerLayer
+            if need.survey.contains(.neuronHistograms) { all.neuronsPerLayer = need.neuronsPerLayer }
             all.records.formUnion(need.records)
             all.requiredRecords.formUnion(need.requiredRecords)
             all.entropyBias = all.entropyBias ?? need.entropyBias

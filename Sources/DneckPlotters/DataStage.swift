@@ -146,3 +146,12 @@ public enum DataStage {
         return config
     }
 }
+
+extension ChartNeeds {
+    /// Steps of the progress bar for gathering these needs from `epochs` epochs (all when nil)
+    /// of `reader`: two passes of the survey and one of the measures over every layer.
+    public func progressSteps(_ reader: RunReader, epochs: Int? = nil) -> Int {
+        let work = (epochs ?? reader.epochs.count) * reader.layerCount
+        return (survey.isEmpty ? 0 : 2 * work) + (measures ? work : 0)
+    }
+}

@@ -2,14 +2,9 @@ import ArgumentParser
 import DneckCairo
 import DneckCore
 import DneckIO
+import DneckPipeline
 import DneckPlotters
 import Foundation
-
-/// Steps of the progress bar for gathering `needs` from `reader`.
-func progressSteps(_ needs: ChartNeeds, _ reader: RunReader, epochs: Int? = nil) -> Int {
-    let work = (epochs ?? reader.epochs.count) * reader.layerCount
-    return (needs.survey.isEmpty ? 0 : 2 * work) + (needs.measures ? work : 0)
-}
 
 /// `dneck-plot <chart>` for every figure chart of `PlotterRegistry`: one generic command made
 /// from the chart's descriptor, so a new chart needs no command-line code. Estimator and
@@ -119,7 +114,7 @@ struct ChartsCommand: TakesChartOptions {
             needs.requiredRecords = []
             let epochs = try source.reading.selectedEpochs(reader)
             let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: epochs,
-                                            progress: ProgressBar(total: progressSteps(needs, reader, epochs: epochs?.count), label: "charts"))
+                                            progress: ProgressBar(total: needs.progressSteps(reader, epochs: epochs?.count), label: "charts"))
             let folder = URL(fileURLWithPath: outputDir)
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
                 throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")

@@ -4,6 +4,7 @@ import DneckCore
 import DneckFigure
 import DneckIO
 import DneckMeasures
+import DneckPipeline
 import DneckPlotters
 import Foundation
 
@@ -96,7 +97,7 @@ struct CompareCommand: TakesChartOptions {
                 return
             }
             let selected = try readers.map(source.reading.selectedEpochs)
-            let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + progressSteps(drawn.needs, $1.0, epochs: $1.1?.count) },
+            let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + drawn.needs.progressSteps($1.0, epochs: $1.1?.count) },
                                        label: "compare")
             let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
                                                                              epochs: $1, progress: progress) }
@@ -120,7 +121,7 @@ struct CompareCommand: TakesChartOptions {
         let chosen = names.map(estimator.estimator)
         let plane = InfoPlaneChart(options: try GivenChartOptions.arguments.options())
         let selected = try readers.map(source.reading.selectedEpochs)
-        let progress = ProgressBar(total: names.count * zip(readers, selected).reduce(0) { $0 + progressSteps(plane.needs, $1.0, epochs: $1.1?.count) },
+        let progress = ProgressBar(total: names.count * zip(readers, selected).reduce(0) { $0 + plane.needs.progressSteps($1.0, epochs: $1.1?.count) },
                                    label: "compare")
         let byEstimator = try chosen.map { chosen in
             try zip(readers, selected).map { try DataStage.gather($0, needs: plane.needs, estimator: chosen, epochs: $1, progress: progress) }

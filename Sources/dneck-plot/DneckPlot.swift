@@ -1,5 +1,6 @@
 import ArgumentParser
 import DneckCore
+import DneckPipeline
 import DneckPlotters
 import Foundation
 

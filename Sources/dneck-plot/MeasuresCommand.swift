@@ -1,6 +1,7 @@
 import ArgumentParser
 import DneckCore
 import DneckMeasures
+import DneckPipeline
 import DneckPlotters
 import Foundation
 

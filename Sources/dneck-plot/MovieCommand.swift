@@ -3,6 +3,7 @@ import DneckCore
 import DneckFigure
 import DneckMeasures
 import DneckMovie
+import DneckPipeline
 import DneckPlotters
 import Foundation
 
@@ -83,12 +84,4 @@ struct MovieCommand: TakesChartOptions {
             progress.finish()
         }
     }
-}
-
-/// Encodes `frames` into `target`, every frame in the first one's layout (the decorations are
-/// drawn once: see `MovieWriter`), advancing `progress` a frame at a time.
-func writeMovie(_ frames: MovieFrames, to target: URL, settings: MovieSettings, progress: ProgressBar) throws {
-    let sample = frames.figure(0).laidOut()
-    try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
-                          settings: settings, progress: progress) { try frames.figure($0, laidOutAs: sample) }
 }

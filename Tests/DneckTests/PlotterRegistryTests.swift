@@ -136,4 +136,58 @@ final class PlotterRegistryTests: XCTestCase {
         XCTAssertEqual(refused.status, 64)
         XCTAssertTrue(refused.stderr.hasPrefix("Error: health: this chart draws the states a binning estimator counts"), refused.stderr)
     }
+
+    /// `--epochs`, `--labels` and `--inputs` are taken by every command that reads runs: a
+    /// deep-bottleneck dump with its labels elsewhere, read by a chart, `measures`, `compare`,
+    /// `charts` and `all`, each keeping only the epochs asked for.
+    func testRunOptionsOnEveryCommandThatReadsRuns() throws {
+        let dump = folder.appendingPathComponent("dump.h5").path, labels = folder.appendingPathComponent("y.npy").path
+        let values: (Int) -> [Double] = { e in (0..<8).map { Double(($0 * 7 + e) % 5) * 0.1 } }
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [values(0)]), (5, [values(5)]), (9, [values(9)])], units: [2]).writeFlat(dump)
+        writeNPY([0, 1, 0, 1], to: labels)
+        let common = [dump, "--labels", labels, "--epochs", "0:5"]
+        let csv = folder.appendingPathComponent("m.csv")
+        for command in [["measures"] + common + ["-o", csv.path],
+                        ["infoplane"] + common + ["-o", folder.appendingPathComponent("p.png").path],
+                        ["health"] + common + ["-o", folder.appendingPathComponent("h.png").path],
+                        ["compare", dump, dump, "--labels", labels, "--epochs", "0:5", "-o", folder.appendingPathComponent("c.png").path],
+                        ["charts"] + common + ["-d", folder.appendingPathComponent("charts").path],
+                        ["all"] + common + ["--splits", "train", "--only", "information_measures,activations",
+                                            "-o", folder.appendingPathComponent("all").path]] {
+            let result = try runCLI(command)
+            XCTAssertEqual(result.status, 0, "\(command[0]): \(result.stderr)")
+        }
+        for table in [csv, folder.appendingPathComponent("all/information_measures_train.csv")] {
+            let epochs = try String(contentsOf: table, encoding: .utf8).split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }
+            XCTAssertEqual(epochs, ["0", "5"], table.lastPathComponent)
+        }
+        let manifest = try String(contentsOf: folder.appendingPathComponent("all/manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"epochs\" : \"0:5\""), manifest)
+        XCTAssertTrue(manifest.contains("\"labels\" : \"y.npy\""), manifest)
+        let none = try runCLI(["snr", dump, "--labels", labels, "--epochs", "100:200", "-o", folder.appendingPathComponent("s.png").path])
+        XCTAssertEqual(none.status, 1)
+        XCTAssertTrue(none.stderr.contains("--epochs: \(dump): no logged epoch in 100:200"), none.stderr)
+    }
+}
+
+/// The movie's rule: only marks change from frame to frame.
+final class DecorationsTests: XCTestCase {
+    func testFramesShareTheirDecorationsAndAChangedDecorationIsSeen() throws {
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: MovieFrameChart.descriptor.needs)
+        let frames = MovieFrames(run: data, request: FigureRequest(dpi: 40))
+        let first = frames.figure(0)
+        for k in [1, frames.count / 2, frames.count - 1] {
+            XCTAssertEqual(Decorations(frames.figure(k)), Decorations(first), "frame \(k)")
+            XCTAssertNoThrow(try frames.figure(k, laidOutAs: first.laidOut()))
+        }
+        var marks = first
+        marks.panels[0].marks.removeAll()
+        XCTAssertEqual(Decorations(marks), Decorations(first))
+        var title = first
+        title.panels[0].title = "Information plane, epoch 3"
+        XCTAssertNotEqual(Decorations(title), Decorations(first))
+        var footer = first
+        footer.footer.append("epoch 3")
+        XCTAssertNotEqual(Decorations(footer), Decorations(first))
+    }
 }

@@ -6,30 +6,30 @@ import Foundation
 
 /// Warnings held until the command has written its artifact: a command that fails prints
 /// its one error line and nothing else.
-final class PendingWarnings: @unchecked Sendable {
-    static let shared = PendingWarnings()
+public final class PendingWarnings: @unchecked Sendable {
+    public static let shared = PendingWarnings()
     private let lock = NSLock()
     private var lines: [String] = []
 
-    func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    public func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
 
     /// Writes every held warning on stderr, once.
-    func flush() {
+    public func flush() {
         lock.lock(); let held = lines; lines = []; lock.unlock()
         for line in held { FileHandle.standardError.write(Data("dneck-plot: warning: \(line)\n".utf8)) }
     }
 }
 
 /// Holds one `dneck-plot: warning: …` line for stderr, written once the command succeeds.
-func warn(_ message: String) { PendingWarnings.shared.add(message) }
+public func warn(_ message: String) { PendingWarnings.shared.add(message) }
 
 /// Gathers what `needs` asks of every run of `readers` (the epochs `select` keeps of each) and,
 /// for several runs, aggregates them with `statistic`; warns once about epochs some runs lack
 /// and once about saturated layers.
-func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEstimator,
+public func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEstimator,
                 statistic: AggregateStatistic, label: String, select: (RunReader) throws -> [Int]? = { _ in nil }) throws -> RunData {
     let selected = try readers.map(select)
-    let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + progressSteps(needs, $1.0, epochs: $1.1?.count) }, label: label)
+    let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + needs.progressSteps($1.0, epochs: $1.1?.count) }, label: label)
     let runs = try zip(readers, selected).map {
         try DataStage.gather($0, needs: needs, estimator: estimator, epochs: $1, progress: progress)
     }
@@ -46,7 +46,7 @@ func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEsti
 
 /// The note that estimates used a random subset (on stderr now) and the warning that EDGE
 /// capped some terms at U (held until the command succeeds).
-func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
+public func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
     let descriptor = estimator.descriptor
     if let note = descriptor.subsetNote(notes, summary: estimator.summary, rows: rows) {
         FileHandle.standardError.write(Data("dneck-plot: note: \(note)\n".utf8))
@@ -55,7 +55,7 @@ func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
 }
 
 /// One line naming the runs and layers whose estimate saturates, with the fixes for `estimator`.
-func warnIfSaturated(_ runs: [RunData], estimator: any MIEstimator) {
+public func warnIfSaturated(_ runs: [RunData], estimator: any MIEstimator) {
     let named = runs.compactMap { run -> String? in
         let layers = run.saturatedLayers
         guard !layers.isEmpty else { return nil }
