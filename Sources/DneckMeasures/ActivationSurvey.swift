@@ -67,7 +67,6 @@ public struct ActivationSurvey: Sendable {
                              ? neuronRanges[layer].prefix(neuronsPerLayer).map { HistogramBins(range: $0, count: bins) } : [],
                          rule: parts.contains(.activity) ? rules[layer] : nil)
         }
-        progress?.finish()
         func byLayer<T>(_ pick: (LayerTally) -> T) -> [[T]] {
             (0..<layers).map { layer in epochs.indices.map { pick(secondPass[$0 * layers + layer]) } }
         }

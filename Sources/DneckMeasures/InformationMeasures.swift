@@ -31,7 +31,6 @@ public enum InformationMeasures {
                 return InformationPoint(epoch: epoch, layer: layer, estimate: mi)
             }
         }
-        progress?.finish()
         return Outcome(table: MeasureTable(points: points),
                        notes: points.reduce(EstimateNotes()) { $0.merged(EstimateNotes($1.estimate)) })
     }

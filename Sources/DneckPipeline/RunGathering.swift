@@ -33,6 +33,7 @@ public func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any
     let runs = try zip(readers, selected).map {
         try DataStage.gather($0, needs: needs, estimator: estimator, epochs: $1, progress: progress)
     }
+    progress.finish()
     let data = try DataStage.aggregate(runs, statistic: statistic)
     if let missing = data.ensemble?.aggregate.missingEpochs, !missing.isEmpty {
         warn("epoch\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) not logged by every run: left out of the \(statistic.rawValue)")

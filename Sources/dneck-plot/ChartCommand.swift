@@ -113,8 +113,9 @@ struct ChartsCommand: TakesChartOptions {
             var needs = ChartNeeds.union(runnable.map(\.needs))
             needs.requiredRecords = []
             let epochs = try source.reading.selectedEpochs(reader)
-            let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: epochs,
-                                            progress: ProgressBar(total: needs.progressSteps(reader, epochs: epochs?.count), label: "charts"))
+            let progress = ProgressBar(total: needs.progressSteps(reader, epochs: epochs?.count), label: "charts")
+            let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: epochs, progress: progress)
+            progress.finish()
             let folder = URL(fileURLWithPath: outputDir)
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
                 throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")

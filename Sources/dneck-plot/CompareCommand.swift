@@ -101,6 +101,7 @@ struct CompareCommand: TakesChartOptions {
                                        label: "compare")
             let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
                                                                              epochs: $1, progress: progress) }
+            progress.finish()
             if drawn.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
             let aggregated = try aggregation.aggregate.map { try DataStage.aggregate(data, statistic: $0) }
@@ -126,6 +127,7 @@ struct CompareCommand: TakesChartOptions {
         let byEstimator = try chosen.map { chosen in
             try zip(readers, selected).map { try DataStage.gather($0, needs: plane.needs, estimator: chosen, epochs: $1, progress: progress) }
         }
+        progress.finish()
         for (runs, chosen) in zip(byEstimator, chosen) {
             warnIfSaturated(runs, estimator: chosen)
             report(runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }, estimator: chosen,

@@ -191,3 +191,30 @@ final class DecorationsTests: XCTestCase {
         XCTAssertNotEqual(Decorations(footer), Decorations(first))
     }
 }
+
+/// Progress in a log: a line every interval with the fraction done, a last line when done,
+/// nothing for work shorter than the interval.
+final class ProgressLogTests: XCTestCase {
+    final class Lines: @unchecked Sendable {
+        var all: [String] = []
+        let lock = NSLock()
+        func add(_ line: String) { lock.lock(); all.append(line); lock.unlock() }
+    }
+
+    func testLogLinesEveryIntervalAndNoneForShortWork() {
+        let lines = Lines()
+        let slow = ProgressBar(total: 4, label: "renyi", mode: .log, interval: 0.05, write: lines.add)
+        for _ in 0..<3 { Thread.sleep(forTimeInterval: 0.06); slow.advance() }
+        slow.advance()
+        slow.finish()
+        XCTAssertEqual(lines.all.count, 4, "\(lines.all)")
+        XCTAssertTrue(lines.all[0].hasPrefix("dneck-plot: renyi: 25% (1/4), 0:00 elapsed"), lines.all[0])
+        XCTAssertTrue(lines.all[2].hasPrefix("dneck-plot: renyi: 75% (3/4)"), lines.all[2])
+        XCTAssertTrue(lines.all[3].hasPrefix("dneck-plot: renyi: done in"), lines.all[3])
+        let quick = Lines()
+        let fast = ProgressBar(total: 4, label: "binning", mode: .log, interval: 10, write: quick.add)
+        for _ in 0..<4 { fast.advance() }
+        fast.finish()
+        XCTAssertEqual(quick.all, [])
+    }
+}
