@@ -1,8 +1,9 @@
 import DneckCore
 import Foundation
 
-/// `index.html`: one static, self-contained page (inline CSS and JavaScript, nothing loaded
-/// from the network) showing a run's configuration, its logged epochs, every figure and movie
+/// `index.html`: one static page that shows the figures and movies beside it in its folder
+/// (linked, not embedded: move the folder, not the page; inline CSS and JavaScript, nothing
+/// loaded from the network) showing a run's configuration, its logged epochs, every figure and movie
 /// with links to each file, and one epoch slider that highlights the epoch in the
 /// information planes, the activation histograms and the accuracy charts at once (an SVG
 /// overlay drawn from the figures' own layout). Opened as `index.html#selftest`, the page

@@ -19,8 +19,8 @@ struct AllCommand: TakesChartOptions {
         discussion: """
         Writes into the output folder <name>_<split>.<ext> for the artifacts \
         \(ArtifactCatalog.all.map(\.name).joined(separator: ", ")), then summary.md (final accuracies, \
-        the last epoch's I(X;M) and I(Y;M) per layer, warnings), index.html (a self-contained \
-        report with one epoch slider) and, last, manifest.json (tool version, inputs and artifacts \
+        the last epoch's I(X;M) and I(Y;M) per layer, warnings), index.html (a report \
+        with one epoch slider that shows the files beside it: keep the folder together) and, last, manifest.json (tool version, inputs and artifacts \
         with their SHA-256, every option; keys sorted, no timestamps). Each split is read once for \
         all artifacts. An artifact that cannot be made (e.g. snr without gradients) is one line on \
         stderr; the others are written and the exit status is 1. Several runs: one subfolder per \
