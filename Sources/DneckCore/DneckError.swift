@@ -28,6 +28,11 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case nonFinite(file: String, path: String, row: Int, column: Int, value: Double)
     /// Labels are missing, of the wrong shape or the wrong count.
     case badLabels(file: String, path: String, detail: String)
+    /// A deep-bottleneck dump holds one split, `holds` (its name says which), and `--split`
+    /// asked for the other.
+    case splitContradicted(file: String, holds: Split, asked: Split)
+    /// The runs of one command are of different splits: `file` of `split`, `other` of `otherSplit`.
+    case mixedSplits(file: String, split: Split, other: String, otherSplit: Split)
     /// An output could not be written.
     case unwritable(file: String, detail: String)
     /// A command-line value is invalid.
@@ -71,6 +76,10 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .nonFinite(let file, let path, let row, let column, let value):
             return "\(file): \(path): contains \(value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf")) at row \(row), column \(column)"
         case .badLabels(let file, let path, let detail): return "\(file): \(path): \(detail)"
+        case .splitContradicted(let file, let holds, let asked):
+            return "\(file): the dump holds the \(holds.rawValue) split (its name says so); --split \(asked.rawValue) contradicts it"
+        case .mixedSplits(let file, let split, let other, let otherSplit):
+            return "\(file): reads the \(split.rawValue) split but \(other) the \(otherSplit.rawValue) split: give runs of one split (a dump is the split its name says)"
         case .unwritable(let file, let detail): return "\(file): cannot write output (\(detail))"
         case .invalidOption(let name, let detail): return "\(name): \(detail)"
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"

@@ -1,0 +1,71 @@
+import DneckCore
+import DneckIO
+import XCTest
+
+/// What the reader says about a run is what the run holds (issue #18): a dump's split comes
+/// from its name, per-layer vectors have one entry per layer, messages name what is wrong and
+/// nothing else, the element types are those docs/run-format.md admits.
+final class ReaderTruthTests: XCTestCase {
+    private var folder: URL!
+    override func setUp() { folder = Fixtures.temporaryFolder() }
+    override func tearDown() { try? FileManager.default.removeItem(at: folder) }
+
+    private let labels = [0, 1, 0, 1, 1, 0]
+
+    /// A run of one epoch with `layers` layers of 2 units over `labels`.
+    private func synthetic(layers: Int = 1) -> SyntheticRun {
+        SyntheticRun(labels: labels, epochs: [(0, (0..<layers).map { l in (0..<12).map { Double(($0 + l) % 5) * 0.1 } })],
+                     units: Array(repeating: 2, count: layers))
+    }
+
+    /// A deep-bottleneck dump named `name`, its labels beside it.
+    private func dump(_ name: String) -> String {
+        let path = folder.appendingPathComponent(name + ".h5").path
+        synthetic().writeFlat(path)
+        writeNPY(labels.map(Int64.init), to: folder.appendingPathComponent(name + "_labels.npy").path)
+        return path
+    }
+
+    /// The text of `pdf` as pdftotext reads it; a skip when pdftotext is missing.
+    private func text(of pdf: URL) throws -> String {
+        guard let pdftotext = onPath(["pdftotext"]) else { throw XCTSkip("no pdftotext on PATH (Debian's poppler-utils)") }
+        let out = pdf.deletingPathExtension().appendingPathExtension("txt")
+        XCTAssertEqual(try runProgram(pdftotext, [pdf.path, out.path]).status, 0)
+        return try String(contentsOf: out, encoding: .utf8)
+    }
+
+    /// A dump is the split its name says: without --split, the title, the footer and the
+    /// default output names say that split; a --split that contradicts the name is refused in
+    /// one line; runs of different splits are refused; a dump whose name says no split, and a
+    /// dneck run file whatever its name, read --split (default train).
+    func testDumpSplitComesFromItsName() throws {
+        let test = dump("dump_test"), train = dump("dump_train")
+        let pdf = folder.appendingPathComponent("plane.pdf")
+        let plane = try runCLI(["infoplane", test, "-o", pdf.path], in: folder)
+        XCTAssertEqual(plane.status, 0, plane.stderr)
+        XCTAssertEqual(try runCLI(["measures", test], in: folder).status, 0)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent("information_measures_test.csv").path))
+
+        let refused = try runCLI(["measures", train, "--split", "test", "-o", "m.csv"], in: folder)
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stderr, "dneck-plot: error: \(train): the dump holds the train split (its name says so); --split test contradicts it\n")
+        let mixed = try runCLI(["measures", train, test, "-o", "m.csv"], in: folder)
+        XCTAssertEqual(mixed.status, 1)
+        XCTAssertEqual(mixed.stderr, "dneck-plot: error: \(test): reads the test split but \(train) the train split: give runs of one split (a dump is the split its name says)\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.csv").path))
+
+        XCTAssertEqual(try RunReader(path: test).split, .test)
+        XCTAssertEqual(try RunReader(path: test, split: .test).split, .test)
+        let plain = dump("dump")
+        XCTAssertEqual(try RunReader(path: plain).split, .train)
+        XCTAssertEqual(try RunReader(path: plain, split: .test).split, .test)
+        let runFile = folder.appendingPathComponent("run_test.h5").path
+        synthetic().writeDneck(runFile)
+        XCTAssertEqual(try RunReader(path: runFile).split, .train)
+
+        let words = try text(of: pdf)
+        XCTAssertTrue(words.contains("Information plane (test)"), words)
+        XCTAssertTrue(words.contains("samples of the test split"), words)
+        XCTAssertFalse(words.contains("train"), words)
+    }
+}
