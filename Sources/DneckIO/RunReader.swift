@@ -236,11 +236,16 @@ public final class RunReader: @unchecked Sendable {
         return values[0]
     }
 
+    /// A per-layer vector: 1-D, one value per layer.
     private func vector(_ components: String...) throws -> [Double]? {
         let path = RunReader.join(components)
         guard let (shape, values) = try hdf5.readDoublesIfPresent(path) else { return nil }
-        guard shape.count == 1, !values.isEmpty else {
+        guard shape.count == 1 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected one value per layer, found shape \(shape)")
+        }
+        guard values.count == layerCount else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path),
+                                      detail: "has \(values.count) values but the run has \(layerCount) layer\(layerCount == 1 ? "" : "s") (one value per layer)")
         }
         return values
     }

@@ -68,4 +68,24 @@ final class ReaderTruthTests: XCTestCase {
         XCTAssertTrue(words.contains("samples of the test split"), words)
         XCTAssertFalse(words.contains("train"), words)
     }
+
+    /// Each per-layer vector has one entry per layer: a gradmean of 2 entries for 4 layers, a
+    /// gradstd of 100,000 and a weights_norm of 5 are refused in one line naming the file, the
+    /// dataset, its length and the layer count, and no chart is drawn.
+    func testPerLayerVectorsHaveOneEntryPerLayer() throws {
+        for (name, count) in [("gradmean", 2), ("gradstd", 100_000), ("weights_norm", 5)] {
+            var made = synthetic(layers: 4)
+            for vector in ["gradmean", "gradstd", "weights_norm"] {
+                let length = vector == name ? count : 4
+                made.datasets[vector] = ([length], (0..<length).map { 1 + Double($0 % 7) })
+            }
+            let path = folder.appendingPathComponent("\(name).h5").path
+            made.writeDneck(path)
+            let png = folder.appendingPathComponent("\(name).png")
+            let result = try runCLI(["snr", path, "-o", png.path])
+            XCTAssertEqual(result.status, 1, name)
+            XCTAssertEqual(result.stderr, "dneck-plot: error: \(path): train/0/\(name): has \(count) values but the run has 4 layers (one value per layer)\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: png.path), name)
+        }
+    }
 }
