@@ -140,7 +140,7 @@ public final class RunReader: @unchecked Sendable {
         case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
         }
         if let bad = matrix.firstNonFinite() {
-            throw DneckError.nonFinite(file: file, path: path, row: bad.row, column: bad.column, value: bad.value)
+            throw DneckError.nonFinite(file: file, path: path, cell: .init(row: bad.row, column: bad.column), value: bad.value)
         }
         return matrix
     }
@@ -152,7 +152,8 @@ public final class RunReader: @unchecked Sendable {
     /// (nil when every value is finite), for callers that check values their own way.
     public func nonFinite(_ m: Matrix, epoch: Int, layer: Int) -> DneckError? {
         m.firstNonFinite().map {
-            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), row: $0.row, column: $0.column, value: $0.value)
+            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), cell: .init(row: $0.row, column: $0.column),
+                       value: $0.value)
         }
     }
 
@@ -231,7 +232,7 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected a scalar, found shape \(shape)")
         }
         guard values[0].isFinite else {
-            throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: 0, column: 0, value: values[0])
+            throw DneckError.nonFinite(file: file, path: RunReader.display(path), cell: nil, value: values[0])
         }
         return values[0]
     }

@@ -88,4 +88,15 @@ final class ReaderTruthTests: XCTestCase {
             XCTAssertFalse(FileManager.default.fileExists(atPath: png.path), name)
         }
     }
+
+    /// A NaN in a scalar dataset is named by the dataset alone, without a row and a column.
+    func testNonFiniteScalarNamesTheDataset() throws {
+        var nan = synthetic()
+        nan.datasets["loss/training"] = ([], [.nan])
+        let path = folder.appendingPathComponent("nan.h5").path
+        nan.writeDneck(path)
+        XCTAssertThrowsError(try RunReader(path: path).record(epoch: 0)) { error in
+            XCTAssertEqual("\(error)", "\(path): train/0/loss/training: contains NaN")
+        }
+    }
 }
