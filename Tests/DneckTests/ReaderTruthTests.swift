@@ -99,4 +99,38 @@ final class ReaderTruthTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(path): train/0/loss/training: contains NaN")
         }
     }
+
+    /// Activations as docs/run-format.md says: float16 is read exactly (every finite half,
+    /// subnormals and -0 included, widened to float32); integers are refused in one line naming
+    /// the file and the dataset; a layer of zero units is refused in one line.
+    func testActivationElementTypes() throws {
+        let halves = (0...UInt16.max).map { Float16(bitPattern: $0) }.filter(\.isFinite)
+        let columns = 16, rows = halves.count / columns
+        var half = SyntheticRun(labels: (0..<rows).map { $0 % 2 }, epochs: [(0, [halves.map(Double.init)])], units: [columns])
+        half.storage = .float16
+        let halfPath = folder.appendingPathComponent("half.h5").path
+        half.writeDneck(halfPath)
+        let read = try RunReader(path: halfPath).activations(epoch: 0, layer: 0)
+        XCTAssertEqual(read.values.map(\.bitPattern), halves.map { Double($0).bitPattern })
+        if case .float64 = try HDF5File(path: halfPath).readMatrixValues("train/0/activations/0").values {
+            XCTFail("float16 is widened to float64, not float32")
+        }
+
+        var integers = synthetic()
+        integers.storage = .int32
+        let intPath = folder.appendingPathComponent("int32.h5").path
+        integers.writeDneck(intPath)
+        XCTAssertThrowsError(try RunReader(path: intPath).activations(epoch: 0, layer: 0)) { error in
+            XCTAssertEqual("\(error)", "\(intPath): train/0/activations/0: holds integer values, expected floating-point ones (float16, float32 or float64)")
+        }
+
+        var empty = synthetic()
+        empty.units = [0]
+        empty.epochs = [(0, [[]])]
+        let emptyPath = folder.appendingPathComponent("empty.h5").path
+        empty.writeDneck(emptyPath)
+        XCTAssertThrowsError(try RunReader(path: emptyPath)) { error in
+            XCTAssertEqual("\(error)", "\(emptyPath): train/0/activations/0: layer has no units (shape [6, 0])")
+        }
+    }
 }
