@@ -133,4 +133,18 @@ final class ReaderTruthTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(emptyPath): train/0/activations/0: layer has no units (shape [6, 0])")
         }
     }
+
+    /// A `config` that is not a JSON object (plain text, an integer) describes nothing: the run
+    /// is drawn, titled by its file name, with one warning.
+    func testConfigThatIsNotAJSONObjectWarnsOnce() throws {
+        for (name, config) in [("text", SyntheticRun.Config.text("plain text")), ("integer", .integer(7))] {
+            var described = synthetic()
+            described.config = config
+            let path = folder.appendingPathComponent("\(name).h5").path
+            described.writeDneck(path)
+            let result = try runCLI(["infoplane", path, "-o", folder.appendingPathComponent("\(name).png").path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(result.stderr, "dneck-plot: warning: \(path): /config is not a JSON object: the run is titled by its file name\n")
+        }
+    }
 }
