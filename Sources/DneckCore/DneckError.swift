@@ -24,10 +24,15 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case tooLarge(file: String, path: String, shape: [Int], bytes: Int?, limit: Int)
     /// A link or storage that leads out of the file (external link, external storage, virtual dataset).
     case linkOutOfFile(file: String, path: String, detail: String)
-    /// A dataset holds NaN or ±Inf.
-    case nonFinite(file: String, path: String, row: Int, column: Int, value: Double)
+    /// A dataset holds NaN or ±Inf: at `cell` of a matrix, or as its one value (`cell` nil).
+    case nonFinite(file: String, path: String, cell: Cell?, value: Double)
     /// Labels are missing, of the wrong shape or the wrong count.
     case badLabels(file: String, path: String, detail: String)
+    /// A deep-bottleneck dump holds one split, `holds` (its name says which), and `--split`
+    /// asked for the other.
+    case splitContradicted(file: String, holds: Split, asked: Split)
+    /// The runs of one command are of different splits: `file` of `split`, `other` of `otherSplit`.
+    case mixedSplits(file: String, split: Split, other: String, otherSplit: Split)
     /// An output could not be written.
     case unwritable(file: String, detail: String)
     /// A command-line value is invalid.
@@ -36,6 +41,13 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case render(file: String, detail: String)
     /// Encoding a movie failed inside libav*.
     case encode(file: String, detail: String)
+
+    /// A row and a column of a matrix.
+    public struct Cell: Equatable, Sendable {
+        public let row: Int
+        public let column: Int
+        public init(row: Int, column: Int) { self.row = row; self.column = column }
+    }
 
     /// The message, on one line: control characters in what it quotes (a newline in a file name,
     /// an attribute value or a dtype) are escaped.
@@ -68,9 +80,14 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .unknownLayout(let file, let detail): return "\(file): /: not a dneck run file nor a deep-bottleneck dump (\(detail))"
         case .missing(let file, let path, let what): return "\(file): \(path): missing \(what)"
         case .badShape(let file, let path, let detail): return "\(file): \(path): \(detail)"
-        case .nonFinite(let file, let path, let row, let column, let value):
-            return "\(file): \(path): contains \(value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf")) at row \(row), column \(column)"
+        case .nonFinite(let file, let path, let cell, let value):
+            let position = cell.map { " at row \($0.row), column \($0.column)" } ?? ""
+            return "\(file): \(path): contains \(value.isNaN ? "NaN" : (value > 0 ? "+Inf" : "-Inf"))\(position)"
         case .badLabels(let file, let path, let detail): return "\(file): \(path): \(detail)"
+        case .splitContradicted(let file, let holds, let asked):
+            return "\(file): the dump holds the \(holds.rawValue) split (its name says so); --split \(asked.rawValue) contradicts it"
+        case .mixedSplits(let file, let split, let other, let otherSplit):
+            return "\(file): reads the \(split.rawValue) split but \(other) the \(otherSplit.rawValue) split: give runs of one split (a dump is the split its name says)"
         case .unwritable(let file, let detail): return "\(file): cannot write output (\(detail))"
         case .invalidOption(let name, let detail): return "\(name): \(detail)"
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"

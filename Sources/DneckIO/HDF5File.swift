@@ -164,12 +164,17 @@ public final class HDF5File: @unchecked Sendable {
         }
     }
 
-    /// Reads a floating-point dataset in its stored precision: float32 stays float32, anything
-    /// else is read as float64. A contiguous, unfiltered little-endian float dataset (the common
-    /// case for activations) is read straight from the file with `pread`, outside libhdf5's
-    /// lock, so several threads read at once; everything else goes through `H5Dread`.
+    /// Reads a floating-point dataset in float32 when it is stored in 32 bits or fewer (float16
+    /// is widened exactly), else in float64; integers are refused. A contiguous, unfiltered
+    /// little-endian float dataset (the common case for activations) is read straight from the
+    /// file with `pread`, outside libhdf5's lock, so several threads read at once; everything
+    /// else goes through `H5Dread`.
     public func readMatrixValues(_ path: String) throws -> (shape: [Int], values: Matrix.Storage) {
-        try read(path, planned: readPlan(path))
+        let plan = try readPlan(path)
+        guard plan.element == .float else {
+            throw unexpected(path, plan.element, expected: "floating-point ones (float16, float32 or float64)")
+        }
+        return try read(path, planned: plan)
     }
 
     /// The values of the dataset at `path`, read as `plan` says.
@@ -188,10 +193,12 @@ public final class HDF5File: @unchecked Sendable {
         return (shape, .float64(doubles))
     }
 
-    /// How to read a dataset: its shape, whether it is float32, and the file offset of its
-    /// bytes when they can be read directly (contiguous, unfiltered, IEEE little-endian).
+    /// How to read a dataset: its shape, its element class, whether to read it as float32 (a
+    /// float of 2 or 4 bytes), and the file offset of its bytes when they can be read directly
+    /// (contiguous, unfiltered, IEEE little-endian).
     private struct ReadPlan {
         let shape: [Int]
+        let element: ElementClass
         let float32: Bool
         let offset: UInt64?
     }
@@ -238,13 +245,13 @@ public final class HDF5File: @unchecked Sendable {
         }
         defer { H5Dclose(did) }
         let info = try self.info(of: did, path)
-        guard info.element == .float || info.element == .integer else { throw notNumbers(path, info.element) }
+        guard info.element == .float || info.element == .integer else { throw unexpected(path, info.element, expected: "numbers") }
         let type = H5Dget_type(did)
         defer { H5Tclose(type) }
-        let float32 = info.element == .float && info.elementSize == 4
+        let float32 = info.element == .float && info.elementSize <= 4
         let direct = H5Tequal(type, dneck_h5t_ieee_f32le()) > 0 || H5Tequal(type, dneck_h5t_ieee_f64le()) > 0
         let contiguous = direct && info.contiguousOffset != nil && info.count > 0
-        let plan = ReadPlan(shape: info.shape, float32: float32, offset: contiguous ? info.contiguousOffset : nil)
+        let plan = ReadPlan(shape: info.shape, element: info.element, float32: float32, offset: contiguous ? info.contiguousOffset : nil)
         plansLock.lock(); plans[path] = plan; plansLock.unlock()
         return plan
     }
@@ -408,7 +415,7 @@ public final class HDF5File: @unchecked Sendable {
     /// Reads the open dataset `did` (the lock is held by the caller).
     private func read<T>(_ did: hid_t, _ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
         let info = try self.info(of: did, path)
-        guard info.element == .float || info.element == .integer else { throw notNumbers(path, info.element) }
+        guard info.element == .float || info.element == .integer else { throw unexpected(path, info.element, expected: "numbers") }
         let count = try memoryBytes(path, shape: info.shape, elementSize: MemoryLayout<T>.stride) / MemoryLayout<T>.stride
         var status: herr_t = 0
         // Uninitialised storage: libhdf5 fills every element (or the read fails and it is dropped).
@@ -430,8 +437,8 @@ public final class HDF5File: @unchecked Sendable {
         return bytes ?? 0
     }
 
-    private func notNumbers(_ path: String, _ element: ElementClass) -> DneckError {
-        .badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected numbers")
+    private func unexpected(_ path: String, _ element: ElementClass, expected: String) -> DneckError {
+        .badShape(file: displayName, path: trimmed(path), detail: "holds \(element) values, expected \(expected)")
     }
 
     /// A dataset as checked before any read: its shape, element class and size, element count,

@@ -7,8 +7,9 @@ import Foundation
 ///   each with `labels` and one group per logged epoch;
 /// - deep-bottleneck's per-split dump: epoch groups at the root, labels in a `.npy` file.
 ///
-/// The layout is detected from the file's content, never from its name. Epochs are sorted
-/// numerically. Thread-safe: reads are serialised on libhdf5's lock.
+/// The layout is detected from the file's content, never from its name; a dump's split is
+/// the one its name ends in (`…_train.h5`, `…_test.h5`). Epochs are sorted numerically.
+/// Thread-safe: reads are serialised on libhdf5's lock.
 public final class RunReader: @unchecked Sendable {
     /// The two layouts a run can come in.
     public enum Layout: String, Sendable { case dneckRun = "dneck run file", deepBottleneck = "deep-bottleneck dump" }
@@ -33,16 +34,18 @@ public final class RunReader: @unchecked Sendable {
     /// A `.npy` file of the inputs X that `inputs()` reads instead of `<split>/inputs`.
     public let inputsFile: String?
 
-    /// Opens `path`, detects its layout and reads the labels of `split`.
+    /// Opens `path`, detects its layout and reads the labels of its split.
+    /// - Parameter split: the split asked for (nil: none); see `resolvedSplit`.
     /// - Parameter labelsPath: a `.npy` file of labels; for a deep-bottleneck dump, when nil,
     ///   `<stem>_labels.npy` beside the file is used if it exists.
     /// - Parameter inputsPath: a `.npy` file of the inputs X (read only when asked for).
-    public init(path: String, split: Split = .train, labelsPath: String? = nil, inputsPath: String? = nil) throws {
+    public init(path: String, split: Split? = nil, labelsPath: String? = nil, inputsPath: String? = nil) throws {
         file = path
-        self.split = split
         inputsFile = inputsPath
         hdf5 = try HDF5File(path: path)
         layout = try RunReader.detectLayout(hdf5, file: path)
+        let split = try RunReader.resolvedSplit(split, layout: layout, file: path)
+        self.split = split
         epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
         if layout == .dneckRun {
             guard try hdf5.kind(epochRoot) == .group else {
@@ -137,7 +140,7 @@ public final class RunReader: @unchecked Sendable {
         case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
         }
         if let bad = matrix.firstNonFinite() {
-            throw DneckError.nonFinite(file: file, path: path, row: bad.row, column: bad.column, value: bad.value)
+            throw DneckError.nonFinite(file: file, path: path, cell: .init(row: bad.row, column: bad.column), value: bad.value)
         }
         return matrix
     }
@@ -149,7 +152,8 @@ public final class RunReader: @unchecked Sendable {
     /// (nil when every value is finite), for callers that check values their own way.
     public func nonFinite(_ m: Matrix, epoch: Int, layer: Int) -> DneckError? {
         m.firstNonFinite().map {
-            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), row: $0.row, column: $0.column, value: $0.value)
+            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), cell: .init(row: $0.row, column: $0.column),
+                       value: $0.value)
         }
     }
 
@@ -189,6 +193,14 @@ public final class RunReader: @unchecked Sendable {
         layout == .dneckRun ? try hdf5.stringAttribute("config") : nil
     }
 
+    /// The split a deep-bottleneck dump at `path` holds, by its name; nil for a dneck run file,
+    /// a dump whose name says none, or a file that cannot be read (reading it says why).
+    public static func ownSplit(of path: String) -> Split? {
+        guard let named = namedSplit(path), let hdf5 = try? HDF5File(path: path),
+              (try? detectLayout(hdf5, file: path)) == .deepBottleneck else { return nil }
+        return named
+    }
+
     /// The first dataset of `fields` that `record` lacks (its name inside the epoch's group).
     public static func missingDataset(in record: EpochRecord, fields: EpochRecord.Fields) -> String? {
         scalarDatasets.first { fields.contains($0.fields) && record[keyPath: $0.key] == nil }?.name
@@ -220,16 +232,21 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected a scalar, found shape \(shape)")
         }
         guard values[0].isFinite else {
-            throw DneckError.nonFinite(file: file, path: RunReader.display(path), row: 0, column: 0, value: values[0])
+            throw DneckError.nonFinite(file: file, path: RunReader.display(path), cell: nil, value: values[0])
         }
         return values[0]
     }
 
+    /// A per-layer vector: 1-D, one value per layer.
     private func vector(_ components: String...) throws -> [Double]? {
         let path = RunReader.join(components)
         guard let (shape, values) = try hdf5.readDoublesIfPresent(path) else { return nil }
-        guard shape.count == 1, !values.isEmpty else {
+        guard shape.count == 1 else {
             throw DneckError.badShape(file: file, path: RunReader.display(path), detail: "expected one value per layer, found shape \(shape)")
+        }
+        guard values.count == layerCount else {
+            throw DneckError.badShape(file: file, path: RunReader.display(path),
+                                      detail: "has \(values.count) values but the run has \(layerCount) layer\(layerCount == 1 ? "" : "s") (one value per layer)")
         }
         return values
     }
@@ -250,6 +267,21 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.unknownLayout(file: file, detail: "no 'format' attribute and no epoch groups at the root")
         }
         return .deepBottleneck
+    }
+
+    /// The split read: a deep-bottleneck dump holds one, the split its name says, which
+    /// `asked` may not contradict; a dneck run file, or a dump whose name says none, is read
+    /// in `asked`, by default train.
+    private static func resolvedSplit(_ asked: Split?, layout: Layout, file: String) throws -> Split {
+        guard layout == .deepBottleneck, let named = namedSplit(file) else { return asked ?? .train }
+        if let asked, asked != named { throw DneckError.splitContradicted(file: file, holds: named, asked: asked) }
+        return named
+    }
+
+    /// The split a file's name ends in before its extension (`run_1_test.h5`: test), if any.
+    private static func namedSplit(_ file: String) -> Split? {
+        let stem = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        return Split.allCases.first { stem.hasSuffix("_" + $0.rawValue) }
     }
 
     private static func listEpochs(_ hdf5: HDF5File, root: String, file: String) throws -> [Int] {

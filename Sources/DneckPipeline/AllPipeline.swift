@@ -34,13 +34,23 @@ public struct AllPipeline {
         self.movieSettings = movieSettings; self.recordedOptions = recordedOptions; self.read = read; self.epochs = epochs
     }
 
-    /// Writes the artifacts of `splits` of every run of `runs` into `folder` (made if missing).
-    /// Returns whether some artifact could not be made; each such is one line on stderr, and
-    /// everything else is written.
-    public func run(_ runs: [String], splits: [Split], into folder: URL) throws -> Bool {
+    /// Writes the artifacts of `splits` of every run of `runs` into `folder` (made if missing);
+    /// a run without one of the splits (a deep-bottleneck dump without its sibling) gives the
+    /// others, with a note. Returns whether some artifact could not be made; each such is one
+    /// line on stderr, and everything else is written.
+    public func run(_ runs: [RunFiles], splits: [Split], into folder: URL) throws -> Bool {
         let ffmpeg = specs.contains { $0.kind == .movie } ? FFmpeg.loadInBackground() : nil
         defer { ffmpeg?.wait() }
-        let readers = try runs.map { run in try splits.map { try read(run, $0) } }
+        let readers = try runs.map { run in
+            let available = splits.filter { run.files[$0] != nil }
+            guard !available.isEmpty else {
+                throw DneckError.missing(file: run.paths[0], path: "/", what: "split \(splits.map(\.rawValue).joined(separator: ",")) (a deep-bottleneck dump holds one split; its sibling was not found beside it)")
+            }
+            for missing in splits where run.files[missing] == nil {
+                FileHandle.standardError.write(Data("dneck-plot: note: \(run.name): no \(missing.rawValue) split (no \(run.name)_\(missing.rawValue) dump beside it): \(available.map(\.rawValue).joined(separator: ", ")) only\n".utf8))
+            }
+            return try available.map { try read(run.files[$0]!, $0) }
+        }
         var needs = ChartNeeds.union(charts.map(\.needs) + [ChartNeeds(estimates: .any)])
         needs.requiredRecords = []   // each artifact that cannot do without a dataset fails alone
         let selected = try readers.map { try $0.map(epochs) }
@@ -52,20 +62,20 @@ public struct AllPipeline {
         defer { progress.finish() }
         let job = ArtifactJob(specs: specs, charts: charts, needs: needs, formats: formats, request: request,
                               estimator: estimator, movieSettings: movieSettings, recordedOptions: recordedOptions,
-                              inputDigests: InputDigests(runs), epochs: epochs, progress: progress)
+                              inputDigests: InputDigests(runs.flatMap(\.paths)), epochs: epochs, progress: progress)
         let root = try makeFolder(folder)
-        if readers.count == 1 { return try job.run(readers[0], into: root).failed }
+        if readers.count == 1 { return try job.run(readers[0], of: runs[0], into: root).failed }
         var failed = false
         var planes: [[RunData]] = []
         var entries: [Manifest.Entry] = []
-        for (readers, name) in zip(readers, subfolderNames(runs)) {
-            let outcome = try job.run(readers, into: try makeFolder(root.appendingPathComponent(name)))
+        for ((readers, run), name) in zip(zip(readers, runs), subfolderNames(runs.map(\.stem))) {
+            let outcome = try job.run(readers, of: run, into: try makeFolder(root.appendingPathComponent(name)))
             failed = failed || outcome.failed
             planes.append(outcome.planes)
             entries.append(try .hashing("\(name)/manifest.json", in: root, name: name, kind: "manifest", split: nil))
         }
         entries += try job.comparisons(planes, into: root)
-        try job.writeManifest(entries, inputs: runs, into: root)
+        try job.writeManifest(entries, inputs: runs.flatMap(\.paths), into: root)
         return failed
     }
 }

@@ -8,11 +8,11 @@ import DneckPlotters
 import DneckReport
 import Foundation
 
-/// One subfolder name per run: the file's stem, made unique with -2, -3, … in command-line order.
-public func subfolderNames(_ runs: [String]) -> [String] {
+/// One subfolder name per run of `stems`, made of safe characters and unique with -2, -3, …
+/// in command-line order.
+public func subfolderNames(_ stems: [String]) -> [String] {
     var used: [String: Int] = [:]
-    return runs.map { path in
-        let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
+    return stems.map { stem in
         let base = String(stem.map { $0.isLetter || $0.isNumber || "-_.".contains($0) ? $0 : "_" })
         used[base, default: 0] += 1
         return used[base]! == 1 ? base : "\(base)-\(used[base]!)"
@@ -52,7 +52,7 @@ struct ArtifactJob: @unchecked Sendable {
     }
 
     /// The artifacts of every split of `readers` (one run), the summary, the report and the manifest.
-    func run(_ readers: [RunReader], into folder: URL) throws -> Outcome {
+    func run(_ readers: [RunReader], of runFiles: RunFiles, into folder: URL) throws -> Outcome {
         let made = Made()
         var splits: [RunData] = []
         // Each split's movie is encoded on a thread of its own from when its measures are ready,
@@ -69,15 +69,15 @@ struct ArtifactJob: @unchecked Sendable {
         movies.wait()
         made.sort(by: specs)
         warnIfSaturated(splits, estimator: estimator)
-        let run = readers[0].file
+        let run = runFiles.name
         for (file, reason) in made.failures.sorted(by: { $0.key < $1.key }) {
             FileHandle.standardError.write(Data("dneck-plot: error: \(folder.appendingPathComponent(file).path): \(reason)\n".utf8))
         }
         let files = made.items.flatMap(\.files)
-        try AtomicOutput.write(text: Summary.markdown(run: URL(fileURLWithPath: run).lastPathComponent, splits: splits,
+        try AtomicOutput.write(text: Summary.markdown(run: run, splits: splits,
                                                       artifacts: files, failures: made.failures),
                                to: folder.appendingPathComponent("summary.md"))
-        let page = ReportPage(title: URL(fileURLWithPath: run).lastPathComponent, config: splits.first?.config ?? [:],
+        let page = ReportPage(title: run, config: splits.first?.config ?? [:],
                               epochs: Dictionary(uniqueKeysWithValues: readers.map { ($0.split, $0.epochs) }),
                               items: made.items, failures: made.failures, overlays: made.overlays)
         try AtomicOutput.write(text: page.html(), to: folder.appendingPathComponent("index.html"))
@@ -86,7 +86,7 @@ struct ArtifactJob: @unchecked Sendable {
         }
         entries.append(try .hashing("summary.md", in: folder, name: "summary", kind: ArtifactKind.summary.rawValue, split: nil))
         entries.append(try .hashing("index.html", in: folder, name: "index", kind: ArtifactKind.report.rawValue, split: nil))
-        try writeManifest(entries, inputs: [run], failures: made.failures, into: folder)
+        try writeManifest(entries, inputs: runFiles.paths, failures: made.failures, into: folder)
         let planes = splits.map { RunData(file: $0.file, split: $0.split, config: $0.config, epochs: $0.epochs, layerCount: $0.layerCount,
                                           sampleCount: $0.sampleCount, measures: $0.measures, estimator: $0.estimator) }
         return Outcome(failed: !made.failures.isEmpty, planes: planes)

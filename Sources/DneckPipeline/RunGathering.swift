@@ -15,7 +15,7 @@ public final class PendingWarnings: @unchecked Sendable {
 
     /// Writes every held warning on stderr, once.
     public func flush() {
-        lock.lock(); let held = lines; lines = []; lock.unlock()
+        lock.lock(); let held = DataWarnings.shared.take() + lines; lines = []; lock.unlock()
         for line in held { FileHandle.standardError.write(Data("dneck-plot: warning: \(line)\n".utf8)) }
     }
 }

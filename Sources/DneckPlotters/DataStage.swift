@@ -131,11 +131,20 @@ public enum DataStage {
         return nil
     }
 
-    /// The run's `config` JSON as flat key → value text (nested values as compact JSON).
+    /// The run's `config` JSON as flat key → value text (nested values as compact JSON); empty
+    /// when the run logs none, or logs one that is not a JSON object string (plain text, an
+    /// integer): it only describes the run, so that is a warning (`DataWarnings`), not an error.
     private static func configuration(_ reader: RunReader) throws -> [String: String] {
-        guard let text = try reader.configuration() else { return [:] }
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else {
-            throw DneckError.badShape(file: reader.file, path: "/config", detail: "attribute is not a JSON object")
+        let object: [String: Any]?
+        do {
+            guard let text = try reader.configuration() else { return [:] }
+            object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        } catch DneckError.badShape {
+            object = nil   // not one string
+        }
+        guard let object else {
+            DataWarnings.shared.add("\(reader.file): /config is not a JSON object: the run is titled by its file name")
+            return [:]
         }
         var config: [String: String] = [:]
         for (key, value) in object {
@@ -144,6 +153,26 @@ public enum DataStage {
                     let text = String(data: data, encoding: .utf8) { config[key] = text }
         }
         return config
+    }
+}
+
+/// Warnings about runs' data that `DataStage` meets while gathering, each held once (however
+/// often the run is gathered) until the executable prints them with its own.
+public final class DataWarnings: @unchecked Sendable {
+    public static let shared = DataWarnings()
+    private let lock = NSLock()
+    private var seen: Set<String> = []
+    private var held: [String] = []
+
+    func add(_ line: String) {
+        lock.lock(); defer { lock.unlock() }
+        if seen.insert(line).inserted { held.append(line) }
+    }
+
+    /// The warnings held, in order; each is handed out once.
+    public func take() -> [String] {
+        lock.lock(); defer { held = []; lock.unlock() }
+        return held
     }
 }
 

@@ -86,7 +86,7 @@ struct AllCommand: TakesChartOptions {
                                        estimator: estimator.chosen, movieSettings: encoding.settings(threads: 1),
                                        recordedOptions: recordedOptions(specs, charts: charts),
                                        read: { try reading.readers([$0], split: $1)[0] }, epochs: reading.selectedEpochs)
-            if try pipeline.run(runs, splits: chosenSplits, into: URL(fileURLWithPath: output)) {
+            if try pipeline.run(RunFiles.group(runs), splits: chosenSplits, into: URL(fileURLWithPath: output)) {
                 PendingWarnings.shared.flush()
                 throw ExitCode(1)
             }

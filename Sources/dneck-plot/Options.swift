@@ -57,8 +57,8 @@ struct RunOptions: ParsableArguments {
         try parseLimits(epochs.map { $0.contains(":") ? $0 : "\($0):\($0)" }, name: "--epochs", allowEqual: true)
     }
 
-    /// A reader of each of `paths`' `split`.
-    func readers(_ paths: [String], split: Split) throws -> [RunReader] {
+    /// A reader of each of `paths`' `split` (nil: each run's own, see `RunReader`).
+    func readers(_ paths: [String], split: Split?) throws -> [RunReader] {
         try paths.map { try RunReader(path: $0, split: split, labelsPath: labels, inputsPath: inputs) }
     }
 
@@ -78,8 +78,13 @@ struct RunSource: ParsableArguments {
     @Argument(help: "Run files: dneck run files or deep-bottleneck per-split dumps (.h5).")
     var runs: [String] = []
 
-    @Option(help: "Split to read (a deep-bottleneck dump is one split already).")
-    var split: Split = .train
+    @Option(name: .customLong("split"),
+            help: "Split to read (default: train; a deep-bottleneck dump is one split, the one its name ends in: …_train.h5, …_test.h5).")
+    var requestedSplit: Split?
+
+    /// The split of the runs, as output names say it: `--split`, else the first run's own when
+    /// it is a deep-bottleneck dump, else train.
+    var split: Split { requestedSplit ?? runs.first.flatMap(RunReader.ownSplit(of:)) ?? .train }
 
     @OptionGroup var reading: RunOptions
 
@@ -92,8 +97,14 @@ struct RunSource: ParsableArguments {
         }
     }
 
-    /// A reader of every run, in order.
-    func readers() throws -> [RunReader] { try reading.readers(runs, split: split) }
+    /// A reader of every run, in order, all of one split.
+    func readers() throws -> [RunReader] {
+        let readers = try reading.readers(runs, split: requestedSplit)
+        if let first = readers.first, let other = readers.first(where: { $0.split != first.split }) {
+            throw DneckError.mixedSplits(file: other.file, split: other.split, other: first.file, otherSplit: first.split)
+        }
+        return readers
+    }
 }
 
 extension EstimatorDescriptor {

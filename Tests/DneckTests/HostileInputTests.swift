@@ -133,7 +133,7 @@ final class HostileInputTests: XCTestCase {
             self.layer($0, epoch: 0, 0)
             self.layer($0, epoch: 2, 0, units: 3)
         }
-        add("empty_gradmean", "train/0/gradmean: expected one value per layer, found shape [0]", failing: ["snr", "charts"], every: true) {
+        add("empty_gradmean", "train/0/gradmean: has 0 values but the run has 1 layer (one value per layer)", failing: ["snr", "charts"], every: true) {
             self.layer($0, epoch: 0, 0)
             $0.dataset("train/0/gradmean", shape: [0], doubles: [], storage: .float64)
             $0.dataset("train/0/gradstd", shape: [1], doubles: [1], storage: .float64)

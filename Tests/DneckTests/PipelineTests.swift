@@ -20,7 +20,7 @@ final class PipelineTests: XCTestCase {
                                    estimator: BinningEstimator(), movieSettings: MovieSettings(),
                                    recordedOptions: [:], read: { try RunReader(path: $0, split: $1) }, epochs: { _ in nil })
         let library = folder.appendingPathComponent("library")
-        XCTAssertFalse(try pipeline.run([Fixtures.exampleRun], splits: [.test], into: library))
+        XCTAssertFalse(try pipeline.run(RunFiles.group([Fixtures.exampleRun]), splits: [.test], into: library))
         let command = folder.appendingPathComponent("command")
         let result = try runCLI(["all", Fixtures.exampleRun, "--splits", "test", "--only", "infoplane,health,information_measures",
                                  "--dpi", "40", "-o", command.path])

@@ -81,7 +81,7 @@ final class H5Writer {
     }
 
     enum Storage {
-        case float32, float64, int64, float32BigEndian, float64BigEndian
+        case float32, float64, int64, float32BigEndian, float64BigEndian, float16, int32
 
         var fileType: hid_t {
             switch self {
@@ -90,6 +90,8 @@ final class H5Writer {
             case .int64: return dneck_h5t_std_i64le()
             case .float32BigEndian: return dneck_h5t_ieee_f32be()
             case .float64BigEndian: return dneck_h5t_ieee_f64be()
+            case .float16: return dneck_h5t_ieee_f16le()
+            case .int32: return dneck_h5t_std_i32le()
             }
         }
     }
@@ -206,13 +208,24 @@ struct SyntheticRun {
     var accuracy = true
     /// String attributes fixed-length instead of variable-length.
     var fixedLengthStrings = false
+    /// The root attribute `config`.
+    var config = Config.text("{}")
+    /// More datasets of every epoch group of both splits, float64: name inside the group (e.g.
+    /// `gradmean`, `loss/training`) → shape ([] for a scalar) and values.
+    var datasets: [String: (shape: [Int], values: [Double])] = [:]
+
+    /// What the root attribute `config` holds: a string (JSON or not) or an integer.
+    enum Config { case text(String), integer(Int64) }
 
     /// Writes the dneck layout (both splits share the activations) to `path`.
     func writeDneck(_ path: String, skip: Set<String> = []) {
         let w = H5Writer(path: path)
         if !skip.contains("format") { w.stringAttribute("format", "dneck-run", fixedLength: fixedLengthStrings) }
         w.intAttribute("format_version", 1)
-        w.stringAttribute("config", "{}", fixedLength: fixedLengthStrings)
+        switch config {
+        case .text(let text): w.stringAttribute("config", text, fixedLength: fixedLengthStrings)
+        case .integer(let value): w.intAttribute("config", value)
+        }
         for split in ["train", "test"] { writeSplit(w, root: split, skip: skip) }
         w.close()
     }
@@ -237,6 +250,9 @@ struct SyntheticRun {
             if accuracy {
                 w.dataset("\(root)/\(epoch)/accuracy/training", shape: [], doubles: [0.5 + Double(epoch) / 1000], storage: .float64)
                 w.dataset("\(root)/\(epoch)/accuracy/test", shape: [], doubles: [0.4 + Double(epoch) / 1000], storage: .float64)
+            }
+            for (name, dataset) in datasets {
+                w.dataset("\(root)/\(epoch)/\(name)", shape: dataset.shape, doubles: dataset.values, storage: .float64)
             }
         }
     }
