@@ -3,7 +3,7 @@ import DneckPlotters
 import Foundation
 
 /// `summary.md`: a short Markdown summary of a run for a CI job's step summary: final
-/// accuracies, each layer's last-epoch I(X;M) and I(Y;M), saturation warnings, failures and
+/// accuracies, each layer's last-epoch estimates (named as its estimator names them), saturation warnings, failures and
 /// links to the artifacts.
 public enum Summary {
     /// The summary of `splits` (one run's data per split), linking `artifacts` (file names in
@@ -19,7 +19,7 @@ public enum Summary {
         for data in splits {
             guard let table = data.measures, let epoch = table.epochs.last else { continue }
             lines += ["## \(data.split.rawValue): epoch \(epoch) (\(data.estimator))", "",
-                      "| layer | I(X;M) (bits) | I(Y;M) (bits) |", "|---:|---:|---:|"]
+                      "| layer | \(data.quantity.label(x: true)) | \(data.quantity.label(x: false)) |", "|---:|---:|---:|"]
             for point in table.points(epoch: epoch).sorted(by: { $0.layer < $1.layer }) {
                 lines.append("| \(point.layer) | \(String(format: "%.4f", point.ixm)) | \(String(format: "%.4f", point.iym)) |")
             }

@@ -98,6 +98,9 @@ final class InputsCLITests: XCTestCase {
         let written = try String(contentsOf: out.appendingPathComponent("information_measures_train.csv"), encoding: .utf8)
         XCTAssertEqual(written, try String(contentsOf: measures, encoding: .utf8))
         XCTAssertTrue(written.hasPrefix("epoch,layer,HSIC_XM,HSIC_YM\n"), written)
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("| layer | HSIC(M, X) | HSIC(M, Y) |"), summary)
+        XCTAssertFalse(summary.contains("(bits)"), summary)
     }
 
     /// A run without inputs asked for an estimator that needs them: one line naming the file
