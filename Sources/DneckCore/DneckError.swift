@@ -51,6 +51,15 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
 
     /// The message, on one line: control characters in what it quotes (a newline in a file name,
     /// an attribute value or a dtype) are escaped.
+    /// The dataset inside the file that holds what is wrong with its values: NaN or ±Inf, a
+    /// wrong shape, or a read libhdf5 refused (nil for the other errors).
+    public var datasetPath: String? {
+        switch self {
+        case .nonFinite(_, let path, _, _), .badShape(_, let path, _), .hdf5(_, let path, _): return path
+        default: return nil
+        }
+    }
+
     /// This error told of the artifact `file` where drawing or encoding named only a stand-in
     /// (`(raster)`, `(frame)`) or the temporary file the artifact is written to.
     public func naming(_ file: String) -> DneckError {

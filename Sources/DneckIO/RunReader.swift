@@ -148,6 +148,14 @@ public final class RunReader: @unchecked Sendable {
     /// Where `inputs()` looks, as messages show it (`train/inputs`).
     public var inputsPath: String { RunReader.display(RunReader.join(epochRoot, "inputs")) }
 
+    /// The logged epoch whose group holds the dataset `path` (as messages show it), nil for a
+    /// path outside the epochs' groups.
+    public func epoch(ofDataset path: String) -> Int? {
+        let root = RunReader.display(epochRoot)
+        let inside = root == "/" ? path : path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : nil
+        return inside?.split(separator: "/").first.flatMap { Int($0) }.flatMap { epochs.contains($0) ? $0 : nil }
+    }
+
     /// The error naming the first NaN or ±Inf of `m`, the activations of `layer` at `epoch`
     /// (nil when every value is finite), for callers that check values their own way.
     public func nonFinite(_ m: Matrix, epoch: Int, layer: Int) -> DneckError? {

@@ -61,10 +61,19 @@ struct ArtifactJob: @unchecked Sendable {
         // before this returns or throws.
         let movies = DispatchGroup()
         defer { movies.wait() }
+        // An epoch that cannot be used is left out of its split's artifacts; a split that cannot
+        // be read at all fails alone: what can be made is, and the report lists what was not.
         for reader in readers {
-            let data = try DataStage.gather(reader, needs: needs, estimator: estimator, epochs: try epochs(reader), progress: progress)
-            try produce(data, reader: reader, into: folder, made: made) { startLongTask(in: movies, $0) }
-            splits.append(data)
+            let gathered: (data: RunData, leftOut: [LeftOutEpoch])
+            do {
+                gathered = try DataStage.gatherUsable(reader, needs: needs, estimator: estimator, epochs: try epochs(reader), progress: progress)
+            } catch let error as DneckError {
+                made.fail("\(reader.split.rawValue) split", "\(error)")
+                continue
+            }
+            for left in gathered.leftOut { made.fail("\(reader.split.rawValue) epoch \(left.epoch)", left.description) }
+            try produce(gathered.data, reader: reader, into: folder, made: made) { startLongTask(in: movies, $0) }
+            splits.append(gathered.data)
         }
         movies.wait()
         made.sort(by: specs)
@@ -78,7 +87,7 @@ struct ArtifactJob: @unchecked Sendable {
                                                       artifacts: files, failures: made.failures),
                                to: folder.appendingPathComponent("summary.md"))
         let page = ReportPage(title: run, config: splits.first?.config ?? [:],
-                              epochs: Dictionary(uniqueKeysWithValues: readers.map { ($0.split, $0.epochs) }),
+                              epochs: Dictionary(uniqueKeysWithValues: splits.map { ($0.split, $0.epochs) }),
                               items: made.items, failures: made.failures, overlays: made.overlays)
         try AtomicOutput.write(text: page.html(), to: folder.appendingPathComponent("index.html"))
         var entries = try made.items.flatMap { item in

@@ -48,9 +48,12 @@ enum ChartParts {
         runs.flatMap { ($0.records ?? []).flatMap { r in keys.compactMap { r[keyPath: $0] } } }
     }
 
-    /// The footer line saying what a figure's numbers are: split, samples and the estimator.
+    /// The footer line saying what a figure's numbers are: split, samples, the estimator, and
+    /// the epochs left out for data that could not be used.
     static func footer(_ run: RunData, estimator: Bool) -> String {
-        let samples = "\(run.sampleCount) samples of the \(run.split.rawValue) split"
+        let leftOut = run.leftOutEpochs.isEmpty ? ""
+            : "; epoch\(run.leftOutEpochs.count == 1 ? "" : "s") \(run.leftOutEpochs.map(String.init).joined(separator: ", ")) left out (NaN, ±Inf or unreadable data)"
+        let samples = "\(run.sampleCount) samples of the \(run.split.rawValue) split" + leftOut
         return estimator && !run.estimator.isEmpty ? "\(run.quantity.x), \(run.quantity.y): \(run.estimator); \(samples)" : samples
     }
 }

@@ -27,6 +27,8 @@ public struct RunData: Sendable {
     public var ensemble: Ensemble?
     /// The entropy-bias analysis of activation functions, when a chart asked for it.
     public var entropyBias: EntropyBias?
+    /// Logged epochs left out because their data could not be used (`DataStage.gatherUsable`).
+    public var leftOutEpochs: [Int] = []
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -86,6 +88,26 @@ public enum DataStage {
         data.entropyBias = analysis(needs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
+    }
+
+    /// `gather` over the epochs whose datasets can be used: an epoch holding NaN or ±Inf, a
+    /// dataset of the wrong shape or one libhdf5 cannot read is left out, and said with why
+    /// (each costs one more pass over the epochs before it). Throws what no epoch explains, or
+    /// when no epoch is left.
+    public static func gatherUsable(_ reader: RunReader, needs: ChartNeeds, estimator: any MIEstimator = BinningEstimator(),
+                                    epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
+        var kept = epochs ?? reader.epochs, leftOut: [LeftOutEpoch] = []
+        while true {
+            do {
+                var data = try gather(reader, needs: needs, estimator: estimator, epochs: kept, progress: progress)
+                data.leftOutEpochs = leftOut.map(\.epoch).sorted()
+                return (data, leftOut)
+            } catch let error as DneckError {
+                guard let epoch = error.datasetPath.flatMap(reader.epoch(ofDataset:)), kept.contains(epoch), kept.count > 1 else { throw error }
+                kept.removeAll { $0 == epoch }
+                leftOut.append(LeftOutEpoch(split: reader.split, epoch: epoch, reason: error))
+            }
+        }
     }
 
     /// The data of charts with `needs` drawn without a run (the entropy-bias analysis alone).
@@ -154,6 +176,16 @@ public enum DataStage {
         }
         return config
     }
+}
+
+/// A logged epoch the data stage left out of every artifact of its split, and why.
+public struct LeftOutEpoch: Sendable, Equatable {
+    public let split: Split
+    public let epoch: Int
+    public let reason: DneckError
+
+    /// `epoch 7 of the train split left out: <reason>`.
+    public var description: String { "epoch \(epoch) of the \(split.rawValue) split left out of its artifacts: \(reason)" }
 }
 
 /// Warnings about runs' data that `DataStage` meets while gathering, each held once (however

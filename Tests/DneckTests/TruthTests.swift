@@ -1,3 +1,5 @@
+import DneckIO
+import DneckPlotters
 import Foundation
 import XCTest
 
@@ -7,9 +9,45 @@ final class TruthTests: XCTestCase {
     func testReportIsNotCalledSelfContained() throws {
         let help = try runCLI(["all", "--help"])
         XCTAssertEqual(help.status, 0)
-        XCTAssertFalse(help.stdout.contains("self-contained"), help.stdout)
-        XCTAssertTrue(help.stdout.contains("keep the folder together"), help.stdout)
+        let text = help.stdout.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        XCTAssertFalse(text.contains("self-contained"), text)
+        XCTAssertTrue(text.contains("keep the folder together"), text)
         let readme = try String(contentsOf: Fixtures.packageRoot.appendingPathComponent("README.md"), encoding: .utf8)
         XCTAssertFalse(readme.contains("self-contained `index.html`"))
+    }
+
+    /// One bad epoch does not lose a run: `all` leaves an epoch with NaN activations or a NaN
+    /// loss out of every artifact, writes everything else, the report, the summary and the
+    /// manifest listing why, says it in every figure's footer, and exits 1.
+    func testAllLeavesABadEpochOutAndWritesEverythingElse() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let values: (Int) -> [Double] = { e in (0..<8).map { Double(($0 * 3 + e) % 7) * 0.1 } }
+        var bad = values(5)
+        bad[3] = .nan
+        let run = folder.appendingPathComponent("nan.h5").path
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [values(0)]), (5, [bad]), (9, [values(9)])], units: [2]).writeDneck(run)
+        let out = folder.appendingPathComponent("all")
+        let result = try runCLI(["all", run, "--only", "infoplane,information_measures", "--dpi", "40", "-o", out.path])
+        XCTAssertEqual(result.status, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("epoch 5 of the train split left out of its artifacts: \(run): train/5/activations/0: contains NaN"),
+                      result.stderr)
+        let files = try FileManager.default.contentsOfDirectory(atPath: out.path).sorted()
+        XCTAssertEqual(files, ["index.html", "infoplane_test.png", "infoplane_train.png", "information_measures_test.csv",
+                               "information_measures_train.csv", "manifest.json", "summary.md"])
+        let csv = try String(contentsOf: out.appendingPathComponent("information_measures_train.csv"), encoding: .utf8)
+        XCTAssertEqual(csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",")[0] }, ["0", "9"])
+        let summary = try String(contentsOf: out.appendingPathComponent("summary.md"), encoding: .utf8)
+        XCTAssertTrue(summary.contains("`train epoch 5`"), summary)
+        let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("\"test epoch 5\""), manifest)
+        let data = try DataStage.gatherUsable(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs).data
+        XCTAssertEqual(data.leftOutEpochs, [5])
+        XCTAssertTrue(InfoPlaneChart().figure(data, request: FigureRequest()).footer[0].contains("epoch 5 left out"))
+        // A single command names the epoch and the dataset, and writes nothing.
+        let single = try runCLI(["infoplane", run, "-o", folder.appendingPathComponent("p.png").path])
+        XCTAssertEqual(single.status, 1)
+        XCTAssertTrue(single.stderr.contains("train/5/activations/0: contains NaN"), single.stderr)
+        XCTAssertEqual(try runCLI(["infoplane", run, "--epochs", "6:9", "-o", folder.appendingPathComponent("p.png").path]).status, 0)
     }
 }
