@@ -54,8 +54,9 @@ public struct AllPipeline {
         var needs = ChartNeeds.union(charts.map(\.needs) + [ChartNeeds(estimates: .any)])
         needs.requiredRecords = []   // each artifact that cannot do without a dataset fails alone
         let selected = try readers.map { try $0.map(epochs) }
-        let figures = specs.filter { $0.kind == .figure }.count * formats.count
-        let steps = zip(readers.joined(), selected.joined()).reduce(0) { total, run in
+        let figures = specs.filter { $0.kind == .figure && !$0.perRun }.count * formats.count
+        let perRun = specs.filter { $0.kind == .figure && $0.perRun }.count * formats.count
+        let steps = zip(readers.joined(), selected.joined()).reduce(readers.count * perRun) { total, run in
             total + needs.progressSteps(run.0, epochs: run.1?.count) + figures + (run.1 ?? run.0.epochs).count
         }
         let progress = ProgressBar(total: steps, label: "all")

@@ -63,6 +63,8 @@ struct ArtifactJob: @unchecked Sendable {
         defer { movies.wait() }
         // An epoch that cannot be used is left out of its split's artifacts; a split that cannot
         // be read at all fails alone: what can be made is, and the report lists what was not.
+        // What belongs to training, not to a split, is drawn once: from the train split when read.
+        let training = readers.contains { $0.split == .train } ? Split.train : readers.first?.split
         for reader in readers {
             let gathered: (data: RunData, leftOut: [LeftOutEpoch])
             do {
@@ -72,7 +74,8 @@ struct ArtifactJob: @unchecked Sendable {
                 continue
             }
             for left in gathered.leftOut { made.fail("\(reader.split.rawValue) epoch \(left.epoch)", left.description) }
-            try produce(gathered.data, reader: reader, into: folder, made: made) { startLongTask(in: movies, $0) }
+            try produce(specs.filter { !$0.perRun || reader.split == training }, from: gathered.data, reader: reader, into: folder,
+                        made: made) { startLongTask(in: movies, $0) }
             splits.append(gathered.data)
         }
         movies.wait()
@@ -129,9 +132,9 @@ struct ArtifactJob: @unchecked Sendable {
         return entries
     }
 
-    /// The chosen artifacts of one split: the movie handed to `background` first, the table, then
-    /// the figures two at a time.
-    private func produce(_ data: RunData, reader: RunReader, into folder: URL, made: Made,
+    /// The artifacts `specs` of one split: the movie handed to `background` first, the table,
+    /// then the figures on every core.
+    private func produce(_ specs: [ArtifactSpec], from data: RunData, reader: RunReader, into folder: URL, made: Made,
                          background: (@escaping @Sendable () -> Void) -> Void) throws {
         let split = data.split, formats = self.formats, progress = self.progress
         for spec in specs where spec.kind != .figure {
@@ -159,10 +162,12 @@ struct ArtifactJob: @unchecked Sendable {
                 drawn.append(spec)
             }
         }
+        let bySpec = drawn
         let outcomes = PlotterRegistry.makeFigures(drawn.map { chart($0)! }, run: data, request: request) { chart, figure in
             let name = type(of: chart).descriptor.artifact, laidOut = figure.laidOut()
+            let spec = bySpec.first { $0.name == name }!
             for format in formats {
-                try FigureWriter.write(laidOut, to: folder.appendingPathComponent("\(name)_\(split.rawValue).\(format)"))
+                try FigureWriter.write(laidOut, to: folder.appendingPathComponent(spec.fileName(split: split, format: format)))
                 progress.advance()
             }
             if let overlay = FigureOverlays.make(chart, figure: laidOut, run: data) {

@@ -8,7 +8,7 @@ public struct AccuracyChart: BasePlotter {
         name: "accuracy", artifact: "accuracy",
         summary: "Training and test accuracy and loss against epoch.",
         example: "dneck-plot accuracy run.h5 --log-epochs -o accuracy.svg",
-        needs: ChartNeeds(requiredRecords: [.accuracy, .loss]), roles: [.charts, .compare, .all])
+        needs: ChartNeeds(requiredRecords: [.accuracy, .loss]), roles: [.charts, .compare, .all], perRun: true)
 
     public let options: EpochAxisOptions
     public init(options: EpochAxisOptions) { self.options = options }

@@ -183,11 +183,15 @@ public struct PlotterDescriptor: Sendable {
     public var output = Output.figure
     public var runs = Runs.one
     public var roles: Set<Role> = []
+    /// Whether what the chart draws belongs to training, not to a split (gradients, the
+    /// accuracy and loss of both splits): `all` draws it once per run, from the train split,
+    /// as `<artifact>.<format>`.
+    public var perRun = false
 
     public init(name: String, artifact: String, summary: String, example: String, needs: ChartNeeds,
-                output: Output = .figure, runs: Runs = .one, roles: Set<Role> = []) {
+                output: Output = .figure, runs: Runs = .one, roles: Set<Role> = [], perRun: Bool = false) {
         self.name = name; self.artifact = artifact; self.summary = summary; self.example = example; self.needs = needs
-        self.output = output; self.runs = runs; self.roles = roles
+        self.output = output; self.runs = runs; self.roles = roles; self.perRun = perRun
     }
 }
 

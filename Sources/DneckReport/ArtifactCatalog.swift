@@ -14,10 +14,14 @@ public struct ArtifactSpec: Sendable {
     /// The chart drawing a figure or a movie's frames; nil for the table.
     public let plotter: (any BasePlotter.Type)?
 
-    /// The file name for `split` with `format` (png, svg, pdf) for figures.
+    /// Whether it is made once per run (`PlotterDescriptor.perRun`), not once per split.
+    public var perRun: Bool { plotter?.descriptor.perRun ?? false }
+
+    /// The file name for `split` with `format` (png, svg, pdf) for figures; a per-run artifact's
+    /// name has no split.
     public func fileName(split: Split, format: String) -> String {
         let ext = kind == .movie ? "mp4" : kind == .table ? "csv" : format
-        return "\(name)_\(split.rawValue).\(ext)"
+        return perRun ? "\(name).\(ext)" : "\(name)_\(split.rawValue).\(ext)"
     }
 }
 

@@ -64,8 +64,9 @@ final class AllCommandTests: XCTestCase {
         var expected = ["index.html", "manifest.json", "summary.md"]
         XCTAssertTrue(Self.artifacts.contains("health"))
         for spec in ArtifactCatalog.all {
-            for split in [Split.train, .test] { expected.append(spec.fileName(split: split, format: "png")) }
+            for split in spec.perRun ? [Split.train] : [.train, .test] { expected.append(spec.fileName(split: split, format: "png")) }
         }
+        XCTAssertTrue(expected.contains("snr.png") && expected.contains("accuracy.png"), "gradients and accuracy belong to the run")
         XCTAssertEqual(try ExampleReport.files(out), expected.sorted())
         for file in expected {
             let path = out.appendingPathComponent(file).path
@@ -120,9 +121,9 @@ final class AllCommandTests: XCTestCase {
         let result = try runCLI(["all", run, "-o", out.path, "--dpi", "40", "--skip", "infoplane_movie"])
         XCTAssertEqual(result.status, 1, result.stderr)
         let errors = result.stderr.split(separator: "\n").filter { $0.hasPrefix("dneck-plot: error:") }
-        XCTAssertEqual(errors.count, 4, result.stderr)   // snr and accuracy of both splits
-        XCTAssertTrue(result.stderr.contains("snr_train.png: \(run): train/0/gradmean: missing"), result.stderr)
-        XCTAssertTrue(result.stderr.contains("accuracy_test.png: \(run): test/0/loss/training: missing"), result.stderr)
+        XCTAssertEqual(errors.count, 2, result.stderr)   // snr and accuracy, once per run
+        XCTAssertTrue(result.stderr.contains("snr.png: \(run): train/0/gradmean: missing"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("accuracy.png: \(run): train/0/loss/training: missing"), result.stderr)
         let files = try ExampleReport.files(out)
         XCTAssertFalse(files.contains { $0.hasPrefix("snr") || $0.hasPrefix("accuracy") || $0.hasSuffix(".tmp") }, "\(files)")
         for name in ["infoplane_train.png", "activations_test.png", "mi_epochs_train.png", "information_measures_test.csv",
@@ -131,7 +132,24 @@ final class AllCommandTests: XCTestCase {
         }
         let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("manifest.json"))) as! [String: Any]
         XCTAssertEqual((manifest["failures"] as! [String: String]).keys.sorted(),
-                       ["accuracy_test.png", "accuracy_train.png", "snr_test.png", "snr_train.png"])
+                       ["accuracy.png", "snr.png"])
+    }
+
+    /// Gradients and accuracy belong to training, not to a split: a run that logs them under
+    /// /train only gets its one SNR and accuracy chart, and `all` succeeds.
+    func testGradientsLoggedOnceMakeOneChartPerRun() throws {
+        let run = folder.appendingPathComponent("train-only.h5").path
+        var synthetic = SyntheticRun(labels: [0, 1, 0, 1], epochs: [(1, [[0.1, 0.2, 0.3, 0.4]]), (3, [[0.3, 0.4, 0.5, 0.7]])], units: [1])
+        synthetic.datasets = ["gradmean": ([1], [0.5]), "gradstd": ([1], [0.25]), "weights_norm": ([1], [2]),
+                              "loss/training": ([], [0.7]), "loss/test": ([], [0.8])]
+        synthetic.datasetSplits = ["train"]
+        synthetic.writeDneck(run)
+        XCTAssertEqual(try runCLI(["snr", run, "--split", "test", "-o", folder.appendingPathComponent("t.png").path]).status, 1)
+        let out = folder.appendingPathComponent("out")
+        let result = try runCLI(["all", run, "-o", out.path, "--dpi", "40", "--only", "snr,accuracy,infoplane"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try ExampleReport.files(out).filter { $0.hasSuffix(".png") }.sorted(),
+                       ["accuracy.png", "infoplane_test.png", "infoplane_train.png", "snr.png"])
     }
 
     /// SIGTERM (what Slurm sends before preempting) mid-write: no temporary file and no

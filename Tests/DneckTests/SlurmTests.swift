@@ -7,7 +7,7 @@ final class SlurmTests: XCTestCase {
     /// The subcommand the array job runs and its output-folder option.
     static let artifactsCommand = (name: "all", outputFlag: "-o")
     /// Artifacts every run's folder must hold (besides every PNG in it decoding).
-    static let expectedFigures = ["activations_train.png", "accuracy_test.png", "infoplane_movie_train.mp4", "manifest.json",
+    static let expectedFigures = ["activations_train.png", "accuracy.png", "infoplane_movie_train.mp4", "manifest.json",
                                   "index.html"]
 
     static let examples = Fixtures.packageRoot.appendingPathComponent("examples/slurm")

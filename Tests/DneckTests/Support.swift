@@ -213,6 +213,8 @@ struct SyntheticRun {
     /// More datasets of every epoch group of both splits, float64: name inside the group (e.g.
     /// `gradmean`, `loss/training`) → shape ([] for a scalar) and values.
     var datasets: [String: (shape: [Int], values: [Double])] = [:]
+    /// The splits whose epoch groups hold `datasets` (nil: every split).
+    var datasetSplits: Set<String>?
 
     /// What the root attribute `config` holds: a string (JSON or not) or an integer.
     enum Config { case text(String), integer(Int64) }
@@ -251,7 +253,7 @@ struct SyntheticRun {
                 w.dataset("\(root)/\(epoch)/accuracy/training", shape: [], doubles: [0.5 + Double(epoch) / 1000], storage: .float64)
                 w.dataset("\(root)/\(epoch)/accuracy/test", shape: [], doubles: [0.4 + Double(epoch) / 1000], storage: .float64)
             }
-            for (name, dataset) in datasets {
+            for (name, dataset) in datasets where datasetSplits?.contains(root) ?? true {
                 w.dataset("\(root)/\(epoch)/\(name)", shape: dataset.shape, doubles: dataset.values, storage: .float64)
             }
         }
