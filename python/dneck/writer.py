@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 from typing import Mapping, Sequence
 
 import h5py
@@ -75,9 +76,10 @@ class RunWriter:
     dtype: storage type of the activations: "float32" (default), "float16" or "float64".
     compression: gzip level of the activation datasets (None: uncompressed).
 
-    The per-epoch datasets are created at the first commit, when the number of layers and
-    their widths are known; the file then switches to SWMR mode and from there on only grows
-    existing datasets. Use as a context manager to close with status "finished", or
+    The file is written as ``<path>.partial`` until the first commit, which creates the
+    per-epoch datasets (the number of layers and their widths are known then), switches the
+    file to SWMR mode and renames it to ``path``; from there on it only grows existing
+    datasets. So ``path`` never holds a file that a crash could leave unreadable. Use as a context manager to close with status "finished", or
     "stopped" if an exception escapes.
     """
 
@@ -95,7 +97,9 @@ class RunWriter:
         self.units: list[int] | None = None
         self._staged: dict | None = None
         self._last_epoch: dict[str, int] = {}
-        self.file = h5py.File(path, "w", libver=("v110", "latest"))
+        self.path = os.fspath(path)
+        self._partial = self.path + ".partial"
+        self.file = h5py.File(self._partial, "w", libver=("v110", "latest"))
         self._write_header(config or {})
         self.n = {}
         for split in ("train", "test"):
@@ -147,6 +151,7 @@ class RunWriter:
         for name in ("weights_norm", "gradmean", "gradstd"):
             _create_growing(t, name, (len(units),), np.float64, (VECTOR_CHUNK, max(1, len(units))))
         self.file.swmr_mode = True
+        os.replace(self._partial, self.path)
 
     # -- logging -------------------------------------------------------------------------
 
@@ -246,13 +251,18 @@ class RunWriter:
     # -- closing -------------------------------------------------------------------------
 
     def close(self, finished: bool = True) -> None:
-        """Commits any staged epoch, sets status to finished (or stopped) and closes the file."""
+        """Commits any staged epoch, sets status to finished (or stopped) and closes the file.
+
+        A run closed before its first commit is renamed to ``path`` here: it holds the header only.
+        """
         if not self.file.id.valid:
             return
         if self._staged is not None:
             self.commit()
         self.file["status"][0] = STATUS["finished" if finished else "stopped"]
         self.file.close()
+        if self.units is None:
+            os.replace(self._partial, self.path)
 
     def __enter__(self) -> "RunWriter":
         return self
