@@ -45,3 +45,14 @@ class GradientStats:
     def reset(self) -> None:
         """Forgets every batch (call at the start of each epoch)."""
         self.__init__()
+
+
+def gradient_row(stats: GradientStats, present: list[bool]):
+    """(gradmean, gradstd) over all layers from stats over the layers marked present
+    (those with a kernel), NaN for the others; None if stats saw no batch."""
+    if stats.count == 0:
+        return None
+    mean, std = stats.result()
+    full_mean, full_std = np.full(len(present), np.nan), np.full(len(present), np.nan)
+    full_mean[present], full_std[present] = mean, std
+    return full_mean, full_std
