@@ -48,5 +48,5 @@ def test_torch_logger_matches_direct_activations(tmp_path):
         out = torch.tensor(direct[2][2])
         assert f["test/loss"][2] == pytest.approx(float(loss_fn(out, data["test"][1])), rel=1e-6)
         assert f["test/accuracy"][2] == pytest.approx(float((out.argmax(1) == data["test"][1]).double().mean()))
-        assert f["training/weights_norm"][2, 0] == pytest.approx(float(torch.linalg.norm(model[0].weight)), rel=1e-6)
+        assert f["training/weights_norm"][2, 0] == pytest.approx(float(torch.linalg.norm(model[0].weight.detach())), rel=1e-6)
         np.testing.assert_array_equal(f["train/inputs"][:], data["train"][0].numpy())
