@@ -46,11 +46,12 @@ def _activation_chunks(n: int, units: int, itemsize: int) -> tuple:
     return (1, rows, max(1, units))
 
 
-def _append(dataset: h5py.Dataset, row) -> None:
-    """Grows dataset by one row and writes it."""
-    n = dataset.shape[0]
-    dataset.resize(n + 1, axis=0)
-    dataset[n] = row
+def _write_row(dataset: h5py.Dataset, index: int, row) -> None:
+    """Writes row index (the group's committed epoch count), growing the dataset if needed;
+    a row left by an interrupted commit is overwritten, never shifted."""
+    if dataset.shape[0] <= index:
+        dataset.resize(index + 1, axis=0)
+    dataset[index] = row
 
 
 def _flatten_samples(array, n: int, what: str) -> np.ndarray:
@@ -91,6 +92,8 @@ class RunWriter:
             raise ValueError(f"labels must be given for 'train' and/or 'test', got {sorted(labels)}")
         if str(np.dtype(dtype)) not in STORAGE_DTYPES:
             raise ValueError(f"dtype must be one of {sorted(STORAGE_DTYPES)}, got {dtype}")
+        if inputs and set(inputs) - set(labels):
+            raise ValueError(f"inputs given for splits without labels: {sorted(set(inputs) - set(labels))}")
         self.dtype = STORAGE_DTYPES[str(np.dtype(dtype))]
         self.compression = compression
         self.layer_names = None if layer_names is None else [str(s) for s in layer_names]
@@ -105,8 +108,6 @@ class RunWriter:
         for split in ("train", "test"):
             if split in labels:
                 self.n[split] = self._write_split_header(split, labels[split], (inputs or {}).get(split))
-        if inputs and set(inputs) - set(self.n):
-            raise ValueError(f"inputs given for splits without labels: {sorted(set(inputs) - set(self.n))}")
 
     # -- header, written before SWMR starts -------------------------------------------
 
@@ -208,24 +209,22 @@ class RunWriter:
             return
         self._check_staged(staged)
         epoch = staged["epoch"]
+        groups = list(staged["splits"]) + (["training"] if staged["training"] else [])
+        index = {g: len(self.file[g]["epochs"]) for g in groups}
         for split, rows in staged["splits"].items():
             g = self.file[split]
             for i, a in enumerate(rows["activations"]):
-                _append(g[f"activations/{i}"], a.astype(self.dtype, copy=False))
+                _write_row(g[f"activations/{i}"], index[split], a.astype(self.dtype, copy=False))
             for name in ("accuracy", "loss"):
-                _append(g[name], rows.get(name, math.nan))
-        training = staged["training"]
-        if training:
+                _write_row(g[name], index[split], rows.get(name, math.nan))
+        if staged["training"]:
             nan_row = np.full(len(self.units), np.nan)
             for name in ("weights_norm", "gradmean", "gradstd"):
-                _append(self.file["training"][name], training.get(name, nan_row))
+                _write_row(self.file["training"][name], index["training"], staged["training"].get(name, nan_row))
         self.file.flush()
-        for split in staged["splits"]:
-            _append(self.file[split]["epochs"], epoch)
-            self._last_epoch[split] = epoch
-        if training:
-            _append(self.file["training/epochs"], epoch)
-            self._last_epoch["training"] = epoch
+        for g in groups:
+            _write_row(self.file[g]["epochs"], index[g], epoch)
+            self._last_epoch[g] = epoch
         self.file.flush()
 
     def _check_staged(self, staged: dict) -> None:

@@ -104,3 +104,37 @@ def test_reader_follows_a_live_writer(tmp_path):
         assert counts == sorted(counts) and counts[-1] > counts[0]
     finally:
         kill(proc)
+
+
+SYSTEM_PYTHON = "/usr/bin/python3"
+SYSTEM_READ = """
+import sys, h5py
+path, swmr = sys.argv[1], sys.argv[2] == "swmr"
+with h5py.File(path, "r", swmr=swmr) as f:
+    e = len(f["test/epochs"])
+    assert f["test/activations/0"][:e].shape[0] == e and len(f["training/epochs"]) >= e - 1
+    print(h5py.version.hdf5_version, e)
+"""
+
+
+def system_h5py() -> bool:
+    """Whether the system Python (whose libhdf5 the Swift reader links on Debian) has h5py."""
+    return os.path.exists(SYSTEM_PYTHON) and subprocess.run(
+        [SYSTEM_PYTHON, "-c", "import h5py"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not system_h5py(), reason="no h5py in /usr/bin/python3 (Debian's python3-h5py)")
+def test_system_libhdf5_reads_a_killed_run(tmp_path):
+    """Debian's libhdf5 (1.10 here) reads a killed run in SWMR mode, and normally once repaired."""
+    path = tmp_path / "run.h5"
+    proc = start_writer(path)
+    for _ in range(3):
+        proc.stdout.readline()
+    committed = kill(proc)
+    for mode in ("swmr", "repaired"):
+        if mode == "repaired":
+            dneck.clear_status_flags(str(path))
+        out = subprocess.run([SYSTEM_PYTHON, "-c", SYSTEM_READ, str(path), mode], capture_output=True,
+                             text=True, env={"PATH": os.environ.get("PATH", "")})
+        assert out.returncode == 0, out.stderr
+        assert int(out.stdout.split()[1]) >= committed + 3

@@ -130,3 +130,16 @@ def test_lookup3_known_value():
     """Bob Jenkins' published test vector for hashlittle."""
     from dneck.superblock import lookup3
     assert lookup3(b"Four score and seven years ago") == 0x17770551
+
+
+def test_rows_of_an_interrupted_commit_are_overwritten(tmp_path):
+    """Row k always belongs to epochs[k], even after a commit failed half-way."""
+    with dneck.RunWriter(tmp_path / "run.h5", labels()) as w:
+        w.log_epoch(0, activations={"test": acts("test", 0)})
+        stray = w.file["test/activations/0"]
+        stray.resize(2, axis=0)
+        stray[1] = 99.0                        # as if epoch 1's commit died after this row
+        w.log_epoch(2, activations={"test": acts("test", 2)})
+    with h5py.File(tmp_path / "run.h5", "r") as f:
+        assert list(f["test/epochs"][:]) == [0, 2]
+        np.testing.assert_array_equal(f["test/activations/0"][1], acts("test", 2)[0])
