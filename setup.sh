@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 packages=(pkg-config libhdf5-dev libcairo2-dev zlib1g-dev libavcodec-dev libavformat-dev
           libavutil-dev libswscale-dev libopenblas-dev libssl-dev fonts-dejavu-core)
 # For the tests only (the shared trainer, the numpy reference scripts, pdftotext for word boxes), never the tool's:
-packages+=(python3-numpy python3-scipy python3-h5py slurm-wlm munge chromium poppler-utils)
+packages+=(python3-numpy python3-scipy python3-h5py python3-venv slurm-wlm munge chromium poppler-utils)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
