@@ -70,15 +70,15 @@ public struct MovieFrameChart: BasePlotter {
             panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
                                               color: { color($0.layer) }, width: style.lineWidth * 0.5)
         }
-        panel.marks += PlaneParts.boundBars(current, color: { color($0.layer) }, width: style.lineWidth * 0.8)
+        panel.marks += PlaneParts.boundBand(current, color: { color($0.layer) })
         let points = current.map { DataPoint($0.ixm, $0.iym) }
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
                                     edge: style.foreground.withAlpha(0.6)))
         panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.03, fractionY: 0.97, anchor: TextAnchor(.left, .top),
                                   size: style.titleSize * 1.1, bold: true))
-        panel.legend = Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) },
-                              corner: .bottomRight)
+        let layerEntries = (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) }
+        panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }, corner: .bottomRight)
         return panel
     }
 

@@ -58,12 +58,22 @@ enum PlaneParts {
         return names.isEmpty ? nil : "dashed: " + names.joined(separator: ", ") + " (the most the estimates can reach)"
     }
 
-    /// A thin bar from each point (the upper bound) down to its lower bound, where it has one.
-    static func boundBars(_ points: [InformationPoint], color: (InformationPoint) -> Color, width: Double) -> [Mark] {
-        points.compactMap { p in
-            guard let x = p.ixmLower, let y = p.iymLower else { return nil }
-            return .line([DataPoint(p.ixm, p.iym), DataPoint(x, y)], color: color(p).withAlpha(0.6), width: width)
-        }
+    /// The band between the KDE bounds: for each point with a lower bound, a translucent box
+    /// from the lower bound to the point (the upper bound) in both coordinates.
+    static func boundBand(_ points: [InformationPoint], color: (InformationPoint) -> Color) -> [Mark] {
+        let bounded = points.filter { $0.lowerBound != nil }
+        guard !bounded.isEmpty else { return [] }
+        return [.boxes(from: bounded.map { DataPoint($0.ixmLower!, $0.iymLower!) }, to: bounded.map { DataPoint($0.ixm, $0.iym) },
+                       colors: bounded.map { color($0).withAlpha(bandAlpha) })]
+    }
+
+    /// The band's opacity, also of its legend entry.
+    private static let bandAlpha = 0.1
+
+    /// The legend entry of the band between the KDE bounds, when `run` has lower bounds.
+    static func bandEntry(_ run: RunData, style: Style) -> Legend.Entry? {
+        guard run.measures?.hasLowerBounds == true else { return nil }
+        return Legend.Entry(label: "KDE lower to upper bound", color: style.foreground.withAlpha(bandAlpha * 3), symbol: .patch)
     }
 
     /// Around each aggregated point of `points`, the runs' band in both coordinates: a
@@ -110,7 +120,8 @@ enum PlaneParts {
     /// The footer lines of a plane: the estimator, what the KDE bounds (drawn as `bounds` says),
     /// the runs' band and the dashed ceilings are, and the saturated layers.
     static func footer(_ run: RunData, request: FigureRequest,
-                       bounds: String = "point: KDE upper bound; bar: down to the KDE lower bound") -> [String] {
+                       bounds: String = "point: KDE upper bound; shaded band: from the KDE lower bound to the upper bound in both coordinates")
+        -> [String] {
         var lines = [ChartParts.footer(run, estimator: true)]
         if run.measures?.hasLowerBounds == true { lines.append(bounds) }
         if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: request.spread)) }

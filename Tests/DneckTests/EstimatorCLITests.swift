@@ -137,22 +137,32 @@ final class EstimatorCLITests: XCTestCase {
         XCTAssertEqual(plane.stderr.components(separatedBy: "saturated").count - 1, 1, plane.stderr)
     }
 
-    /// `--estimator kde` draws each point's bar down to its lower bound and says so.
+    /// `--estimator kde` draws what `--help` calls a band, not a bar like the lines joining
+    /// layers: no line runs from a point to its lower bound, a legend entry and the footer say
+    /// what the band is.
     func testKDEBandOnThePlane() throws {
         let estimator = try KDEEstimator(bound: .both)
         let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun, split: .test), needs: InfoPlaneChart.descriptor.needs,
                                         estimator: estimator, epochs: [0, 980])
         let figure = InfoPlaneChart().figure(data, request: FigureRequest())
-        XCTAssertTrue(figure.footer.contains("point: KDE upper bound; bar: down to the KDE lower bound"), "\(figure.footer)")
         XCTAssertTrue(figure.footer[0].contains("KDE bounds, σ² = 0.001"))
-        let bars = figure.panels[0].marks.compactMap { mark -> [DataPoint]? in
-            if case .line(let points, _, _, _) = mark, points.count == 2 { return points } else { return nil }
-        }
+        XCTAssertTrue(figure.footer.contains { $0.contains("band") && $0.contains("KDE lower bound") }, "\(figure.footer)")
         let points = data.measures!.points
-        XCTAssertEqual(bars.count, points.count)
-        for (bar, p) in zip(bars, points) {
-            XCTAssertEqual(bar, [DataPoint(p.ixm, p.iym), DataPoint(p.ixmLower!, p.iymLower!)])
+        let bars = figure.panels[0].marks.filter { mark in
+            guard case .line(let line, _, _, _) = mark, line.count == 2 else { return false }
+            return points.contains { line == [DataPoint($0.ixm, $0.iym), DataPoint($0.ixmLower!, $0.iymLower!)] }
         }
+        XCTAssertEqual(bars.count, 0, "a bar from a point to its lower bound looks like the lines joining layers")
+        let boxes = figure.panels[0].marks.compactMap { mark -> ([DataPoint], [DataPoint])? in
+            if case .boxes(let from, let to, _) = mark { return (from, to) } else { return nil }
+        }
+        XCTAssertEqual(boxes.count, 1)
+        XCTAssertEqual(boxes.first?.0, points.map { DataPoint($0.ixmLower!, $0.iymLower!) })
+        XCTAssertEqual(boxes.first?.1, points.map { DataPoint($0.ixm, $0.iym) })
+        let entries = figure.legends.flatMap(\.legend.entries) + figure.panels.compactMap(\.legend).flatMap(\.entries)
+        XCTAssertTrue(entries.contains { $0.label.contains("KDE") && $0.symbol == .patch }, "\(entries.map(\.label))")
+        let (laid, texts) = RecordingRenderer.texts(of: figure)
+        XCTAssertEqual(layoutProblems(laid, texts: texts), [])
     }
 }
 
