@@ -85,8 +85,8 @@ public struct EstimatorDescriptor: Sendable {
     public let remedy: @Sendable (EstimatorParameters) -> String
     /// Ends the note that estimates used a random subset (Rényi: how to do without one).
     public let subsetHint: String
-    /// What the warning says when some term sat at the estimator's cap (EDGE); nil without caps.
-    public let capText: String?
+    /// The cap the estimator puts on its terms (EDGE's U); nil without one.
+    public let cap: EstimatorCap?
 
     /// Whether it takes `parameter`.
     public func takes(_ parameter: EstimatorParameter) -> Bool { parameters.contains(parameter) }
@@ -101,8 +101,8 @@ public struct EstimatorDescriptor: Sendable {
 
     /// The warning that some terms sat at the cap, when one did (`notes.hitCap`).
     public func capWarning(_ notes: EstimateNotes, summary: String) -> String? {
-        guard notes.hitCap, let capText else { return nil }
-        return "\(summary): \(capText)"
+        guard notes.hitCap, let cap else { return nil }
+        return "\(summary): \(cap.text)"
     }
 }
 
@@ -119,7 +119,7 @@ extension EstimatorDescriptor {
                                  ?? .binSize(p.binSize ?? BinningEstimator.defaultBinSize))
         },
         remedy: { $0.bins == nil ? "a larger --bin-size, --bins 30 --adaptive or --estimator kde" : "fewer --bins or --estimator kde" },
-        subsetHint: "", capText: nil)
+        subsetHint: "", cap: nil)
 
     public static let kdeUpper = kde(.upper, name: "kde-upper")
     public static let kdeLower = kde(.lower, name: "kde-lower")
@@ -129,7 +129,7 @@ extension EstimatorDescriptor {
         EstimatorDescriptor(
             name: name, family: "KDE", quantity: .bits, needsInputs: false, countsStates: false, parameters: [.noiseVariance],
             make: { try KDEEstimator(bound: bound, noiseVariance: $0.noiseVariance ?? KDEEstimator.defaultNoiseVariance) },
-            remedy: noiseRemedy, subsetHint: "", capText: nil)
+            remedy: noiseRemedy, subsetHint: "", cap: nil)
     }
 
     public static let hsic = EstimatorDescriptor(
@@ -137,7 +137,7 @@ extension EstimatorDescriptor {
         make: { p in
             try HSICEstimator(width: p.sigma ?? .fixed(HSICEstimator.defaultSigma), target: p.hsicTarget ?? .labels, samples: p.samples)
         },
-        remedy: noiseRemedy, subsetHint: "", capText: nil)
+        remedy: noiseRemedy, subsetHint: "", cap: nil)
 
     public static let renyi = EstimatorDescriptor(
         name: "renyi", family: nil, quantity: .renyi, needsInputs: true, countsStates: false, parameters: [.sigma, .samples, .alpha],
@@ -145,12 +145,24 @@ extension EstimatorDescriptor {
             try RenyiEstimator(alpha: p.alpha ?? RenyiEstimator.defaultAlpha, width: p.sigma ?? .fixed(RenyiEstimator.defaultSigma),
                                samples: p.samples ?? RenyiEstimator.defaultSamples)
         },
-        remedy: noiseRemedy, subsetHint: "; --alpha 2 runs exactly on every row", capText: nil)
+        remedy: noiseRemedy, subsetHint: "; --alpha 2 runs exactly on every row", cap: nil)
 
     public static let edge = EstimatorDescriptor(
         name: "edge", family: nil, quantity: .bits, needsInputs: true, countsStates: false, parameters: [],
         make: { _ in EDGEEstimator() }, remedy: noiseRemedy, subsetHint: "",
-        capText: "some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE")
+        cap: EstimatorCap(bound: EDGEEstimator.caps, name: "the cap U",
+                          text: "some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE"))
+}
+
+/// A cap an estimator puts on the terms it sums (EDGE's U): its estimates cannot pass it, even
+/// where the data carry more information.
+public struct EstimatorCap: Sendable {
+    /// The most I(X;M) and I(Y;M) can reach, in bits.
+    public let bound: MIEstimate.Bound
+    /// How a footer names it: `the cap U`.
+    public let name: String
+    /// What the warning and the footer say when some term sat at it.
+    public let text: String
 }
 
 /// Every estimator of `--estimator`, in the order the help lists them.

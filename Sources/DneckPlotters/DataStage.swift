@@ -23,6 +23,9 @@ public struct RunData: Sendable {
     public var quantity: PlaneQuantity = .bits
     /// What the estimator did that the user should hear of (subsets, capped terms).
     public var estimateNotes = EstimateNotes()
+    /// The estimator's cap (EDGE's U), which the planes draw when an estimate sat at it
+    /// (`estimateNotes.hitCap`).
+    public var cap: EstimatorCap?
     /// When `measures` aggregate several runs: those runs and how they spread.
     public var ensemble: Ensemble?
     /// The entropy-bias analysis of activation functions, when a chart asked for it.
@@ -83,6 +86,7 @@ public enum DataStage {
                            records: records, estimator: estimator.summary)
         data.quantity = quantity
         data.estimateNotes = measured?.notes ?? EstimateNotes()
+        data.cap = estimator.descriptor.cap
         data.entropyBias = analysis(needs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
@@ -114,6 +118,7 @@ public enum DataStage {
                            estimator: first.estimator)
         data.quantity = first.quantity
         data.estimateNotes = runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }
+        data.cap = first.cap
         data.ensemble = Ensemble(aggregate: aggregate, runs: tables, files: runs.map(\.file))
         return data
     }
