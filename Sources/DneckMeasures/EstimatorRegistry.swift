@@ -14,6 +14,9 @@ public struct PlaneQuantity: Sendable, Equatable {
     /// Whether the estimator's ceilings are log2 N and H(Y) (what the planes draw as dashed lines).
     public let bitsCeilings: Bool
 
+    /// Whether it is information in bits (not HSIC): never below 0 nor above its ceilings.
+    public var isInformation: Bool { unit == "bits" }
+
     /// Mutual information in bits, ceilings log2 N and H(Y) (binning, KDE, EDGE).
     public static let bits = PlaneQuantity(x: "I(X;M)", y: "I(Y;M)", unit: "bits", columnPrefix: "MI_", bitsCeilings: true)
     /// The matrix-based Rényi information, in bits, whose ceilings are S(X) and S(Y).
@@ -211,10 +214,13 @@ public struct EstimateNotes: Sendable, Equatable {
     public var subsampledRows: Int?
     /// Whether some EDGE bucket term sat at its cap U.
     public var hitCap = false
+    /// Whether every label is one class: H(Y) = 0, and Y carries no information.
+    public var oneClass = false
 
-    public init(subsampledRows: Int? = nil, hitCap: Bool = false) {
+    public init(subsampledRows: Int? = nil, hitCap: Bool = false, oneClass: Bool = false) {
         self.subsampledRows = subsampledRows
         self.hitCap = hitCap
+        self.oneClass = oneClass
     }
 
     /// The notes of one estimate.
@@ -224,6 +230,7 @@ public struct EstimateNotes: Sendable, Equatable {
 
     /// The notes of both.
     public func merged(_ other: EstimateNotes) -> EstimateNotes {
-        EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap)
+        EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap,
+                      oneClass: oneClass || other.oneClass)
     }
 }

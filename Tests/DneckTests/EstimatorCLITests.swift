@@ -164,6 +164,40 @@ final class EstimatorCLITests: XCTestCase {
         let (laid, texts) = RecordingRenderer.texts(of: figure)
         XCTAssertEqual(layoutProblems(laid, texts: texts), [])
     }
+
+    /// A split whose labels are all one class: H(Y) = 0, so I(Y;M) is exactly 0 (not rounding
+    /// noise), one warning says so, and the plane's y axis does not blow the noise up into levels.
+    func testSingleClassSplitHasNoLabelInformation() throws {
+        let n = 60
+        var generator = SplitMix64(seed: 7)
+        let layer = { (units: Int) in (0..<n * units).map { _ in Double(generator.next() % 1000) / 1000 } }
+        let run = folder.appendingPathComponent("one-class.h5").path
+        SyntheticRun(labels: [Int](repeating: 0, count: n), epochs: (0..<4).map { ($0, [layer(3), layer(2)]) }, units: [3, 2])
+            .writeDneck(run)
+        for estimator in ["binning", "kde"] {
+            let out = folder.appendingPathComponent("m.csv")
+            let result = try runCLI(["measures", run, "--estimator", estimator, "-o", out.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let warnings = result.stderr.split(separator: "\n").filter { $0.hasPrefix("dneck-plot: warning:") && $0.contains("H(Y) = 0") }
+            XCTAssertEqual(warnings.count, 1, result.stderr)
+            let (header, rows) = try Self.csv(out)
+            for row in rows {
+                for (name, cell) in zip(header, row) where name.hasPrefix("MI_YM") { XCTAssertEqual(cell, "0", "\(estimator): \(row)") }
+            }
+        }
+        let data = try DataStage.gather(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs)
+        XCTAssertEqual(Set(data.measures!.points.map(\.iym)), [0])
+        let (laid, texts) = RecordingRenderer.texts(of: InfoPlaneChart().figure(data, request: FigureRequest()))
+        let y = laid.panels[0].y
+        XCTAssertGreaterThanOrEqual(y.scale.domain.upperBound - y.scale.domain.lowerBound, 0.5, "\(y.scale)")
+        let yLabels = texts.filter { $0.item.role == .tickLabel && $0.box.maxX < laid.panels[0].frame.x }.map(\.item.text)
+        XCTAssertFalse(yLabels.isEmpty)
+        for values in [[1e-15, 1e-15], [3.3, 3.3]] {   // equal values get a plain range around them, no scale of their own
+            let domain = Scale.linear(fitting: values).domain
+            XCTAssertTrue(domain.contains(values[0]) && domain.upperBound - domain.lowerBound >= 0.5, "\(values): \(domain)")
+        }
+        for label in yLabels { XCTAssertNotNil(Double(label.replacingOccurrences(of: "−", with: "-")), label); XCTAssertFalse(label.contains("e"), label) }
+    }
 }
 
 /// The gaussian-mixture run, trained once per test process.
