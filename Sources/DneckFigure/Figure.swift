@@ -138,6 +138,8 @@ public enum Mark: Sendable {
     case horizontalLine(y: Double, color: Color, width: Double, dashed: Bool)
     /// Filled ellipses (centre and half-widths in data units), one colour each.
     case ellipses([DataPoint], radii: [DataPoint], colors: [Color])
+    /// Filled boxes, box i spanning `from[i]` to `to[i]` (opposite corners), one colour each.
+    case boxes(from: [DataPoint], to: [DataPoint], colors: [Color])
 }
 
 /// A uniform grid of cells spanning `x` and `y` in data coordinates; row 0 is the bottom row.
@@ -156,7 +158,8 @@ public struct Heatmap: Sendable {
 /// A legend box: in a corner of a panel, or (as a `FigureLegend`) beside a span of cells.
 public struct Legend: Sendable {
     public enum Corner: Sendable { case topLeft, topRight, bottomLeft, bottomRight }
-    public enum Symbol: Sendable { case line, marker, lineAndMarker }
+    /// A short line, a marker, both, or a filled square (for a shaded area).
+    public enum Symbol: Sendable { case line, marker, lineAndMarker, patch }
     public struct Entry: Sendable {
         public var label: String
         public var color: Color

@@ -121,6 +121,11 @@ public enum FigureDrawer {
                 guard let q = panel.point(c), let corner = panel.point(DataPoint(c.x + r.x, c.y + r.y)) else { continue }
                 renderer.ellipse(center: q, radiusX: abs(corner.x - q.x), radiusY: abs(corner.y - q.y), fill: color)
             }
+        case .boxes(let from, let to, let colors):
+            for ((a, b), color) in zip(zip(from, to), colors) {
+                guard let p = panel.point(a), let q = panel.point(b) else { continue }
+                renderer.fill(Rect(x: min(p.x, q.x), y: min(p.y, q.y), width: abs(q.x - p.x), height: abs(q.y - p.y)), color: color)
+            }
         case .heatmap(let map):
             guard let topLeft = panel.point(DataPoint(map.x.lowerBound, map.y.upperBound)),
                   let bottomRight = panel.point(DataPoint(map.x.upperBound, map.y.lowerBound)) else { return }
@@ -156,10 +161,16 @@ public enum FigureDrawer {
         for (i, entry) in legend.entries.enumerated() {
             let y = frame.y + pad + row * (Double(i) + 0.5)
             let x0 = frame.x + pad
-            if entry.symbol != .marker {
+            switch entry.symbol {
+            case .patch:
+                let side = min(symbol, row) * 0.6
+                renderer.fill(Rect(x: x0 + (symbol - side) / 2, y: y - side / 2, width: side, height: side), color: entry.color)
+            case .line, .lineAndMarker:
                 renderer.stroke([Point(x0, y), Point(x0 + symbol, y)], color: entry.color, width: style.lineWidth, dashed: false)
+            case .marker:
+                break
             }
-            if entry.symbol != .line {
+            if entry.symbol == .marker || entry.symbol == .lineAndMarker {
                 renderer.circle(center: Point(x0 + symbol / 2, y), diameter: style.markerSize * 0.9,
                                 fill: entry.color, edge: nil, edgeWidth: 0)
             }

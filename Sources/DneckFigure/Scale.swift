@@ -26,12 +26,13 @@ public enum Scale: Sendable, Equatable {
     }
 
     /// A linear scale over `values` widened by `margin` of their span on each side (matplotlib's
-    /// default margins); a single value gets a unit-wide range around it.
+    /// default margins). Values all equal get a fixed range around them, at least one unit wide
+    /// (±5 % beyond ±10), so that plain ticks frame them rather than a scale of their last digits.
     public static func linear(fitting values: [Double], margin: Double = 0.05) -> Scale {
         let finite = values.filter(\.isFinite)
         guard let lo = finite.min(), let hi = finite.max() else { return .linear(0...1) }
         guard hi > lo else {
-            let pad = lo == 0 ? 0.5 : abs(lo) * 0.05
+            let pad = max(0.5, abs(lo) * 0.05)
             return .linear((lo - pad)...(hi + pad))
         }
         let pad = (hi - lo) * margin

@@ -25,7 +25,7 @@ public final class RunReader: @unchecked Sendable {
     /// have the same layers).
     public let layerCount: Int
     /// Units of each layer at the first logged epoch (every epoch must have the same).
-    private let layerWidths: [Int]
+    public let layerWidths: [Int]
 
     private let hdf5: HDF5File
     /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").

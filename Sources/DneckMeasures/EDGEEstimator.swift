@@ -27,6 +27,9 @@ import Foundation
 public struct EDGEEstimator: MIEstimator {
     public init() {}
 
+    /// The cap U of the bucket terms, so the most I(X;M) and I(Y;M) can reach: 12 and 1 bits.
+    public static let caps = MIEstimate.Bound(ixm: 12, iym: 1)
+
     public var summary: String { "EDGE (deep-bottleneck), γ = 0.1, 10 ensemble members, median" }
 
     public var descriptor: EstimatorDescriptor { .edge }
@@ -44,8 +47,8 @@ public struct EDGEEstimator: MIEstimator {
         case .float32: layer = activations
         case .float64(let v): layer = Matrix(rows: activations.rows, columns: activations.columns, float32: v.map { Float($0) })
         }
-        let withLabels = EDGE.information(layer, Matrix(rows: labels.count, columns: 1, values: labels.map(Double.init)), cap: 1)
-        let withInputs = inputs.map { EDGE.information(layer, $0, cap: 12) }
+        let withLabels = EDGE.information(layer, Matrix(rows: labels.count, columns: 1, values: labels.map(Double.init)), cap: Self.caps.iym)
+        let withInputs = inputs.map { EDGE.information(layer, $0, cap: Self.caps.ixm) }
         return MIEstimate(ixm: withInputs?.value ?? .nan, iym: withLabels.value, ceilingX: classes.ceilingX,
                           ceilingY: classes.entropy, hitCap: withLabels.hitCap || (withInputs?.hitCap ?? false))
     }

@@ -14,6 +14,9 @@ public struct PlaneQuantity: Sendable, Equatable {
     /// Whether the estimator's ceilings are log2 N and H(Y) (what the planes draw as dashed lines).
     public let bitsCeilings: Bool
 
+    /// Whether it is information in bits (not HSIC): never below 0 nor above its ceilings.
+    public var isInformation: Bool { unit == "bits" }
+
     /// Mutual information in bits, ceilings log2 N and H(Y) (binning, KDE, EDGE).
     public static let bits = PlaneQuantity(x: "I(X;M)", y: "I(Y;M)", unit: "bits", columnPrefix: "MI_", bitsCeilings: true)
     /// The matrix-based Rényi information, in bits, whose ceilings are S(X) and S(Y).
@@ -85,8 +88,8 @@ public struct EstimatorDescriptor: Sendable {
     public let remedy: @Sendable (EstimatorParameters) -> String
     /// Ends the note that estimates used a random subset (Rényi: how to do without one).
     public let subsetHint: String
-    /// What the warning says when some term sat at the estimator's cap (EDGE); nil without caps.
-    public let capText: String?
+    /// The cap the estimator puts on its terms (EDGE's U); nil without one.
+    public let cap: EstimatorCap?
 
     /// Whether it takes `parameter`.
     public func takes(_ parameter: EstimatorParameter) -> Bool { parameters.contains(parameter) }
@@ -101,8 +104,8 @@ public struct EstimatorDescriptor: Sendable {
 
     /// The warning that some terms sat at the cap, when one did (`notes.hitCap`).
     public func capWarning(_ notes: EstimateNotes, summary: String) -> String? {
-        guard notes.hitCap, let capText else { return nil }
-        return "\(summary): \(capText)"
+        guard notes.hitCap, let cap else { return nil }
+        return "\(summary): \(cap.text)"
     }
 }
 
@@ -119,7 +122,7 @@ extension EstimatorDescriptor {
                                  ?? .binSize(p.binSize ?? BinningEstimator.defaultBinSize))
         },
         remedy: { $0.bins == nil ? "a larger --bin-size, --bins 30 --adaptive or --estimator kde" : "fewer --bins or --estimator kde" },
-        subsetHint: "", capText: nil)
+        subsetHint: "", cap: nil)
 
     public static let kdeUpper = kde(.upper, name: "kde-upper")
     public static let kdeLower = kde(.lower, name: "kde-lower")
@@ -129,7 +132,7 @@ extension EstimatorDescriptor {
         EstimatorDescriptor(
             name: name, family: "KDE", quantity: .bits, needsInputs: false, countsStates: false, parameters: [.noiseVariance],
             make: { try KDEEstimator(bound: bound, noiseVariance: $0.noiseVariance ?? KDEEstimator.defaultNoiseVariance) },
-            remedy: noiseRemedy, subsetHint: "", capText: nil)
+            remedy: noiseRemedy, subsetHint: "", cap: nil)
     }
 
     public static let hsic = EstimatorDescriptor(
@@ -137,7 +140,7 @@ extension EstimatorDescriptor {
         make: { p in
             try HSICEstimator(width: p.sigma ?? .fixed(HSICEstimator.defaultSigma), target: p.hsicTarget ?? .labels, samples: p.samples)
         },
-        remedy: noiseRemedy, subsetHint: "", capText: nil)
+        remedy: noiseRemedy, subsetHint: "", cap: nil)
 
     public static let renyi = EstimatorDescriptor(
         name: "renyi", family: nil, quantity: .renyi, needsInputs: true, countsStates: false, parameters: [.sigma, .samples, .alpha],
@@ -145,12 +148,24 @@ extension EstimatorDescriptor {
             try RenyiEstimator(alpha: p.alpha ?? RenyiEstimator.defaultAlpha, width: p.sigma ?? .fixed(RenyiEstimator.defaultSigma),
                                samples: p.samples ?? RenyiEstimator.defaultSamples)
         },
-        remedy: noiseRemedy, subsetHint: "; --alpha 2 runs exactly on every row", capText: nil)
+        remedy: noiseRemedy, subsetHint: "; --alpha 2 runs exactly on every row", cap: nil)
 
     public static let edge = EstimatorDescriptor(
         name: "edge", family: nil, quantity: .bits, needsInputs: true, countsStates: false, parameters: [],
         make: { _ in EDGEEstimator() }, remedy: noiseRemedy, subsetHint: "",
-        capText: "some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE")
+        cap: EstimatorCap(bound: EDGEEstimator.caps, name: "the cap U",
+                          text: "some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE"))
+}
+
+/// A cap an estimator puts on the terms it sums (EDGE's U): its estimates cannot pass it, even
+/// where the data carry more information.
+public struct EstimatorCap: Sendable {
+    /// The most I(X;M) and I(Y;M) can reach, in bits.
+    public let bound: MIEstimate.Bound
+    /// How a footer names it: `the cap U`.
+    public let name: String
+    /// What the warning and the footer say when some term sat at it.
+    public let text: String
 }
 
 /// Every estimator of `--estimator`, in the order the help lists them.
@@ -199,10 +214,13 @@ public struct EstimateNotes: Sendable, Equatable {
     public var subsampledRows: Int?
     /// Whether some EDGE bucket term sat at its cap U.
     public var hitCap = false
+    /// Whether every label is one class: H(Y) = 0, and Y carries no information.
+    public var oneClass = false
 
-    public init(subsampledRows: Int? = nil, hitCap: Bool = false) {
+    public init(subsampledRows: Int? = nil, hitCap: Bool = false, oneClass: Bool = false) {
         self.subsampledRows = subsampledRows
         self.hitCap = hitCap
+        self.oneClass = oneClass
     }
 
     /// The notes of one estimate.
@@ -212,6 +230,7 @@ public struct EstimateNotes: Sendable, Equatable {
 
     /// The notes of both.
     public func merged(_ other: EstimateNotes) -> EstimateNotes {
-        EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap)
+        EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap,
+                      oneClass: oneClass || other.oneClass)
     }
 }

@@ -11,7 +11,8 @@ public final class PendingWarnings: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
 
-    public func add(_ line: String) { lock.lock(); lines.append(line); lock.unlock() }
+    /// Holds `line` unless it is held already (several estimators may find the same thing).
+    public func add(_ line: String) { lock.lock(); if !lines.contains(line) { lines.append(line) }; lock.unlock() }
 
     /// Writes every held warning on stderr, once.
     public func flush() {
@@ -45,14 +46,15 @@ public func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any
     return data
 }
 
-/// The note that estimates used a random subset (on stderr now) and the warning that EDGE
-/// capped some terms at U (held until the command succeeds).
+/// The note that estimates used a random subset (on stderr now), and the warnings that EDGE
+/// capped some terms at U and that the labels are one class (held until the command succeeds).
 public func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
     let descriptor = estimator.descriptor
     if let note = descriptor.subsetNote(notes, summary: estimator.summary, rows: rows) {
         FileHandle.standardError.write(Data("dneck-plot: note: \(note)\n".utf8))
     }
     if let warning = descriptor.capWarning(notes, summary: estimator.summary) { warn(warning) }
+    if notes.oneClass { warn("every label of the split is one class: H(Y) = 0, so I(Y;M) = 0 at every point") }
 }
 
 /// One line naming the runs and layers whose estimate saturates, with the fixes for `estimator`.

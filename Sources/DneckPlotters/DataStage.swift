@@ -12,6 +12,8 @@ public struct RunData: Sendable {
     public let config: [String: String]
     public let epochs: [Int]
     public let layerCount: Int
+    /// Units of each layer (empty when not read), which runs aggregated into one must share.
+    public var layerWidths: [Int] = []
     public let sampleCount: Int
     public let measures: MeasureTable?
     public let survey: ActivationSurvey?
@@ -23,6 +25,9 @@ public struct RunData: Sendable {
     public var quantity: PlaneQuantity = .bits
     /// What the estimator did that the user should hear of (subsets, capped terms).
     public var estimateNotes = EstimateNotes()
+    /// The estimator's cap (EDGE's U), which the planes draw when an estimate sat at it
+    /// (`estimateNotes.hitCap`).
+    public var cap: EstimatorCap?
     /// When `measures` aggregate several runs: those runs and how they spread.
     public var ensemble: Ensemble?
     /// The entropy-bias analysis of activation functions, when a chart asked for it.
@@ -84,7 +89,9 @@ public enum DataStage {
                            measures: measured.map { quantity.keepingCeilings($0.table) }, survey: survey,
                            records: records, estimator: estimator.summary)
         data.quantity = quantity
+        data.layerWidths = reader.layerWidths
         data.estimateNotes = measured?.notes ?? EstimateNotes()
+        data.cap = estimator.descriptor.cap
         data.entropyBias = analysis(needs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
@@ -125,17 +132,26 @@ public enum DataStage {
     /// Several runs' data as one: the measures aggregated per (epoch, layer) with `statistic`
     /// over the epochs every run logged, the first run's file, split and configuration, no
     /// per-epoch records and no survey (a chart of the aggregate draws the measures). One run
-    /// is returned as it is. Throws when the runs' layer counts differ (naming both files).
+    /// is returned as it is. Throws when the runs' layer counts or the widths of a layer differ
+    /// (naming both files, and the layer).
     public static func aggregate(_ runs: [RunData], statistic: AggregateStatistic) throws -> RunData {
         guard runs.count > 1, let first = runs.first else { return runs[0] }
         let tables = runs.map { $0.measures ?? MeasureTable(points: []) }
         let aggregate = try RunAggregate(tables, files: runs.map(\.file), statistic: statistic)
+        for run in runs.dropFirst() {
+            guard let layer = zip(run.layerWidths, first.layerWidths).enumerated().first(where: { $1.0 != $1.1 })?.offset else { continue }
+            let units = { (n: Int) in "\(n) unit\(n == 1 ? "" : "s")" }
+            throw DneckError.badShape(file: run.file, path: "/", detail: "layer \(layer) has \(units(run.layerWidths[layer])), but in "
+                                      + "\(first.file) it has \(units(first.layerWidths[layer])): runs aggregated on one plane need the same layers")
+        }
         let epochs = aggregate.table.epochs
         var data = RunData(file: first.file, split: first.split, config: first.config, epochs: epochs,
                            layerCount: first.layerCount, sampleCount: first.sampleCount, measures: aggregate.table,
                            estimator: first.estimator)
+        data.layerWidths = first.layerWidths
         data.quantity = first.quantity
         data.estimateNotes = runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }
+        data.cap = first.cap
         data.ensemble = Ensemble(aggregate: aggregate, runs: tables, files: runs.map(\.file))
         return data
     }

@@ -48,7 +48,7 @@ public struct InfoPlaneChart: BasePlotter {
         if let ensemble = run.ensemble {
             panel.marks += PlaneParts.spreads(ensemble.aggregate.points, kind: request.spread, color: { colorOf($0.epoch) }, width: 0.6)
         }
-        panel.marks += PlaneParts.boundBars(table.points, color: { colorOf($0.epoch) }, width: 0.8)
+        panel.marks += PlaneParts.boundBand(table.points, color: { colorOf($0.epoch) })
         let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.ixm, $0.iym) }) }
         for (epoch, points) in byEpoch { panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8)) }
         for (epoch, points) in byEpoch {
@@ -63,6 +63,10 @@ public struct InfoPlaneChart: BasePlotter {
             bar.rule = .fixed(([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) })
         }
         block.colorbars.append(bar)
+        if let band = PlaneParts.bandEntry(run, style: style) {   // beside the plane (in it, it would cover points), on more paper
+            block.legends.append(FigureLegend(legend: Legend(entries: [band]), cell: block.all))
+            block.size.width += 1.8
+        }
         block.footer = PlaneParts.footer(run, request: request)
         return block
     }

@@ -20,14 +20,14 @@ public struct MIEpochsChart: BasePlotter {
         let style = request.style, table = run.measures ?? MeasureTable(points: [])
         var block = ChartBlock(rows: 2, columns: 1, size: (7, 6.5))
         let ceilings = PlaneParts.ceilingsShown(run)
-        let quantities: [(String, Bool, Double?)] = [("\(run.quantity.x) per epoch", true, ceilings.x), ("\(run.quantity.y) per epoch", false, ceilings.y)]
-        for (row, (title, isX, ceiling)) in quantities.enumerated() {
+        let quantities = [("\(run.quantity.x) per epoch", true), ("\(run.quantity.y) per epoch", false)]
+        for (row, (title, isX)) in quantities.enumerated() {
             let value = { (p: InformationPoint) in isX ? p.ixm : p.iym }
             var panel = Panel(cell: GridCell(row: row, column: 0), x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
                               y: Axis(scale: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: isX)),
                                       label: run.quantity.label(x: isX)), title: title)
-            if let ceiling {
-                panel.marks.append(.horizontalLine(y: ceiling, color: style.foreground.withAlpha(0.55), width: 0.8, dashed: true))
+            for ceiling in ceilings where ceiling.onX == isX {
+                panel.marks.append(.horizontalLine(y: ceiling.value, color: style.foreground.withAlpha(0.55), width: 0.8, dashed: true))
             }
             for layer in 0..<table.layerCount {
                 let color = style.cycleColor(layer)

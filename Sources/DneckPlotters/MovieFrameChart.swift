@@ -8,7 +8,7 @@ import DneckMeasures
 ///
 /// Top (about two thirds): the plane with the current epoch's layers in their own colours,
 /// joined by a line, over the faint path each layer took through all earlier epochs, and an
-/// "Epoch N" label. Bottom: training and test accuracy up to the current epoch, with a marker
+/// "Epoch N" label in a strip along the top that no point of any frame enters. Bottom: training and test accuracy up to the current epoch, with a marker
 /// at it — left out when the run logs no accuracy.
 public struct MovieFrameChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
@@ -48,11 +48,15 @@ public struct MovieFrameChart: BasePlotter {
         return block
     }
 
+    /// The top fraction of the plane kept free of data for the "Epoch N" label.
+    static let labelStrip = 0.14
+
     private func plane(_ run: RunData, _ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
         let style = request.style
+        let fitted = Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false)).domain
+        let y = Scale.linear(fitted.lowerBound...(fitted.lowerBound + (fitted.upperBound - fitted.lowerBound) / (1 - Self.labelStrip)))
         var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
-                                                x: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true)),
-                                                y: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false)),
+                                                x: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true)), y: y,
                                                 title: "Information plane", quantity: run.quantity)
         let layers = table.layerCount, epochs = table.epochs
         guard !epochs.isEmpty else { return panel }
@@ -70,15 +74,15 @@ public struct MovieFrameChart: BasePlotter {
             panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
                                               color: { color($0.layer) }, width: style.lineWidth * 0.5)
         }
-        panel.marks += PlaneParts.boundBars(current, color: { color($0.layer) }, width: style.lineWidth * 0.8)
+        panel.marks += PlaneParts.boundBand(current, color: { color($0.layer) })
         let points = current.map { DataPoint($0.ixm, $0.iym) }
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
                                     edge: style.foreground.withAlpha(0.6)))
-        panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.03, fractionY: 0.97, anchor: TextAnchor(.left, .top),
+        panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.02, fractionY: 1 - Self.labelStrip / 2, anchor: TextAnchor(.left, .middle),
                                   size: style.titleSize * 1.1, bold: true))
-        panel.legend = Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) },
-                              corner: .bottomRight)
+        let layerEntries = (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) }
+        panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }, corner: .bottomRight)
         return panel
     }
 

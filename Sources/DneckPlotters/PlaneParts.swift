@@ -5,7 +5,8 @@ import Foundation
 
 /// What an information plane draws beyond its points, shared by the plane and the movie's
 /// frame: the band between KDE bounds, the spread of several runs, their own faint
-/// trajectories, the ceilings log2 N and H(Y), and the footer lines that say what all of it is.
+/// trajectories, the ceilings log2 N and H(Y) and the estimator's caps, and the footer lines
+/// that say what all of it is.
 enum PlaneParts {
     /// Every value on one axis a plane of `runs` draws (points, lower bounds, bands, faint
     /// runs, ceilings it shows), so that the panels of a grid share their limits.
@@ -19,9 +20,7 @@ enum PlaneParts {
                 }
                 if request.showRuns { values += ensemble.runs.flatMap { $0.points.map { x ? $0.ixm : $0.iym } } }
             }
-            let ceilings = ceilingsShown(run)
-            if let c = x ? ceilings.x : ceilings.y { values.append(c) }
-            return values
+            return values + ceilingsShown(run).filter { $0.onX == x }.map(\.value)
         }
     }
 
@@ -31,39 +30,68 @@ enum PlaneParts {
         run.ensemble?.runs.flatMap(\.points) ?? run.measures?.points ?? []
     }
 
-    /// log2 N and H(Y), each when the data come within 10 % of it.
-    static func ceilingsShown(_ run: RunData) -> (x: Double?, y: Double?) {
+    /// The most the estimates can reach on one axis, drawn as a dashed line and named in the footer.
+    struct Ceiling: Equatable {
+        let value: Double
+        /// On the I(X;M) axis (else I(Y;M)).
+        let onX: Bool
+        let name: String
+    }
+
+    /// log2 N and H(Y), and the estimator's caps (EDGE's U) when an estimate sat at one, each
+    /// when the data come within 10 % of it.
+    static func ceilingsShown(_ run: RunData) -> [Ceiling] {
         let points = ownPoints(run), drawn = run.measures?.points ?? []
-        func near(_ ceiling: Double?, _ values: [Double]) -> Double? {
-            guard let ceiling, ceiling > 0, let top = values.max(), top >= 0.9 * ceiling else { return nil }
+        var candidates: [Ceiling?] = [
+            points.compactMap(\.ceilingX).max().map { Ceiling(value: $0, onX: true, name: "log2 N") },
+            points.compactMap(\.ceilingY).max().map { Ceiling(value: $0, onX: false, name: "H(Y)") },
+        ]
+        if run.estimateNotes.hitCap, let cap = run.cap {   // "the cap U = 1 bit of I(Y;M)"
+            for (bits, onX) in [(cap.bound.ixm, true), (cap.bound.iym, false)] {
+                let name = "\(cap.name) = \(String(format: "%g", bits)) bit\(bits == 1 ? "" : "s") of \(onX ? run.quantity.x : run.quantity.y)"
+                candidates.append(Ceiling(value: bits, onX: onX, name: name))
+            }
+        }
+        return candidates.compactMap { ceiling in
+            guard let ceiling, ceiling.value > 0,
+                  let top = drawn.map({ ceiling.onX ? $0.ixm : $0.iym }).max(), top >= 0.9 * ceiling.value else { return nil }
             return ceiling
         }
-        return (near(points.compactMap(\.ceilingX).max(), drawn.map(\.ixm)),
-                near(points.compactMap(\.ceilingY).max(), drawn.map(\.iym)))
     }
 
     /// Thin dashed lines at the ceilings shown (the footer names them: a legend in the panel
     /// would cover the very points that reach them).
     static func ceilingLines(_ run: RunData, style: Style) -> [Mark] {
-        let color = style.foreground.withAlpha(0.55), shown = ceilingsShown(run)
-        return [shown.x.map { Mark.verticalLine(x: $0, color: color, width: 0.8, dashed: true) },
-                shown.y.map { Mark.horizontalLine(y: $0, color: color, width: 0.8, dashed: true) }].compactMap { $0 }
+        let color = style.foreground.withAlpha(0.55)
+        return ceilingsShown(run).map { c in
+            c.onX ? .verticalLine(x: c.value, color: color, width: 0.8, dashed: true)
+                : .horizontalLine(y: c.value, color: color, width: 0.8, dashed: true)
+        }
     }
 
     /// "dashed: log2 N, H(Y) (the most the estimates can reach)", nil when no ceiling is
     /// drawn; the same words for every run, so that a grid says it once.
     static func ceilingNote(_ run: RunData) -> String? {
-        let shown = ceilingsShown(run)
-        let names = [shown.x.map { _ in "log2 N" }, shown.y.map { _ in "H(Y)" }].compactMap { $0 }
+        let names = ceilingsShown(run).map(\.name)
         return names.isEmpty ? nil : "dashed: " + names.joined(separator: ", ") + " (the most the estimates can reach)"
     }
 
-    /// A thin bar from each point (the upper bound) down to its lower bound, where it has one.
-    static func boundBars(_ points: [InformationPoint], color: (InformationPoint) -> Color, width: Double) -> [Mark] {
-        points.compactMap { p in
-            guard let x = p.ixmLower, let y = p.iymLower else { return nil }
-            return .line([DataPoint(p.ixm, p.iym), DataPoint(x, y)], color: color(p).withAlpha(0.6), width: width)
-        }
+    /// The band between the KDE bounds: for each point with a lower bound, a translucent box
+    /// from the lower bound to the point (the upper bound) in both coordinates.
+    static func boundBand(_ points: [InformationPoint], color: (InformationPoint) -> Color) -> [Mark] {
+        let bounded = points.filter { $0.lowerBound != nil }
+        guard !bounded.isEmpty else { return [] }
+        return [.boxes(from: bounded.map { DataPoint($0.ixmLower!, $0.iymLower!) }, to: bounded.map { DataPoint($0.ixm, $0.iym) },
+                       colors: bounded.map { color($0).withAlpha(bandAlpha) })]
+    }
+
+    /// The band's opacity, also of its legend entry.
+    private static let bandAlpha = 0.1
+
+    /// The legend entry of the band between the KDE bounds, when `run` has lower bounds.
+    static func bandEntry(_ run: RunData, style: Style) -> Legend.Entry? {
+        guard run.measures?.hasLowerBounds == true else { return nil }
+        return Legend.Entry(label: "KDE lower to upper bound", color: style.foreground.withAlpha(bandAlpha * 3), symbol: .patch)
     }
 
     /// Around each aggregated point of `points`, the runs' band in both coordinates: a
@@ -110,9 +138,11 @@ enum PlaneParts {
     /// The footer lines of a plane: the estimator, what the KDE bounds (drawn as `bounds` says),
     /// the runs' band and the dashed ceilings are, and the saturated layers.
     static func footer(_ run: RunData, request: FigureRequest,
-                       bounds: String = "point: KDE upper bound; bar: down to the KDE lower bound") -> [String] {
+                       bounds: String = "point: KDE upper bound; shaded band: from the KDE lower bound to the upper bound in both coordinates")
+        -> [String] {
         var lines = [ChartParts.footer(run, estimator: true)]
         if run.measures?.hasLowerBounds == true { lines.append(bounds) }
+        if run.estimateNotes.hitCap, let cap = run.cap { lines.append("capped: \(cap.text)") }
         if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: request.spread)) }
         if let note = ceilingNote(run) { lines.append(note) }
         let saturated = saturatedLayers(run)

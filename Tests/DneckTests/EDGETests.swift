@@ -1,5 +1,8 @@
 import DneckCore
+import DneckFigure
+import DneckIO
 @testable import DneckMeasures
+import DneckPlotters
 import XCTest
 
 final class EDGETests: XCTestCase {
@@ -44,4 +47,24 @@ final class EDGETests: XCTestCase {
         XCTAssertEqual(EDGE.kthDistance(from: 2, in: [0, 1, 2, 2.5, 7], k: 3), 1)
         XCTAssertEqual(EDGE.kthDistance(from: 2, in: [0, 1, 2, 2.5, 7], k: 5), 5)
     }
+
+    /// On a 10-class run (H(Y) = 3.32 bits) EDGE's cap U = 1 bounds I(Y;M): the plane draws the
+    /// cap as a dashed ceiling, and the footer names it and says that terms sat at it.
+    func testCapOnATenClassRunIsOnThePlane() throws {
+        let run = Fixtures.temporaryFolder().appendingPathComponent("ten.h5").path
+        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
+        try LayoutRuns.trainPython([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10", "--n-samples", "800",
+                                    "--n-features", "20", "--architecture", "64,16", "--activation", "relu", "--epochs", "3", "--inputs"])
+        let data = try DataStage.gather(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs, estimator: EDGEEstimator())
+        XCTAssertTrue(data.estimateNotes.hitCap)
+        XCTAssertGreaterThan(data.measures!.points.compactMap(\.ceilingY).min()!, 3)
+        let figure = InfoPlaneChart().figure(data, request: FigureRequest())
+        let ceilings = figure.panels[0].marks.compactMap { mark -> Double? in
+            if case .horizontalLine(let y, _, _, true) = mark { return y } else { return nil }
+        }
+        XCTAssertEqual(ceilings, [1], "the cap U = 1 as the only ceiling of I(Y;M) (H(Y) is far above the data)")
+        XCTAssertTrue(figure.footer.contains { $0.hasPrefix("dashed: ") && $0.contains("the cap U = 1 bit of I(Y;M)") }, "\(figure.footer)")
+        XCTAssertTrue(figure.footer.contains { $0.contains("bucket terms sit at the cap") }, "\(figure.footer)")
+    }
 }
+

@@ -137,22 +137,66 @@ final class EstimatorCLITests: XCTestCase {
         XCTAssertEqual(plane.stderr.components(separatedBy: "saturated").count - 1, 1, plane.stderr)
     }
 
-    /// `--estimator kde` draws each point's bar down to its lower bound and says so.
+    /// `--estimator kde` draws what `--help` calls a band, not a bar like the lines joining
+    /// layers: no line runs from a point to its lower bound, a legend entry and the footer say
+    /// what the band is.
     func testKDEBandOnThePlane() throws {
         let estimator = try KDEEstimator(bound: .both)
         let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun, split: .test), needs: InfoPlaneChart.descriptor.needs,
                                         estimator: estimator, epochs: [0, 980])
         let figure = InfoPlaneChart().figure(data, request: FigureRequest())
-        XCTAssertTrue(figure.footer.contains("point: KDE upper bound; bar: down to the KDE lower bound"), "\(figure.footer)")
         XCTAssertTrue(figure.footer[0].contains("KDE bounds, σ² = 0.001"))
-        let bars = figure.panels[0].marks.compactMap { mark -> [DataPoint]? in
-            if case .line(let points, _, _, _) = mark, points.count == 2 { return points } else { return nil }
-        }
+        XCTAssertTrue(figure.footer.contains { $0.contains("band") && $0.contains("KDE lower bound") }, "\(figure.footer)")
         let points = data.measures!.points
-        XCTAssertEqual(bars.count, points.count)
-        for (bar, p) in zip(bars, points) {
-            XCTAssertEqual(bar, [DataPoint(p.ixm, p.iym), DataPoint(p.ixmLower!, p.iymLower!)])
+        let bars = figure.panels[0].marks.filter { mark in
+            guard case .line(let line, _, _, _) = mark, line.count == 2 else { return false }
+            return points.contains { line == [DataPoint($0.ixm, $0.iym), DataPoint($0.ixmLower!, $0.iymLower!)] }
         }
+        XCTAssertEqual(bars.count, 0, "a bar from a point to its lower bound looks like the lines joining layers")
+        let boxes = figure.panels[0].marks.compactMap { mark -> ([DataPoint], [DataPoint])? in
+            if case .boxes(let from, let to, _) = mark { return (from, to) } else { return nil }
+        }
+        XCTAssertEqual(boxes.count, 1)
+        XCTAssertEqual(boxes.first?.0, points.map { DataPoint($0.ixmLower!, $0.iymLower!) })
+        XCTAssertEqual(boxes.first?.1, points.map { DataPoint($0.ixm, $0.iym) })
+        let entries = figure.legends.flatMap(\.legend.entries) + figure.panels.compactMap(\.legend).flatMap(\.entries)
+        XCTAssertTrue(entries.contains { $0.label.contains("KDE") && $0.symbol == .patch }, "\(entries.map(\.label))")
+        let (laid, texts) = RecordingRenderer.texts(of: figure)
+        XCTAssertEqual(layoutProblems(laid, texts: texts), [])
+    }
+
+    /// A split whose labels are all one class: H(Y) = 0, so I(Y;M) is exactly 0 (not rounding
+    /// noise), one warning says so, and the plane's y axis does not blow the noise up into levels.
+    func testSingleClassSplitHasNoLabelInformation() throws {
+        let n = 60
+        var generator = SplitMix64(seed: 7)
+        let layer = { (units: Int) in (0..<n * units).map { _ in Double(generator.next() % 1000) / 1000 } }
+        let run = folder.appendingPathComponent("one-class.h5").path
+        SyntheticRun(labels: [Int](repeating: 0, count: n), epochs: (0..<4).map { ($0, [layer(3), layer(2)]) }, units: [3, 2])
+            .writeDneck(run)
+        for estimator in ["binning", "kde"] {
+            let out = folder.appendingPathComponent("m.csv")
+            let result = try runCLI(["measures", run, "--estimator", estimator, "-o", out.path])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let warnings = result.stderr.split(separator: "\n").filter { $0.hasPrefix("dneck-plot: warning:") && $0.contains("H(Y) = 0") }
+            XCTAssertEqual(warnings.count, 1, result.stderr)
+            let (header, rows) = try Self.csv(out)
+            for row in rows {
+                for (name, cell) in zip(header, row) where name.hasPrefix("MI_YM") { XCTAssertEqual(cell, "0", "\(estimator): \(row)") }
+            }
+        }
+        let data = try DataStage.gather(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs)
+        XCTAssertEqual(Set(data.measures!.points.map(\.iym)), [0])
+        let (laid, texts) = RecordingRenderer.texts(of: InfoPlaneChart().figure(data, request: FigureRequest()))
+        let y = laid.panels[0].y
+        XCTAssertGreaterThanOrEqual(y.scale.domain.upperBound - y.scale.domain.lowerBound, 0.5, "\(y.scale)")
+        let yLabels = texts.filter { $0.item.role == .tickLabel && $0.box.maxX < laid.panels[0].frame.x }.map(\.item.text)
+        XCTAssertFalse(yLabels.isEmpty)
+        for values in [[1e-15, 1e-15], [3.3, 3.3]] {   // equal values get a plain range around them, no scale of their own
+            let domain = Scale.linear(fitting: values).domain
+            XCTAssertTrue(domain.contains(values[0]) && domain.upperBound - domain.lowerBound >= 0.5, "\(values): \(domain)")
+        }
+        for label in yLabels { XCTAssertNotNil(Double(label.replacingOccurrences(of: "−", with: "-")), label); XCTAssertFalse(label.contains("e"), label) }
     }
 }
 

@@ -120,6 +120,33 @@ final class MovieTests: XCTestCase {
         XCTAssertEqual(movie.frames.count, 6)   // logged epochs 5, 10, 20, 40, 80 and 160
     }
 
+    /// The "Epoch N" label covers no point of any frame, on a run whose points reach every
+    /// corner of the plane (top left: one state per class, I(X;M) = I(Y;M) = 1 bit; top right:
+    /// every sample its own state; bottom: states that ignore the labels).
+    func testEpochLabelCoversNoPoint() throws {
+        let n = 32, labels = (0..<n).map { $0 % 2 }
+        let perClass = labels.map(Double.init), perSample = (0..<n).map { Double($0) / Double(n) }
+        let blind = (0..<n).map { Double($0 / 2 % 2) }, few = (0..<n).map { Double($0 / 4 % 4) }
+        let run = folder.appendingPathComponent("corners.h5").path
+        SyntheticRun(labels: labels, epochs: [(0, [blind, few]), (1, [perClass, perSample]), (2, [perSample, perClass])], units: [1, 1])
+            .writeDneck(run)
+        let data = try DataStage.gather(RunReader(path: run), needs: MovieFrameChart.descriptor.needs)
+        let frames = MovieFrames(run: data, request: FigureRequest(dpi: 40))
+        let table = data.measures!
+        for k in 0..<frames.count {
+            let (laid, texts) = RecordingRenderer.texts(of: frames.figure(k))
+            let label = try XCTUnwrap(texts.first { $0.item.role == .mark && $0.item.text.hasPrefix("Epoch") })
+            XCTAssertEqual(label.item.text, "Epoch \(table.epochs[k])")
+            let plane = laid.panels[0], radius = laid.style.markerSize * 1.6 / 2
+            for p in table.points {
+                let c = try XCTUnwrap(plane.point(DataPoint(p.ixm, p.iym)))
+                let dot = Rect(x: c.x - radius, y: c.y - radius, width: 2 * radius, height: 2 * radius)
+                XCTAssertFalse(dot.overlaps(label.box), "frame \(k): '\(label.item.text)' covers epoch \(p.epoch), layer \(p.layer)")
+            }
+            XCTAssertEqual(layoutProblems(laid, texts: texts), [], "frame \(k)")
+        }
+    }
+
     func testRunWithoutAccuracyStillGivesAMovie() throws {
         let run = folder.appendingPathComponent("noacc.h5").path
         var synthetic = SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [[0.1, 0.5, 0.2, 0.9]]), (4, [[0.3, 0.5, 0.2, 0.1]])],

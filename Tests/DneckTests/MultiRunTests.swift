@@ -86,6 +86,28 @@ final class MultiRunTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("x.csv").path))
     }
 
+    /// Runs with as many layers but a layer of another width (8, 6, 4 against 8, 1, 4) are
+    /// not aggregated: one line names both files and the layer.
+    func testRunsWithDifferentLayerWidthsAreRefusedNamingTheLayer() throws {
+        let n = 8, labels = (0..<n).map { $0 % 2 }
+        func write(_ name: String, widths: [Int]) -> String {
+            let path = folder.appendingPathComponent(name).path
+            let layers = widths.map { w in (0..<n * w).map { Double($0 % 7) / 7 } }
+            SyntheticRun(labels: labels, epochs: [(0, layers), (1, layers)], units: widths).writeDneck(path)
+            return path
+        }
+        let a = write("a.h5", widths: [8, 6, 4]), b = write("b.h5", widths: [8, 1, 4])
+        for command in ["infoplane", "measures"] {
+            let out = folder.appendingPathComponent(command == "measures" ? "x.csv" : "x.png").path
+            let result = try runCLI([command, a, b, "-o", out])
+            XCTAssertEqual(result.status, 1, "\(command): \(result.stderr)")
+            let lines = result.stderr.split(separator: "\n")
+            XCTAssertEqual(lines.count, 1, result.stderr)
+            XCTAssertTrue(lines.first.map { $0.contains(a) && $0.contains(b) && $0.contains("layer 1") } == true, result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+
     /// The plane of three runs: the median's points, an ellipse spanning each point's
     /// interquartile range (worked out here from the runs' own values), the faint runs with
     /// `showRuns`, no band with `none`, and a footer that says what the band is.
