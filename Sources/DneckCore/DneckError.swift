@@ -36,6 +36,8 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case render(file: String, detail: String)
     /// Encoding a movie failed inside libav*.
     case encode(file: String, detail: String)
+    /// A chart has nothing of the run to draw; `reason` says why.
+    case nothingToDraw(file: String, chart: String, reason: String)
 
     /// The message, on one line: control characters in what it quotes (a newline in a file name,
     /// an attribute value or a dtype) are escaped.
@@ -75,6 +77,7 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .invalidOption(let name, let detail): return "\(name): \(detail)"
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"
         case .encode(let file, let detail): return "\(file): encoding failed (\(detail))"
+        case .nothingToDraw(let file, let chart, let reason): return "\(file): \(chart): nothing to draw (\(reason))"
         }
     }
 

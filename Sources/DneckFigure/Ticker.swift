@@ -57,7 +57,17 @@ public enum Ticker {
             return zip(values, labels(values)).map { Tick(value: $0, label: $1) }
         case .log:
             return logTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: logLabel($0)) }
+        case .symlog:
+            return symlogTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: labels([$0])[0]) }
         }
+    }
+
+    /// 0 and the log ticks of each side of a symmetric-log range: 0, 1, 10, 100 … (and their
+    /// negatives).
+    public static func symlogTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        let positive = hi >= 1 ? logTicks(max(lo, 1), hi) : []
+        let negative = lo <= -1 ? logTicks(max(-hi, 1), -lo).map { -$0 } : []
+        return (negative + (lo <= 0 && hi >= 0 ? [0] : []) + positive).sorted()
     }
 
     /// Decades inside `lo...hi` (every other one when there are many); 2× and 5× a decade are

@@ -209,11 +209,20 @@ public protocol BasePlotter: Sendable {
     /// Where each epoch lies in the laid-out `figure` of `run`, for the report's epoch slider;
     /// nil (the default) for a chart the slider does not follow.
     func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]?
+    /// Why the chart has nothing of `run` to draw, nil (the default) when it has something.
+    func nothingToDraw(_ run: RunData) -> String?
 }
 
 extension BasePlotter {
     public var needs: ChartNeeds { Self.descriptor.needs }
     public func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]? { nil }
+    public func nothingToDraw(_ run: RunData) -> String? { nil }
+
+    /// Refuses `run` when the chart has nothing of it to draw: an error naming the file and
+    /// the reason, never an empty figure.
+    public func checkDrawable(_ run: RunData) throws {
+        if let reason = nothingToDraw(run) { throw DneckError.nothingToDraw(file: run.file, chart: Self.descriptor.name, reason: reason) }
+    }
 
     /// The chart with its default options.
     public init() { self.init(options: Options()) }

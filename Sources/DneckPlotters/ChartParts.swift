@@ -16,10 +16,12 @@ enum ChartParts {
         Panel(cell: cell, x: Axis(scale: x, label: quantity.label(x: true)), y: Axis(scale: y, label: quantity.label(x: false)), title: title)
     }
 
-    /// A linear or log axis over real epoch numbers.
+    /// An axis over real epoch numbers: linear, or symmetric-log (linear from 0 to 1, so that
+    /// epoch 0 is drawn) and saying so.
     static func epochAxis(_ epochs: [Int], log: Bool, label: String = "Epoch") -> Axis {
-        let values = epochs.map(Double.init).filter { !log || $0 > 0 }
-        return Axis(scale: log ? Scale.log(fitting: values, margin: 0.02) : Scale.linear(fitting: values, margin: 0.02), label: label)
+        let values = epochs.map(Double.init)
+        return log ? Axis(scale: .symlog(fitting: values, margin: 0.02), label: label + " (log scale, linear from 0 to 1)")
+                   : Axis(scale: .linear(fitting: values, margin: 0.02), label: label)
     }
 
     /// Colours of `counts` (epochs × bins) through `colormap`; zero counts on a log scale take

@@ -101,6 +101,7 @@ struct CompareCommand: TakesChartOptions {
                                        label: "compare")
             let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
                                                                              epochs: $1, progress: progress) }
+            for run in data { try drawn.checkDrawable(run) }
             if drawn.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
             let aggregated = try aggregation.aggregate.map { try DataStage.aggregate(data, statistic: $0) }

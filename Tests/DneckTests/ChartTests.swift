@@ -88,7 +88,9 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(t.dead, 0)
     }
 
-    func testSNRSeriesAndLogAxesDropNonPositive() {
+    /// SNR keeps epoch 0 (its epoch axis is symmetric-log), leaves values ≤ 0 or undefined out
+    /// of its log y axis and counts them in the footer.
+    func testSNRDrawsEpochZeroAndCountsWhatItLeavesOut() {
         var records: [EpochRecord] = []
         for (epoch, mean, std, w) in [(0, 1.0, 2.0, 3.0), (1, 0.5, 0.25, 4.0), (10, 0.0, 0.5, 5.0), (100, 0.2, 0.0, -1.0)] {
             var r = EpochRecord(epoch: epoch)
@@ -96,11 +98,60 @@ final class ChartTests: XCTestCase {
             records.append(r)
         }
         let s = SNRChart.series(records)[0]
-        // Epoch 0 has no place on a log axis; zeros and negatives are left out.
-        XCTAssertEqual(s.mean, [DataPoint(1, 0.5), DataPoint(100, 0.2)])
-        XCTAssertEqual(s.std, [DataPoint(1, 0.25), DataPoint(10, 0.5)])
-        XCTAssertEqual(s.snr, [DataPoint(1, 2)])
-        XCTAssertEqual(s.weightNorm, [DataPoint(1, 4), DataPoint(10, 5)])
+        XCTAssertEqual(s.mean, [DataPoint(0, 1), DataPoint(1, 0.5), DataPoint(100, 0.2)])
+        XCTAssertEqual(s.std, [DataPoint(0, 2), DataPoint(1, 0.25), DataPoint(10, 0.5)])
+        XCTAssertEqual(s.snr, [DataPoint(0, 0.5), DataPoint(1, 2)])
+        XCTAssertEqual(s.weightNorm, [DataPoint(0, 3), DataPoint(1, 4), DataPoint(10, 5)])
+        let run = RunData(file: "r.h5", split: .train, epochs: [0, 1, 10, 100], layerCount: 1, sampleCount: 4, records: records)
+        let figure = SNRChart().figure(run, request: FigureRequest()).laidOut()
+        XCTAssertNotNil(figure.panels[0].point(DataPoint(0, 1)), "epoch 0 has a place on the epoch axis")
+        XCTAssertEqual(figure.panels[0].x.ticks.prefix(3).map(\.label), ["0", "1", "10"])
+        XCTAssertTrue(figure.footer.contains("left out (≤ 0 or undefined: no place on the log axis): Mean 1, Std 1, SNR 2, ‖W‖ 1 values"),
+                      "\(figure.footer)")
+    }
+
+    /// A chart with nothing to draw is an error naming the reason, not an empty figure.
+    func testSNRWithNothingAboveZeroIsAnError() throws {
+        let path = folder.appendingPathComponent("zero.h5").path
+        var run = SyntheticRun.varied(epochs: [0], units: [2])
+        run.gradients = [0]
+        run.writeDneck(path)
+        let result = try runCLI(["snr", path, "-o", folder.appendingPathComponent("snr.png").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("snr: nothing to draw (no gradient statistic or weight norm above 0"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("snr.png").path))
+    }
+
+    /// A log epoch axis draws epoch 0, alone or first of many, and ticks it "0".
+    func testLogEpochAxesDrawEpochZero() throws {
+        let chart = MIEpochsChart(options: try ChartArguments([.init(name: "log-epochs", value: nil)]).options())
+        for epochs in [[0], [0, 1, 10, 100]] {
+            let path = folder.appendingPathComponent("e\(epochs.count).h5").path
+            SyntheticRun.varied(epochs: epochs, units: [3, 2]).writeDneck(path)
+            let data = try DataStage.gather(RunReader(path: path), needs: chart.needs)
+            let figure = chart.figure(data, request: FigureRequest()).laidOut()
+            for panel in figure.panels {
+                let points = panel.marks.flatMap { mark -> [DataPoint] in if case .line(let p, _, _, _) = mark { return p }; return [] }
+                XCTAssertFalse(points.isEmpty)
+                XCTAssertTrue(points.allSatisfy { panel.point($0) != nil }, "\(epochs): every epoch drawn")
+                XCTAssertEqual(panel.x.ticks.first?.label, "0", "\(epochs)")
+            }
+            // A line of one epoch is drawn as a dot per layer and panel.
+            let recorder = RecordingRenderer()
+            FigureDrawer.draw(figure, on: recorder)
+            XCTAssertEqual(recorder.circles.count, epochs.count == 1 ? 2 * 2 : 0, "\(epochs)")
+        }
+    }
+
+    /// The colorbar of --log-epoch-colors labels each tick with the epoch it stands at.
+    func testLogEpochColorbarLabelsRealEpochs() throws {
+        let path = folder.appendingPathComponent("run.h5").path
+        SyntheticRun.varied(epochs: [0, 1, 10, 100], units: [3, 2]).writeDneck(path)
+        let chart = InfoPlaneChart(options: try ChartArguments([.init(name: "log-epoch-colors", value: nil)]).options())
+        let data = try DataStage.gather(RunReader(path: path), needs: chart.needs)
+        let bar = chart.figure(data, request: FigureRequest()).laidOut().colorbars[0]
+        XCTAssertEqual(bar.ticks.map(\.label), ["0", "1", "10", "100"])
+        for tick in bar.ticks { XCTAssertEqual(tick.value, Double(tick.label)!, "tick '\(tick.label)'") }
     }
 
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.

@@ -206,6 +206,8 @@ struct SyntheticRun {
     var accuracy = true
     /// String attributes fixed-length instead of variable-length.
     var fixedLengthStrings = false
+    /// Per layer, the gradient mean, gradient std and weight norm logged in every epoch (none when nil).
+    var gradients: [Double]?
 
     /// Writes the dneck layout (both splits share the activations) to `path`.
     func writeDneck(_ path: String, skip: Set<String> = []) {
@@ -238,7 +240,20 @@ struct SyntheticRun {
                 w.dataset("\(root)/\(epoch)/accuracy/training", shape: [], doubles: [0.5 + Double(epoch) / 1000], storage: .float64)
                 w.dataset("\(root)/\(epoch)/accuracy/test", shape: [], doubles: [0.4 + Double(epoch) / 1000], storage: .float64)
             }
+            for name in ["gradmean", "gradstd", "weights_norm"] {
+                if let gradients { w.dataset("\(root)/\(epoch)/\(name)", shape: [gradients.count], doubles: gradients, storage: .float64) }
+            }
         }
+    }
+}
+
+extension SyntheticRun {
+    /// `samples` samples (three classes) with `units` per layer logged at `epochs`, each value
+    /// a different number in −1...1.
+    static func varied(epochs: [Int], units: [Int], samples: Int = 12) -> SyntheticRun {
+        SyntheticRun(labels: (0..<samples).map { $0 % 3 },
+                     epochs: epochs.map { e in (e, units.map { u in (0..<samples * u).map { sin(Double($0 * 7 + e) * 0.37) } }) },
+                     units: units)
     }
 }
 
