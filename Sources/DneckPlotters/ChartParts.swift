@@ -17,11 +17,16 @@ enum ChartParts {
     }
 
     /// An axis over real epoch numbers: linear, or symmetric-log (linear from 0 to 1, so that
-    /// epoch 0 is drawn) and saying so.
+    /// epoch 0 is drawn) and saying so. A single epoch gets the epochs either side of it (none
+    /// below 0), on a linear axis ticked at those whole epochs.
     static func epochAxis(_ epochs: [Int], log: Bool, label: String = "Epoch") -> Axis {
-        let values = epochs.map(Double.init)
-        return log ? Axis(scale: .symlog(fitting: values, margin: 0.02), label: label + " (log scale, linear from 0 to 1)")
-                   : Axis(scale: .linear(fitting: values, margin: 0.02), label: label)
+        let lo = epochs.min() ?? 0, hi = epochs.max() ?? 1
+        let ends = (lo < hi ? [lo, hi] : [max(lo - 1, 0), hi + 1]).map(Double.init)
+        if log { return Axis(scale: .symlog(fitting: ends, margin: 0.02), label: label + " (log scale, linear from 0 to 1)") }
+        guard lo == hi else { return Axis(scale: .linear(fitting: ends, margin: 0.02), label: label) }
+        let whole = Array(stride(from: ends[0], through: ends[1], by: 1))
+        return Axis(scale: .linear(fitting: ends, margin: 0.02), label: label,
+                    rule: .fixed(zip(whole, Ticker.labels(whole)).map { Tick(value: $0, label: $1) }))
     }
 
     /// Colours of `counts` (epochs × bins) through `colormap`; zero counts on a log scale take

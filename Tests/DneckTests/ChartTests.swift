@@ -154,6 +154,20 @@ final class ChartTests: XCTestCase {
         for tick in bar.ticks { XCTAssertEqual(tick.value, Double(tick.label)!, "tick '\(tick.label)'") }
     }
 
+    /// One logged epoch gets the epochs either side of it, ticked at whole numbers, none negative.
+    func testSingleEpochAxisIsWholeEpochs() {
+        for (epoch, expected) in [(0, ["0", "1"]), (5, ["4", "5", "6"])] {
+            var r = EpochRecord(epoch: epoch)
+            r.trainingAccuracy = 0.5; r.testAccuracy = 0.4; r.trainingLoss = 1; r.testLoss = 1.2
+            let run = RunData(file: "r.h5", split: .train, epochs: [epoch], layerCount: 1, sampleCount: 4, records: [r])
+            let figure = AccuracyChart().figure(run, request: FigureRequest()).laidOut()
+            for panel in figure.panels {
+                XCTAssertEqual(panel.x.ticks.map(\.label), expected, "epoch \(epoch)")
+                XCTAssertGreaterThanOrEqual(panel.x.scale.domain.lowerBound, -0.05, "epoch \(epoch)")
+            }
+        }
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
