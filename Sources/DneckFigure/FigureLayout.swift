@@ -181,7 +181,13 @@ extension FigureLayout {
                                       : lineHeight(style.fontSize) * 1.2
                 let fit = max(Int(length / max(room, 1)), 1)
                 let every = max(1, Int((Double(labels.count) / Double(fit)).rounded(.up)))
-                return stride(from: 0, to: labels.count, by: every).map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
+                var shown = Array(stride(from: 0, to: labels.count, by: every))
+                // The last category is always labelled, instead of the one before it where they would touch.
+                if let last = shown.last, last != labels.count - 1 {
+                    if labels.count - 1 - last < every && shown.count > 1 { shown.removeLast() }
+                    shown.append(labels.count - 1)
+                }
+                return shown.map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
             }
         }
 

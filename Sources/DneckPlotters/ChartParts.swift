@@ -5,10 +5,14 @@ import Foundation
 
 /// Pieces several charts share: epoch axes, heatmaps, layer legends.
 enum ChartParts {
+    /// What an axis of logged epochs as columns is: evenly spaced, whatever the epochs.
+    static let epochColumnsLabel = "Logged epochs (not to scale)"
+
     /// An axis over logged epochs as categories (column i spans i...i+1), labelled with the
-    /// real epoch numbers as far as they fit.
-    static func epochColumnsAxis(_ epochs: [Int], label: String) -> Axis {
-        Axis.categories(epochs.map(String.init), label: label)
+    /// real epoch numbers as far as they fit (the last always), and `epochColumnsLabel` when
+    /// `labelled`.
+    static func epochColumnsAxis(_ epochs: [Int], labelled: Bool) -> Axis {
+        Axis.categories(epochs.map(String.init), label: labelled ? epochColumnsLabel : "")
     }
 
     /// The axes of an information plane: I(X;M) against I(Y;M) in bits, or what `quantity` names.

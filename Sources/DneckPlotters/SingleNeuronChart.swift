@@ -50,7 +50,7 @@ public struct SingleNeuronChart: BasePlotter {
                 let y = Axis(scale: .linear(range.lower...range.upper), label: "",
                              rule: .fixed([range.lower, range.upper].map { Tick(value: $0, label: Ticker.compactLabel($0)) }))
                 // Every cell labels its epochs (a grid row's margins serve every column alike).
-                var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, label: ""),
+                var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, labelled: false),
                                   y: y, title: "Layer \(layer), neuron \(neuron)", grid: false)
                 panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: range.lower...range.upper,
                                                                colormap: colormap, normalize: normalize)))
@@ -62,7 +62,7 @@ public struct SingleNeuronChart: BasePlotter {
         }
         block.footer = (0..<layers).filter { survey.units[$0] > survey.neuronHistograms[$0].count }.map {
             "Layer \($0): first \(survey.neuronHistograms[$0].count) of \(survey.units[$0]) neurons"
-        } + ["x: logged epoch; y: the neuron's activation; colour: absolute frequency of its activations per epoch (0 to the cell's maximum); "
+        } + ["x: \(ChartParts.epochColumnsLabel.lowercased()); y: the neuron's activation; colour: absolute frequency of its activations per epoch (0 to the cell's maximum); "
              + ChartParts.footer(run, estimator: false)]
         return block
     }

@@ -168,6 +168,21 @@ final class ChartTests: XCTestCase {
         }
     }
 
+    /// Heatmaps of logged epochs say they are not to scale and always label the last epoch.
+    func testHeatmapsSayEpochsAreNotToScaleAndLabelTheLast() throws {
+        let path = folder.appendingPathComponent("many.h5").path
+        let epochs = Array(0..<37) + [50, 80, 121]
+        SyntheticRun.varied(epochs: epochs, units: [3, 2]).writeDneck(path)
+        let reader = try RunReader(path: path)
+        for chart in [ActivationsChart() as any BasePlotter, SingleNeuronChart()] {
+            let data = try DataStage.gather(reader, needs: chart.needs)
+            let figure = chart.figure(data, request: FigureRequest()).laidOut()
+            let texts = [figure.panels.last!.x.label] + figure.footer
+            XCTAssertTrue(texts.contains { $0.localizedCaseInsensitiveContains("logged epochs (not to scale)") }, "\(type(of: chart)): \(texts)")
+            for panel in figure.panels { XCTAssertEqual(panel.x.ticks.last?.label, "121", "\(type(of: chart))") }
+        }
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
