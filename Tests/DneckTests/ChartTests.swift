@@ -183,6 +183,27 @@ final class ChartTests: XCTestCase {
         }
     }
 
+    /// A layer within [0, 1] (sigmoid, softmax) is judged by saturation at both ends, not by
+    /// a ≠ 0 (which made it always 100 % active).
+    func testUnitRangeLayersAreJudgedBySaturation() {
+        let sigmoid = Matrix(rows: 3, columns: 2, values: [0.5, 0.995, 0.001, 0.3, 0.0, 1.0])
+        XCTAssertEqual(ActivityRule(range: 0...1).rates(sigmoid).active, 2.0 / 6.0)
+        XCTAssertEqual(ActivityRule(range: 0...3), .nonZero)
+    }
+
+    /// The activity chart states each layer's rule of active in its legend.
+    func testActivityChartStatesEachLayersRule() throws {
+        let path = folder.appendingPathComponent("rules.h5").path
+        let samples = 6
+        func layer(_ f: (Double) -> Double) -> [Double] { (0..<samples * 2).map { f(Double($0) / Double(samples * 2 - 1)) } }
+        SyntheticRun(labels: (0..<samples).map { $0 % 2 },
+                     epochs: [0, 1].map { ($0, [layer { 2 * $0 - 1 }, layer { $0 }, layer { 3 * $0 }]) }, units: [2, 2, 2]).writeDneck(path)
+        let data = try DataStage.gather(RunReader(path: path), needs: ActivityChart.descriptor.needs)
+        let figure = ActivityChart().figure(data, request: FigureRequest())
+        XCTAssertEqual(figure.legends[0].legend.entries.map(\.label),
+                       ["Layer 0 (active: |a| < 0.99·max|a|)", "Layer 1 (active: 0.01 < a < 0.99)", "Layer 2 (active: a ≠ 0)"])
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
