@@ -32,8 +32,6 @@ public enum EstimatorNeed: Sendable, Comparable {
     case none
     /// I(X;M) and I(Y;M) from any estimator.
     case any
-    /// H(M) = I(X;M) from an estimator that needs no inputs X.
-    case entropy
     /// An estimator that counts the distinct states of M (the binning estimators).
     case countingStates
 
@@ -42,8 +40,6 @@ public enum EstimatorNeed: Sendable, Comparable {
         switch self {
         case .countingStates where !estimator.descriptor.countsStates:
             return "this chart draws the states a binning estimator counts; \(estimator.summary) counts none (use --estimator binning)"
-        case .entropy where estimator.needsInputs:
-            return "this chart reads H(M) = I(X;M) from an estimator without the inputs X: binning, kde-upper, kde-lower or kde"
         default:
             return nil
         }

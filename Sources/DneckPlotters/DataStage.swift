@@ -27,6 +27,8 @@ public struct RunData: Sendable {
     public var ensemble: Ensemble?
     /// The entropy-bias analysis of activation functions, when a chart asked for it.
     public var entropyBias: EntropyBias?
+    /// The run's layers measured as that analysis measures the functions, when it was asked for.
+    public var layerEntropies: LayerEntropies?
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -84,6 +86,7 @@ public enum DataStage {
         data.quantity = quantity
         data.estimateNotes = measured?.notes ?? EstimateNotes()
         data.entropyBias = analysis(needs)
+        data.layerEntropies = try layerEntropies(reader, needs: needs, epochs: epochs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
     }
@@ -98,6 +101,15 @@ public enum DataStage {
     /// The entropy-bias analysis `needs` asks for.
     private static func analysis(_ needs: ChartNeeds) -> EntropyBias? {
         needs.entropyBias.map { EntropyBias(samples: $0.samples, bins: $0.bins, seed: $0.seed) }
+    }
+
+    /// Each layer of `reader`'s run at the last of `epochs`, measured as the entropy-bias
+    /// analysis `needs` asks for measures the functions (the same histogram bins).
+    private static func layerEntropies(_ reader: RunReader, needs: ChartNeeds, epochs: [Int]) throws -> LayerEntropies? {
+        guard let bins = needs.entropyBias?.bins, let last = epochs.max() else { return nil }
+        return LayerEntropies(epoch: last, layers: try (0..<reader.layerCount).map { layer in
+            EntropyBias.meanUnitEntropy(try reader.activations(epoch: last, layer: layer, checkFinite: true), bins: bins)
+        })
     }
 
     /// Several runs' data as one: the measures aggregated per (epoch, layer) with `statistic`

@@ -204,6 +204,38 @@ final class ChartTests: XCTestCase {
                        ["Layer 0 (active: |a| < 0.99·max|a|)", "Layer 1 (active: 0.01 < a < 0.99)", "Layer 2 (active: a ≠ 0)"])
     }
 
+    /// entropy-bias sets each layer beside the functions by the functions' own measure: the
+    /// mean over its units of each unit's entropy of a --hist-bins histogram over the unit's
+    /// range at the last logged epoch (computed here independently).
+    func testEntropyBiasComparesLayersByTheFunctionsMeasure() throws {
+        let path = folder.appendingPathComponent("bias.h5").path
+        SyntheticRun.varied(epochs: [0, 7], units: [3, 2], samples: 64).writeDneck(path)
+        let reader = try RunReader(path: path)
+        let chart = EntropyBiasChart(options: try ChartArguments([.init(name: "hist-bins", value: "20")]).options())
+        let figure = chart.figure(try DataStage.gather(reader, needs: chart.needs), request: FigureRequest())
+        let sorted = try XCTUnwrap(figure.panels.first { $0.title == "Entropy, sorted" })
+        guard case .categories(let labels) = sorted.y.rule else { return XCTFail("categories expected") }
+        var drawn: [Int: Double] = [:]
+        for mark in sorted.marks {
+            if case .scatter(let points, _, _, _) = mark, let p = points.first, labels[Int(p.y)].hasPrefix("Layer ") {
+                drawn[Int(labels[Int(p.y)].dropFirst(6).prefix { $0.isNumber })!] = p.x
+            }
+        }
+        for layer in 0..<2 {
+            let m = try reader.activations(epoch: 7, layer: layer, checkFinite: true)
+            let values = m.values
+            let entropies = (0..<m.columns).map { j -> Double in
+                let column = (0..<m.rows).map { values[$0 * m.columns + j] }
+                let lo = column.min()!, hi = column.max()!
+                var counts = [Int](repeating: 0, count: 20)
+                for v in column { counts[min(Int((v - lo) / (hi - lo) * 20), 19)] += 1 }
+                return -counts.filter { $0 > 0 }.map { Double($0) / Double(m.rows) }.reduce(0) { $0 + $1 * log2($1) }
+            }
+            XCTAssertEqual(try XCTUnwrap(drawn[layer]), entropies.reduce(0, +) / Double(m.columns), accuracy: 1e-9, "layer \(layer)")
+        }
+        XCTAssertTrue(figure.footer.joined().contains("mean over the layer's units of each unit's entropy"), "\(figure.footer)")
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled

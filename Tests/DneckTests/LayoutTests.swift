@@ -67,7 +67,7 @@ final class LayoutTests: XCTestCase {
         "mi-epochs": ["I(X;M) per epoch", "I(Y;M) per epoch", "I(X;M) (bits)", "I(Y;M) (bits)", "Epoch", "Layer 0",
                       "binning, bin size 0.07"],
         "entropy-bias": ["sigmoid:", "relu:", "uniform input:", "Output", "Count", "Entropy, sorted", "Entropy (bits)",
-                         "Activation function", "Layer, last epoch", "4096 uniform samples"],
+                         "Activation function", "Layer: mean unit entropy", "4096 uniform samples"],
         "activity": ["Activation rate", "Death rate", "Active fraction", "Dead fraction", "Warnings", "Layer 0", "Max death rate"],
     ]
 
