@@ -236,6 +236,23 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(figure.footer.joined().contains("mean over the layer's units of each unit's entropy"), "\(figure.footer)")
     }
 
+    /// single-neuron sizes its grid to the neurons drawn (a wide layer wraps into columns, no
+    /// half-empty rows) and labels a neuron's range for the range's size, not "1.14e-09".
+    func testSingleNeuronGridFitsTheNeuronsAndTicksFitTheRange() throws {
+        let path = folder.appendingPathComponent("wide.h5").path
+        let samples = 8
+        let softmax = (0..<samples * 2).map { $0 < 2 ? 1.14e-9 : Double($0) / Double(samples * 2) * 0.99 }
+        let wide = SyntheticRun.varied(epochs: [0, 1, 2], units: [30], samples: samples).epochs.map { $0.layers[0] }
+        SyntheticRun(labels: (0..<samples).map { $0 % 2 }, epochs: (0..<3).map { ($0, [wide[$0], softmax]) }, units: [30, 2]).writeDneck(path)
+        let chart = SingleNeuronChart()
+        let figure = chart.figure(try DataStage.gather(RunReader(path: path), needs: chart.needs), request: FigureRequest()).laidOut()
+        let drawn = figure.panels.map { $0.frame.width * $0.frame.height }.reduce(0, +)
+        XCTAssertGreaterThan(drawn / (figure.width * figure.height), 0.3, "\(figure.width / 72) × \(figure.height / 72) in")
+        let labels = figure.panels.flatMap { $0.y.ticks.map(\.label) }
+        XCTAssertFalse(labels.contains { $0.contains("e") }, "\(labels)")
+        XCTAssertTrue(labels.contains("0") && labels.contains("0.928"), "\(labels)")
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
