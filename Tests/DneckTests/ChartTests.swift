@@ -253,6 +253,28 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(labels.contains("0") && labels.contains("0.928"), "\(labels)")
     }
 
+    /// compare shares every scale by default (activations too: ranges and colour scales) and
+    /// frees them with --free-scales.
+    func testCompareSharesActivationScalesUnlessFreed() throws {
+        let paths = ["a", "b"].map { folder.appendingPathComponent("\($0).h5").path }
+        SyntheticRun.varied(epochs: [0, 1], units: [3, 2]).writeDneck(paths[0])
+        var scaled = SyntheticRun.varied(epochs: [0, 1, 2], units: [3, 2], samples: 30)
+        scaled.epochs = scaled.epochs.map { ($0.epoch, $0.layers.map { $0.map { 3 * $0 } }) }
+        scaled.writeDneck(paths[1])
+        let chart = ActivationsChart()
+        let runs = try paths.map { try DataStage.gather(RunReader(path: $0), needs: chart.needs) }
+        let blocks = runs.map { chart.block($0, scaledWith: runs, request: FigureRequest()) }
+        for layer in 0..<2 {
+            XCTAssertEqual(blocks[0].panels[layer].y.scale, blocks[1].panels[layer].y.scale, "layer \(layer)")
+            XCTAssertEqual(blocks[0].colorbars[layer].normalize, blocks[1].colorbars[layer].normalize, "layer \(layer)")
+        }
+        for free in [false, true] {
+            let out = folder.appendingPathComponent("compare.png").path
+            let result = try runCLI(["compare", "--chart", "activations", "--dpi", "40", "-o", out] + paths + (free ? ["--free-scales"] : []))
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
+    }
+
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.
     /// The PNG, drawn in two halves at once on transparent black and laid over the background
     /// while encoding, shows the pixels of one plain pass over a white raster (a smoothly scaled
