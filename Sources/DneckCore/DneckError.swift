@@ -41,6 +41,8 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case render(file: String, detail: String)
     /// Encoding a movie failed inside libav*.
     case encode(file: String, detail: String)
+    /// A chart has nothing of the run to draw; `reason` says why.
+    case nothingToDraw(file: String, chart: String, reason: String)
 
     /// A row and a column of a matrix.
     public struct Cell: Equatable, Sendable {
@@ -101,6 +103,7 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .invalidOption(let name, let detail): return "\(name): \(detail)"
         case .render(let file, let detail): return "\(file): rendering failed (\(detail))"
         case .encode(let file, let detail): return "\(file): encoding failed (\(detail))"
+        case .nothingToDraw(let file, let chart, let reason): return "\(file): \(chart): nothing to draw (\(reason))"
         }
     }
 

@@ -152,7 +152,10 @@ extension FigureLayout {
                                                  : .linear(n.lower...max(n.upper, n.lower + 1e-12))
                 var ticks = self.ticks(Axis(scale: scale, label: "", rule: bar.rule), length: grid.frame(bar.cell).height,
                                        horizontal: false)
-                if n.logarithmic && n.offset != 0 { ticks = ticks.map { Tick(value: $0.value - n.offset, label: $0.label) } }
+                // Ticks found on the offset scale go back to data values; fixed ticks are data values.
+                if n.logarithmic && n.offset != 0, case .automatic = bar.rule {
+                    ticks = ticks.map { Tick(value: $0.value - n.offset, label: $0.label) }
+                }
                 figure.colorbars[i].ticks = ticks
             }
         }
@@ -178,7 +181,13 @@ extension FigureLayout {
                                       : lineHeight(style.fontSize) * 1.2
                 let fit = max(Int(length / max(room, 1)), 1)
                 let every = max(1, Int((Double(labels.count) / Double(fit)).rounded(.up)))
-                return stride(from: 0, to: labels.count, by: every).map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
+                var shown = Array(stride(from: 0, to: labels.count, by: every))
+                // The last category is always labelled, instead of the one before it where they would touch.
+                if let last = shown.last, last != labels.count - 1 {
+                    if labels.count - 1 - last < every && shown.count > 1 { shown.removeLast() }
+                    shown.append(labels.count - 1)
+                }
+                return shown.map { Tick(value: Double($0) + 0.5, label: labels[$0]) }
             }
         }
 
@@ -303,7 +312,8 @@ extension FigureLayout {
             for placed in figure.legends {
                 legends[placed.cell.lastColumn] = max(legends[placed.cell.lastColumn], style.colorbarPadding + boxSize(placed.legend).width)
             }
-            for c in 0..<figure.columns { m.right[c] = max(m.right[c], bars[c] + legends[c]) }
+            // A legend stands right of the colorbars and of tick labels reaching past the frames.
+            for c in 0..<figure.columns { m.right[c] = max(m.right[c], bars[c]) + legends[c] }
             let titleLines = figureTitleLines(figure).count
             if titleLines > 0 { m.titleBlock = height(lines: titleLines, size: figureTitleSize, bold: true) + style.titlePadding }
             let footer = footerLines(figure).count
@@ -431,7 +441,9 @@ extension FigureLayout {
                 let placed = figure.legends[i]
                 let span = spanFrame(placed.cell, figure: figure, grid: grid)
                 let size = boxSize(placed.legend)
-                figure.legends[i].legend.frame = Rect(x: span.maxX + barEnd[placed.cell.lastColumn] + style.colorbarPadding,
+                let column = placed.cell.lastColumn
+                let overhang = figure.panels.filter { $0.cell.lastColumn == column }.map { sides($0, frame: $0.frame).right }.max() ?? 0
+                figure.legends[i].legend.frame = Rect(x: span.maxX + max(barEnd[column], overhang) + style.colorbarPadding,
                                                       y: span.y, width: size.width, height: size.height)
             }
             let titleSize = figureTitleSize, titleAdvance = lineAdvance(titleSize, bold: true)

@@ -103,14 +103,19 @@ public enum FigureDrawer {
         let f = panel.frame
         switch mark {
         case .line(let points, let color, let width, let dashed):
+            // A point with no neighbour to join (a line of one epoch) is a dot: no data point vanishes.
+            func trace(_ run: [Point]) {
+                if run.count > 1 { renderer.stroke(run, color: color, width: width, dashed: dashed) }
+                if run.count == 1 { renderer.circle(center: run[0], diameter: 3 * width, fill: color, edge: nil, edgeWidth: 0) }
+            }
             var run: [Point] = []
             for p in points {
                 if let q = panel.point(p) { run.append(q) } else {
-                    if run.count > 1 { renderer.stroke(run, color: color, width: width, dashed: dashed) }
+                    trace(run)
                     run = []
                 }
             }
-            if run.count > 1 { renderer.stroke(run, color: color, width: width, dashed: dashed) }
+            trace(run)
         case .scatter(let points, let colors, let diameter, let edge):
             for (p, color) in zip(points, colors) {
                 guard let q = panel.point(p) else { continue }

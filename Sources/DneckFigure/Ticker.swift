@@ -57,7 +57,17 @@ public enum Ticker {
             return zip(values, labels(values)).map { Tick(value: $0, label: $1) }
         case .log:
             return logTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: logLabel($0)) }
+        case .symlog:
+            return symlogTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: labels([$0])[0]) }
         }
+    }
+
+    /// 0 and the log ticks of each side of a symmetric-log range: 0, 1, 10, 100 … (and their
+    /// negatives).
+    public static func symlogTicks(_ lo: Double, _ hi: Double) -> [Double] {
+        let positive = hi >= 1 ? logTicks(max(lo, 1), hi) : []
+        let negative = lo <= -1 ? logTicks(max(-hi, 1), -lo).map { -$0 } : []
+        return (negative + (lo <= 0 && hi >= 0 ? [0] : []) + positive).sorted()
     }
 
     /// Decades inside `lo...hi` (every other one when there are many); 2× and 5× a decade are
@@ -118,9 +128,21 @@ public enum Ticker {
         }
     }
 
-    /// `value` with three significant digits and a typographic minus, for range end labels.
-    public static func compactLabel(_ value: Double) -> String {
-        let text = String(format: "%.3g", value == 0 ? 0 : value)
+    /// `value`, an end of `range`, to three significant digits of the range's width with a
+    /// typographic minus: 1.14e−9 at the end of a range 0.99 wide reads "0". A width too small
+    /// or too large to write out gives `value` with three significant digits.
+    public static func compactLabel(_ value: Double, range: ClosedRange<Double>) -> String {
+        let width = range.upperBound - range.lowerBound
+        let exponent = width > 0 && width.isFinite ? Int(log10(width).rounded(.down)) - 2 : Int.max
+        let text: String
+        if (-6...4).contains(exponent) {
+            let step = pow(10, Double(exponent)), rounded = (value / step).rounded() * step
+            var fixed = String(format: "%.\(max(0, -exponent))f", rounded == 0 ? 0 : rounded)
+            if fixed.contains(".") { while fixed.hasSuffix("0") { fixed.removeLast() }; if fixed.hasSuffix(".") { fixed.removeLast() } }
+            text = fixed == "-0" ? "0" : fixed
+        } else {
+            text = String(format: "%.3g", value == 0 ? 0 : value)
+        }
         return text.hasPrefix("-") ? "\u{2212}" + text.dropFirst() : text
     }
 

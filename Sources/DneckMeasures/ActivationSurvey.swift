@@ -123,6 +123,7 @@ public struct ActivationSurvey: Sendable {
             switch rule {
             case .nonZero: for a in values where a != 0 { active += 1 }
             case .unsaturated(let threshold): for a in values where abs(Double(a)) < threshold { active += 1 }
+            case .unsaturatedUnit: for a in values where a > 0.01 && a < 0.99 { active += 1 }
             }
             var dead = 0
             for j in 0..<columns {
@@ -205,20 +206,31 @@ public struct ActivationSurvey: Sendable {
 
 /// How a layer's outputs are judged active (monitorch's activation rate), chosen from the
 /// layer's range over the run:
-/// - a layer whose outputs are never negative is ReLU-like: an output is active when it is
-///   non-zero;
-/// - any other layer is bounded (tanh-like): an output is active when it is not saturated,
-///   |a| < 0.99 · max |a| over the run.
+/// - a layer within [0, 1] (sigmoid, softmax, hard sigmoid) is judged by saturation at both
+///   ends: active when 0.01 < a < 0.99 (its gradient vanishes at 0 as at 1);
+/// - any other layer whose outputs are never negative is ReLU-like: active when a ≠ 0;
+/// - any other layer is bounded (tanh-like): active when not saturated, |a| < 0.99 · max |a|
+///   over the run.
 /// A unit is dead at an epoch when its output is the same for every sample.
 public enum ActivityRule: Sendable, Equatable {
     case nonZero
     case unsaturated(threshold: Double)
+    case unsaturatedUnit
 
     public init(range: ClosedRange<Double>) {
         if range.lowerBound >= 0 {
-            self = .nonZero
+            self = range.upperBound <= 1 ? .unsaturatedUnit : .nonZero
         } else {
             self = .unsaturated(threshold: 0.99 * max(abs(range.lowerBound), abs(range.upperBound)))
+        }
+    }
+
+    /// The rule as a figure states it.
+    public var label: String {
+        switch self {
+        case .nonZero: return "a ≠ 0"
+        case .unsaturated: return "|a| < 0.99·max|a|"
+        case .unsaturatedUnit: return "0.01 < a < 0.99"
         }
     }
 

@@ -1,3 +1,4 @@
+import DneckCore
 import Foundation
 
 /// The activation functions of deep-bottleneck's entropy-bias analysis, named as run files name
@@ -76,10 +77,41 @@ public struct EntropyBias: Sendable {
     public func reduction(_ entry: Entry) -> Double { input.entropy - entry.entropy }
 
     private static func entry(_ function: ActivationFunction, _ y: [Double], bins count: Int) -> Entry {
-        let bins = HistogramBins(range: y.min()!...y.max()!, count: count)
-        var counts = [Int](repeating: 0, count: count)
-        for v in y { counts[bins.index(of: v)!] += 1 }
-        let entropy = DneckMeasures.entropy(counts: counts, total: y.count, cLogC: CountLogTable.upTo(y.count))
-        return Entry(function: function, bins: bins, counts: counts, entropy: entropy)
+        let (bins, counts) = histogram(y, bins: count)
+        return Entry(function: function, bins: bins, counts: counts, entropy: entropy(counts))
     }
+
+    /// A `count`-bin histogram of the non-empty `values` over their own range.
+    private static func histogram(_ values: [Double], bins count: Int) -> (HistogramBins, [Int]) {
+        let bins = HistogramBins(range: values.min()!...values.max()!, count: count)
+        var counts = [Int](repeating: 0, count: count)
+        for v in values { counts[bins.index(of: v)!] += 1 }
+        return (bins, counts)
+    }
+
+    private static func entropy(_ counts: [Int]) -> Double {
+        let total = counts.reduce(0, +)
+        return DneckMeasures.entropy(counts: counts, total: total, cLogC: CountLogTable.upTo(total))
+    }
+
+    /// The analysis' measure applied to a layer's outputs `m` (samples × units): the mean over
+    /// its units of each unit's entropy in bits of a `bins`-bin histogram over the unit's own
+    /// range, so that a layer reads against the functions like with like.
+    public static func meanUnitEntropy(_ m: Matrix, bins: Int) -> Double {
+        guard m.rows > 0, m.columns > 0 else { return 0 }
+        let values = m.values
+        let entropies = (0..<m.columns).map { j in
+            entropy(histogram((0..<m.rows).map { values[$0 * m.columns + j] }, bins: bins).1)
+        }
+        return entropies.reduce(0, +) / Double(m.columns)
+    }
+}
+
+/// The layers of a run measured as the entropy-bias analysis measures a function's output
+/// (`EntropyBias.meanUnitEntropy`), at one epoch.
+public struct LayerEntropies: Sendable, Equatable {
+    public let epoch: Int
+    /// Per layer, the mean unit entropy in bits.
+    public let layers: [Double]
+    public init(epoch: Int, layers: [Double]) { self.epoch = epoch; self.layers = layers }
 }

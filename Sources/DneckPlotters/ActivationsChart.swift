@@ -3,9 +3,11 @@ import DneckFigure
 import DneckMeasures
 
 /// Per layer, a heatmap of the histogram of all that layer's activations (every sample, every
-/// unit) against epoch: bins span the layer's range over the whole run, epochs are columns
-/// labelled with their real numbers, counts are coloured through the colormap (viridis unless
-/// one is chosen) with a colorbar "Absolute frequency" per layer.
+/// unit) against epoch: bins span the layer's range over the whole run, logged epochs are
+/// evenly spaced columns labelled with their real numbers (and said not to be to scale),
+/// counts are coloured through the colormap (viridis unless one is chosen) with a colorbar
+/// "Absolute frequency" per layer. Beside other runs (`compare`), each layer's activation axis
+/// and colour scale are shared with the same layer of every run.
 public struct ActivationsChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "activations", artifact: "activations",
@@ -25,11 +27,16 @@ public struct ActivationsChart: BasePlotter {
         let colormap = request.colormap(default: .viridis)
         for layer in 0..<layers {
             let counts = survey.layerHistograms[layer]
-            let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.logCounts)
+            // Colours and activation axis shared with the same layer of every run of the grid.
+            let others = runs.compactMap(\.survey).filter { layer < $0.layerHistograms.count }
+            let normalize = ChartParts.countNormalize(maximum: others.compactMap { $0.layerHistograms[layer].joined().max() }.max() ?? 0,
+                                                      log: options.logCounts)
             let range = HistogramBins(range: survey.layerRanges[layer], count: options.histBins)
+            let shared = others.map { HistogramBins(range: $0.layerRanges[layer], count: options.histBins) }
             let cell = GridCell(row: layer, column: 0)
-            var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, label: layer == layers - 1 ? "Epoch" : ""),
-                              y: Axis(scale: .linear(range.lower...range.upper), label: "Activation"),
+            var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, labelled: layer == layers - 1),
+                              y: Axis(scale: .linear((shared.map(\.lower).min() ?? range.lower)...(shared.map(\.upper).max() ?? range.upper)),
+                                      label: "Activation"),
                               title: "Layer \(layer)", grid: false)
             panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: range.lower...range.upper, colormap: colormap,
                                                            normalize: normalize)))

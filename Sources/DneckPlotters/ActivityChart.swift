@@ -4,7 +4,7 @@ import DneckMeasures
 
 /// monitorch's view of a run, from the logged activations: per layer and epoch the activation
 /// rate and the death rate (see `ActivityRule` for what counts as active and dead), one line
-/// per layer, and a warning panel with the lowest activation rate and the highest death rate
+/// per layer, the legend stating each layer's rule, and a warning panel with the lowest activation rate and the highest death rate
 /// over the layers.
 public struct ActivityChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
@@ -24,8 +24,7 @@ public struct ActivityChart: BasePlotter {
         let layers = survey.activationRates.count
         func points(_ values: [Double]) -> [DataPoint] { zip(survey.epochs, values).map { DataPoint(Double($0), $1) } }
         let unit = Scale.linear(-0.05...1.05)
-        let rules = Set(survey.activityRules.map { $0 == .nonZero ? "a ≠ 0" : "|a| < 0.99·max|a|" }).sorted().joined(separator: ", ")
-        for (i, (title, label, rates)) in [("Activation rate (active: \(rules))", "Active fraction", survey.activationRates),
+        for (i, (title, label, rates)) in [("Activation rate (each layer's rule of active in the legend)", "Active fraction", survey.activationRates),
                                            ("Death rate (units constant over all samples)", "Dead fraction", survey.deathRates)].enumerated() {
             var panel = Panel(cell: GridCell(row: i, column: 0), x: ChartParts.epochAxis(epochs, log: options.logEpochs),
                               y: Axis(scale: unit, label: label), title: title)
@@ -35,7 +34,10 @@ public struct ActivityChart: BasePlotter {
             block.panels.append(panel)
         }
         // One legend of layers beside the two rate panels, whatever the number of layers.
-        block.legends.append(FigureLegend(legend: ChartParts.layerLegend(layers, style: style),
+        let legend = Legend(entries: survey.activityRules.enumerated().map { layer, rule in
+            Legend.Entry(label: "Layer \(layer) (active: \(rule.label))", color: style.cycleColor(layer), symbol: .line)
+        })
+        block.legends.append(FigureLegend(legend: legend,
                                           cell: GridCell(row: 0, column: 0, rowSpan: 2)))
         var warnings = Panel(cell: GridCell(row: 2, column: 0), x: ChartParts.epochAxis(epochs, log: options.logEpochs),
                              y: Axis(scale: unit, label: "Fraction"),

@@ -32,8 +32,6 @@ public enum EstimatorNeed: Sendable, Comparable {
     case none
     /// I(X;M) and I(Y;M) from any estimator.
     case any
-    /// H(M) = I(X;M) from an estimator that needs no inputs X.
-    case entropy
     /// An estimator that counts the distinct states of M (the binning estimators).
     case countingStates
 
@@ -42,8 +40,6 @@ public enum EstimatorNeed: Sendable, Comparable {
         switch self {
         case .countingStates where !estimator.descriptor.countsStates:
             return "this chart draws the states a binning estimator counts; \(estimator.summary) counts none (use --estimator binning)"
-        case .entropy where estimator.needsInputs:
-            return "this chart reads H(M) = I(X;M) from an estimator without the inputs X: binning, kde-upper, kde-lower or kde"
         default:
             return nil
         }
@@ -213,11 +209,20 @@ public protocol BasePlotter: Sendable {
     /// Where each epoch lies in the laid-out `figure` of `run`, for the report's epoch slider;
     /// nil (the default) for a chart the slider does not follow.
     func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]?
+    /// Why the chart has nothing of `run` to draw, nil (the default) when it has something.
+    func nothingToDraw(_ run: RunData) -> String?
 }
 
 extension BasePlotter {
     public var needs: ChartNeeds { Self.descriptor.needs }
     public func epochOverlays(_ figure: Figure, run: RunData) -> [Int: EpochOverlay]? { nil }
+    public func nothingToDraw(_ run: RunData) -> String? { nil }
+
+    /// Refuses `run` when the chart has nothing of it to draw: an error naming the file and
+    /// the reason, never an empty figure.
+    public func checkDrawable(_ run: RunData) throws {
+        if let reason = nothingToDraw(run) { throw DneckError.nothingToDraw(file: run.file, chart: Self.descriptor.name, reason: reason) }
+    }
 
     /// The chart with its default options.
     public init() { self.init(options: Options()) }

@@ -5,10 +5,14 @@ import Foundation
 
 /// Pieces several charts share: epoch axes, heatmaps, layer legends.
 enum ChartParts {
+    /// What an axis of logged epochs as columns is: evenly spaced, whatever the epochs.
+    static let epochColumnsLabel = "Logged epochs (not to scale)"
+
     /// An axis over logged epochs as categories (column i spans i...i+1), labelled with the
-    /// real epoch numbers as far as they fit.
-    static func epochColumnsAxis(_ epochs: [Int], label: String) -> Axis {
-        Axis.categories(epochs.map(String.init), label: label)
+    /// real epoch numbers as far as they fit (the last always), and `epochColumnsLabel` when
+    /// `labelled`.
+    static func epochColumnsAxis(_ epochs: [Int], labelled: Bool) -> Axis {
+        Axis.categories(epochs.map(String.init), label: labelled ? epochColumnsLabel : "")
     }
 
     /// The axes of an information plane: I(X;M) against I(Y;M) in bits, or what `quantity` names.
@@ -16,10 +20,17 @@ enum ChartParts {
         Panel(cell: cell, x: Axis(scale: x, label: quantity.label(x: true)), y: Axis(scale: y, label: quantity.label(x: false)), title: title)
     }
 
-    /// A linear or log axis over real epoch numbers.
+    /// An axis over real epoch numbers: linear, or symmetric-log (linear from 0 to 1, so that
+    /// epoch 0 is drawn) and saying so. A single epoch gets the epochs either side of it (none
+    /// below 0), on a linear axis ticked at those whole epochs.
     static func epochAxis(_ epochs: [Int], log: Bool, label: String = "Epoch") -> Axis {
-        let values = epochs.map(Double.init).filter { !log || $0 > 0 }
-        return Axis(scale: log ? Scale.log(fitting: values, margin: 0.02) : Scale.linear(fitting: values, margin: 0.02), label: label)
+        let lo = epochs.min() ?? 0, hi = epochs.max() ?? 1
+        let ends = (lo < hi ? [lo, hi] : [max(lo - 1, 0), hi + 1]).map(Double.init)
+        if log { return Axis(scale: .symlog(fitting: ends, margin: 0.02), label: label + " (log scale, linear from 0 to 1)") }
+        guard lo == hi else { return Axis(scale: .linear(fitting: ends, margin: 0.02), label: label) }
+        let whole = Array(stride(from: ends[0], through: ends[1], by: 1))
+        return Axis(scale: .linear(fitting: ends, margin: 0.02), label: label,
+                    rule: .fixed(zip(whole, Ticker.labels(whole)).map { Tick(value: $0, label: $1) }))
     }
 
     /// Colours of `counts` (epochs × bins) through `colormap`; zero counts on a log scale take

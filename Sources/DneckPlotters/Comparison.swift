@@ -37,10 +37,14 @@ public enum Comparison {
                 panel.cell = shifted(panel.cell, index)
                 figure.panels.append(panel)
             }
-            for (j, var bar) in block.colorbars.enumerated() where !sharedBars.contains(j) || index == 0 {
+            // A block's one shared bar spans the whole grid; several (one per layer) cannot span
+            // each other's rows, so they stand once per row of blocks, beside its last block.
+            let perRow = block.colorbars.count > 1
+            let lastInRow = index % gridColumns == gridColumns - 1 || index == blocks.count - 1
+            for (j, var bar) in block.colorbars.enumerated() where !sharedBars.contains(j) || (perRow ? lastInRow : index == 0) {
                 if sharedBars.contains(j) {
-                    bar.cell = GridCell(row: bar.cell.row, column: figure.columns - 1,
-                                        rowSpan: (gridRows - 1) * blockRows + bar.cell.rowSpan, columnSpan: 1)
+                    bar.cell = GridCell(row: bar.cell.row + (perRow ? index / gridColumns * blockRows : 0), column: figure.columns - 1,
+                                        rowSpan: perRow ? bar.cell.rowSpan : (gridRows - 1) * blockRows + bar.cell.rowSpan, columnSpan: 1)
                 } else {
                     bar.cell = shifted(bar.cell, index)
                 }

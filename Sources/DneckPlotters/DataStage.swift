@@ -34,6 +34,8 @@ public struct RunData: Sendable {
     public var entropyBias: EntropyBias?
     /// Logged epochs left out because their data could not be used (`DataStage.gatherUsable`).
     public var leftOutEpochs: [Int] = []
+    /// The run's layers measured as that analysis measures the functions, when it was asked for.
+    public var layerEntropies: LayerEntropies?
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -93,6 +95,7 @@ public enum DataStage {
         data.estimateNotes = measured?.notes ?? EstimateNotes()
         data.cap = estimator.descriptor.cap
         data.entropyBias = analysis(needs)
+        data.layerEntropies = try layerEntropies(reader, needs: needs, epochs: epochs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
     }
@@ -127,6 +130,15 @@ public enum DataStage {
     /// The entropy-bias analysis `needs` asks for.
     private static func analysis(_ needs: ChartNeeds) -> EntropyBias? {
         needs.entropyBias.map { EntropyBias(samples: $0.samples, bins: $0.bins, seed: $0.seed) }
+    }
+
+    /// Each layer of `reader`'s run at the last of `epochs`, measured as the entropy-bias
+    /// analysis `needs` asks for measures the functions (the same histogram bins).
+    private static func layerEntropies(_ reader: RunReader, needs: ChartNeeds, epochs: [Int]) throws -> LayerEntropies? {
+        guard let bins = needs.entropyBias?.bins, let last = epochs.max() else { return nil }
+        return LayerEntropies(epoch: last, layers: try (0..<reader.layerCount).map { layer in
+            EntropyBias.meanUnitEntropy(try reader.activations(epoch: last, layer: layer, checkFinite: true), bins: bins)
+        })
     }
 
     /// Several runs' data as one: the measures aggregated per (epoch, layer) with `statistic`

@@ -6,18 +6,20 @@ import Foundation
 /// deep-bottleneck's entropy-bias analysis: how much entropy each activation function removes
 /// from uniform input on [−1, 1] before any training. A grid of the output histograms, each
 /// titled with its entropy (the uniform input's own in the last cell), and beside it the
-/// entropies sorted, each with its reduction from the input's. With a run, each layer's
-/// entropy at the last logged epoch under the run's estimator (H(M) = I(X;M) of a
-/// deterministic network) joins the sorted list, so a real layer reads against the functions.
+/// entropies sorted, each with its reduction from the input's. With a run, each layer joins the
+/// sorted list measured like the functions: the mean over its units of each unit's entropy of
+/// a histogram in the same bins over the unit's own range, at the last logged epoch — like
+/// with like (a layer's joint entropy over all its units would reach log2 N, beyond any
+/// function's log2 bins).
 ///
-/// The analysis (uniform samples, histogram bins, seed from the options) is made by the data
-/// stage (`RunData.entropyBias`).
+/// The analysis (uniform samples, histogram bins, seed from the options) and the layers'
+/// entropies are made by the data stage (`RunData.entropyBias`, `RunData.layerEntropies`).
 public struct EntropyBiasChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "entropy-bias", artifact: "entropy_bias",
         summary: "Entropy an activation function removes from uniform input, beside a run's layers.",
         example: "dneck-plot entropy-bias --uniform-samples 4096 --hist-bins 50 -o bias.png run.h5",
-        needs: ChartNeeds(estimates: .entropy), runs: .optional)
+        needs: ChartNeeds(), runs: .optional)
 
     public struct Options: PlotterOptions {
         public var analysis = EntropyBiasSettings()
@@ -52,15 +54,16 @@ public struct EntropyBiasChart: BasePlotter {
                                           cell: GridCell(row: i / Self.gridColumns, column: i % Self.gridColumns), style: style))
         }
         block.panels.append(sorted(bias, run: run, cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows), style: style))
-        let layers = run.measures?.epochs.isEmpty == false
+        let layers = run.layerEntropies != nil
         block.legends.append(FigureLegend(legend: Legend(entries: [
             Legend.Entry(label: "Activation function", color: style.cycleColor(0), symbol: .marker),
-        ] + (layers ? [Legend.Entry(label: "Layer, last epoch", color: style.cycleColor(1), symbol: .marker)] : []) + [
+        ] + (layers ? [Legend.Entry(label: "Layer: mean unit entropy", color: style.cycleColor(1), symbol: .marker)] : []) + [
             Legend.Entry(label: "Uniform input", color: style.foreground.withAlpha(0.6), symbol: .line),
         ]), cell: GridCell(row: 0, column: Self.gridColumns, rowSpan: rows)))
         var footer = "\(bias.samples) uniform samples on [−1, 1] (seed \(bias.seed)), \(options.analysis.bins)-bin histograms over each output's own range"
-        if let last = run.measures?.epochs.last {
-            footer += "; layers: H(M) = I(X;M) at epoch \(last), \(run.estimator)"
+        if let layers = run.layerEntropies {
+            footer += "; layers: the mean over the layer's units of each unit's entropy, \(options.analysis.bins)-bin histogram over "
+                + "the unit's own range at epoch \(layers.epoch) (\(run.sampleCount) samples)"
         }
         block.footer = [footer]
         return block
@@ -86,13 +89,11 @@ public struct EntropyBiasChart: BasePlotter {
     private func sorted(_ bias: EntropyBias, run: RunData, cell: GridCell, style: Style) -> Panel {
         let reference = bias.input.entropy
         var items = bias.entries.map { (label: $0.function.rawValue, entropy: $0.entropy, layer: false) }
-        if let table = run.measures, let last = table.epochs.last {
-            items += table.points(epoch: last).map { (label: "Layer \($0.layer)", entropy: $0.ixm, layer: true) }
-        }
+        items += (run.layerEntropies?.layers ?? []).enumerated().map { (label: "Layer \($0)", entropy: $1, layer: true) }
         items.sort { $0.entropy < $1.entropy }   // ascending: category 0 is the bottom row
         let labels = items.map { "\($0.label) (\(String(format: "%+.2f", $0.entropy - reference)))" }
         let values = items.map(\.entropy) + [reference, 0]
-        var panel = Panel(cell: cell, x: Axis(scale: Scale.linear(fitting: values), label: "Entropy (bits)"),
+        var panel = Panel(cell: cell, x: Axis(scale: Scale.linear(fitting: values), label: "Entropy (bits), \(options.analysis.bins)-bin histograms"),
                           y: Axis.categories(labels, label: "Sorted; (±): change from uniform input"),
                           title: "Entropy, sorted")
         let line = style.foreground.withAlpha(0.6)

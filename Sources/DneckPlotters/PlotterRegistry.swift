@@ -38,6 +38,7 @@ extension PlotterRegistry {
         let lock = NSLock()
         DispatchQueue.concurrentPerform(iterations: charts.count) { i in
             do {
+                try charts[i].checkDrawable(run)
                 try write(charts[i], charts[i].figure(run, request: request))
             } catch {
                 lock.lock(); outcomes[i] = error; lock.unlock()

@@ -2,11 +2,11 @@
 
 /// A chart whose only option is its epoch axis.
 public struct EpochAxisOptions: PlotterOptions {
-    /// Logarithmic epoch axis.
+    /// Symmetric-log epoch axis (linear from 0 to 1, so that epoch 0 is drawn).
     public var logEpochs = false
     public init() {}
     public static let arguments: [PlotterOption<EpochAxisOptions>] = [
-        .flag("log-epochs", \.logEpochs, help: "Logarithmic epoch axis."),
+        .flag("log-epochs", \.logEpochs, help: "Logarithmic epoch axis (linear from 0 to 1, so that epoch 0 is drawn)."),
     ]
 }
 

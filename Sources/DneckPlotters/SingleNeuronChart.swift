@@ -2,10 +2,11 @@ import DneckCore
 import DneckFigure
 import DneckMeasures
 
-/// The activation histogram of single neurons against epoch: one column per layer, one cell
-/// per neuron (each with its own range), smaller layers centred vertically. Layers wider than
-/// `maxNeurons` show their first `maxNeurons` neurons, and the figure says so. Each cell has
-/// its own colour scale of absolute frequency, shown by a slim colorbar with its 0 and maximum.
+/// The activation histogram of single neurons against epoch: one cell per neuron (each with
+/// its own range), each layer in columns of at most `neuronsPerColumn` neurons, a smaller layer
+/// centred vertically, so the grid is as large as the neurons drawn. Layers wider than
+/// `maxNeurons` show their first `maxNeurons` neurons, and the figure says so. Each cell has its
+/// own colour scale of absolute frequency, shown by a slim colorbar with its 0 and maximum.
 public struct SingleNeuronChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "single-neuron", artifact: "single_neuron_activations",
@@ -32,28 +33,32 @@ public struct SingleNeuronChart: BasePlotter {
         return needs
     }
 
+    /// Neurons in one column of a layer: a wider layer wraps into more columns.
+    public static let neuronsPerColumn = 10
+
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         guard let survey = run.survey else { return ChartBlock(rows: 1, columns: 1, size: (4, 3)) }
         let layers = survey.neuronHistograms.count
-        let rows = survey.neuronHistograms.map(\.count).max() ?? 1
-        // Two grid rows per neuron, so a smaller layer can sit half a cell lower and stay centred.
-        var block = ChartBlock(rows: 2 * rows, columns: layers,
-                               size: (0.6 + 3.55 * Double(layers), 0.9 + 1.37 * Double(rows)))
+        let neurons = survey.neuronHistograms.map(\.count)
+        let rows = min(neurons.max() ?? 1, Self.neuronsPerColumn)
+        let columns = neurons.map { max(($0 + rows - 1) / rows, 1) }
+        var block = ChartBlock(rows: rows, columns: columns.reduce(0, +),
+                               size: (0.6 + 3.55 * Double(columns.reduce(0, +)), 0.9 + 1.37 * Double(rows)))
         let colormap = request.colormap(default: .viridis)
         for layer in 0..<layers {
-            let neurons = survey.neuronHistograms[layer].count
-            for neuron in 0..<neurons {
-                let range = HistogramBins(range: survey.neuronRanges[layer][neuron], count: options.histogram.histBins)
+            let first = columns[..<layer].reduce(0, +), top = (rows - min(neurons[layer], rows)) / 2
+            for neuron in 0..<neurons[layer] {
+                let bins = HistogramBins(range: survey.neuronRanges[layer][neuron], count: options.histogram.histBins)
+                let span = bins.lower...bins.upper
                 let counts = survey.neuronHistograms[layer][neuron]
                 let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.histogram.logCounts)
-                let cell = GridCell(row: rows - neurons + 2 * neuron, column: layer, rowSpan: 2)
-                let y = Axis(scale: .linear(range.lower...range.upper), label: "",
-                             rule: .fixed([range.lower, range.upper].map { Tick(value: $0, label: Ticker.compactLabel($0)) }))
+                let cell = GridCell(row: top + neuron % rows, column: first + neuron / rows)
+                let y = Axis(scale: .linear(span), label: "",
+                             rule: .fixed([span.lowerBound, span.upperBound].map { Tick(value: $0, label: Ticker.compactLabel($0, range: span)) }))
                 // Every cell labels its epochs (a grid row's margins serve every column alike).
-                var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, label: ""),
+                var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, labelled: false),
                                   y: y, title: "Layer \(layer), neuron \(neuron)", grid: false)
-                panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: range.lower...range.upper,
-                                                               colormap: colormap, normalize: normalize)))
+                panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: span, colormap: colormap, normalize: normalize)))
                 block.panels.append(panel)
                 block.colorbars.append(Colorbar(cell: cell, colormap: colormap, normalize: normalize, label: "",
                                                 rule: .fixed([normalize.lower, normalize.upper].map { Tick(value: $0, label: "\(Int($0))") }),
@@ -62,7 +67,7 @@ public struct SingleNeuronChart: BasePlotter {
         }
         block.footer = (0..<layers).filter { survey.units[$0] > survey.neuronHistograms[$0].count }.map {
             "Layer \($0): first \(survey.neuronHistograms[$0].count) of \(survey.units[$0]) neurons"
-        } + ["x: logged epoch; y: the neuron's activation; colour: absolute frequency of its activations per epoch (0 to the cell's maximum); "
+        } + ["x: \(ChartParts.epochColumnsLabel.lowercased()); y: the neuron's activation; colour: absolute frequency of its activations per epoch (0 to the cell's maximum); "
              + ChartParts.footer(run, estimator: false)]
         return block
     }

@@ -51,6 +51,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
                 ? DataStage.withoutRun(needs: chart.needs, split: source.split)
                 : try gatherRuns(try source.readers(), needs: chart.needs, estimator: estimator.chosen,
                                  statistic: aggregate.statistic, label: C.descriptor.name, select: source.reading.selectedEpochs)
+            try chart.checkDrawable(data)
             try FigureWriter.write(chart.figure(data, request: request), to: target)
         }
     }

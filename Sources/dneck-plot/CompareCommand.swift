@@ -15,8 +15,9 @@ struct CompareCommand: TakesChartOptions {
         commandName: "compare",
         abstract: "One chart of several runs in a grid, one block per run, axes and colour scales shared.",
         discussion: """
-        Every scale is trained on all runs before drawing, so the panels share their limits; \
-        a colorbar or legend alike in every panel is drawn once. Each panel is titled by the \
+        Every scale (axes, colour scales) is trained on all runs before drawing, so the panels \
+        share their limits; --free-scales fits each run's to that run alone (as ggplot2's \
+        scales = "free"). A colorbar or legend alike in every panel is drawn once. Each panel is titled by the \
         configuration keys (the run file's `config` JSON) whose values differ between the runs, \
         as key=value | key=value; a run without configuration by its file name.
 
@@ -44,6 +45,9 @@ struct CompareCommand: TakesChartOptions {
 
     @Option(help: "Estimators side by side, comma-separated (\(EstimatorDescriptor.list)): one panel each, one row per run; with the parameters of the estimator options.")
     var estimators: String?
+
+    @Flag(name: .customLong("free-scales"), help: "Fit each run's axes and colour scales to that run alone (default: shared by all runs).")
+    var freeScales = false
 
     @OptionGroup var aggregation: AggregateOptions
 
@@ -77,6 +81,7 @@ struct CompareCommand: TakesChartOptions {
                 throw ValidationError("--estimators and --estimator exclude each other: list every estimator in --estimators")
             }
             guard chart == InfoPlaneChart.descriptor.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
+            if freeScales { throw ValidationError("--free-scales applies to one chart of several runs, not to --estimators") }
             if cols != nil, source.runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
             try estimator.check(for: "compare", list: true, names: try EstimatorDescriptor.parse(estimators, option: "--estimators"))
         } else {
@@ -102,11 +107,12 @@ struct CompareCommand: TakesChartOptions {
             let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
                                                                              epochs: $1, progress: progress) }
             progress.finish()
+            for run in data { try drawn.checkDrawable(run) }
             if drawn.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
             let aggregated = try aggregation.aggregate.map { try DataStage.aggregate(data, statistic: $0) }
             let shown = data + (aggregated.map { [$0] } ?? [])
-            let blocks = shown.map { drawn.block($0, scaledWith: shown, request: request) }
+            let blocks = shown.map { drawn.block($0, scaledWith: freeScales ? [$0] : shown, request: request) }
             let keys = titleKeys.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
             var titles = data.count > 1 || keys != nil ? Comparison.titles(data, keys: keys) : nil
             if let statistic = aggregation.aggregate { titles?.append("\(statistic.rawValue) of \(data.count) runs") }

@@ -88,7 +88,9 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(t.dead, 0)
     }
 
-    func testSNRSeriesAndLogAxesDropNonPositive() {
+    /// SNR keeps epoch 0 (its epoch axis is symmetric-log), leaves values ≤ 0 or undefined out
+    /// of its log y axis and counts them in the footer.
+    func testSNRDrawsEpochZeroAndCountsWhatItLeavesOut() {
         var records: [EpochRecord] = []
         for (epoch, mean, std, w) in [(0, 1.0, 2.0, 3.0), (1, 0.5, 0.25, 4.0), (10, 0.0, 0.5, 5.0), (100, 0.2, 0.0, -1.0)] {
             var r = EpochRecord(epoch: epoch)
@@ -96,11 +98,181 @@ final class ChartTests: XCTestCase {
             records.append(r)
         }
         let s = SNRChart.series(records)[0]
-        // Epoch 0 has no place on a log axis; zeros and negatives are left out.
-        XCTAssertEqual(s.mean, [DataPoint(1, 0.5), DataPoint(100, 0.2)])
-        XCTAssertEqual(s.std, [DataPoint(1, 0.25), DataPoint(10, 0.5)])
-        XCTAssertEqual(s.snr, [DataPoint(1, 2)])
-        XCTAssertEqual(s.weightNorm, [DataPoint(1, 4), DataPoint(10, 5)])
+        XCTAssertEqual(s.mean, [DataPoint(0, 1), DataPoint(1, 0.5), DataPoint(100, 0.2)])
+        XCTAssertEqual(s.std, [DataPoint(0, 2), DataPoint(1, 0.25), DataPoint(10, 0.5)])
+        XCTAssertEqual(s.snr, [DataPoint(0, 0.5), DataPoint(1, 2)])
+        XCTAssertEqual(s.weightNorm, [DataPoint(0, 3), DataPoint(1, 4), DataPoint(10, 5)])
+        let run = RunData(file: "r.h5", split: .train, epochs: [0, 1, 10, 100], layerCount: 1, sampleCount: 4, records: records)
+        let figure = SNRChart().figure(run, request: FigureRequest()).laidOut()
+        XCTAssertNotNil(figure.panels[0].point(DataPoint(0, 1)), "epoch 0 has a place on the epoch axis")
+        XCTAssertEqual(figure.panels[0].x.ticks.prefix(3).map(\.label), ["0", "1", "10"])
+        XCTAssertTrue(figure.footer.contains("left out (≤ 0 or undefined: no place on the log axis): Mean 1, Std 1, SNR 2, ‖W‖ 1 values"),
+                      "\(figure.footer)")
+    }
+
+    /// A chart with nothing to draw is an error naming the reason, not an empty figure.
+    func testSNRWithNothingAboveZeroIsAnError() throws {
+        let path = folder.appendingPathComponent("zero.h5").path
+        var run = SyntheticRun.varied(epochs: [0], units: [2])
+        run.gradients = [0]
+        run.writeDneck(path)
+        let result = try runCLI(["snr", path, "-o", folder.appendingPathComponent("snr.png").path])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("snr: nothing to draw (no gradient statistic or weight norm above 0"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.appendingPathComponent("snr.png").path))
+    }
+
+    /// A log epoch axis draws epoch 0, alone or first of many, and ticks it "0".
+    func testLogEpochAxesDrawEpochZero() throws {
+        let chart = MIEpochsChart(options: try ChartArguments([.init(name: "log-epochs", value: nil)]).options())
+        for epochs in [[0], [0, 1, 10, 100]] {
+            let path = folder.appendingPathComponent("e\(epochs.count).h5").path
+            SyntheticRun.varied(epochs: epochs, units: [3, 2]).writeDneck(path)
+            let data = try DataStage.gather(RunReader(path: path), needs: chart.needs)
+            let figure = chart.figure(data, request: FigureRequest()).laidOut()
+            for panel in figure.panels {
+                let points = panel.marks.flatMap { mark -> [DataPoint] in if case .line(let p, _, _, _) = mark { return p }; return [] }
+                XCTAssertFalse(points.isEmpty)
+                XCTAssertTrue(points.allSatisfy { panel.point($0) != nil }, "\(epochs): every epoch drawn")
+                XCTAssertEqual(panel.x.ticks.first?.label, "0", "\(epochs)")
+            }
+            // A line of one epoch is drawn as a dot per layer and panel.
+            let recorder = RecordingRenderer()
+            FigureDrawer.draw(figure, on: recorder)
+            XCTAssertEqual(recorder.circles.count, epochs.count == 1 ? 2 * 2 : 0, "\(epochs)")
+        }
+    }
+
+    /// The colorbar of --log-epoch-colors labels each tick with the epoch it stands at.
+    func testLogEpochColorbarLabelsRealEpochs() throws {
+        let path = folder.appendingPathComponent("run.h5").path
+        SyntheticRun.varied(epochs: [0, 1, 10, 100], units: [3, 2]).writeDneck(path)
+        let chart = InfoPlaneChart(options: try ChartArguments([.init(name: "log-epoch-colors", value: nil)]).options())
+        let data = try DataStage.gather(RunReader(path: path), needs: chart.needs)
+        let bar = chart.figure(data, request: FigureRequest()).laidOut().colorbars[0]
+        XCTAssertEqual(bar.ticks.map(\.label), ["0", "1", "10", "100"])
+        for tick in bar.ticks { XCTAssertEqual(tick.value, Double(tick.label)!, "tick '\(tick.label)'") }
+    }
+
+    /// One logged epoch gets the epochs either side of it, ticked at whole numbers, none negative.
+    func testSingleEpochAxisIsWholeEpochs() {
+        for (epoch, expected) in [(0, ["0", "1"]), (5, ["4", "5", "6"])] {
+            var r = EpochRecord(epoch: epoch)
+            r.trainingAccuracy = 0.5; r.testAccuracy = 0.4; r.trainingLoss = 1; r.testLoss = 1.2
+            let run = RunData(file: "r.h5", split: .train, epochs: [epoch], layerCount: 1, sampleCount: 4, records: [r])
+            let figure = AccuracyChart().figure(run, request: FigureRequest()).laidOut()
+            for panel in figure.panels {
+                XCTAssertEqual(panel.x.ticks.map(\.label), expected, "epoch \(epoch)")
+                XCTAssertGreaterThanOrEqual(panel.x.scale.domain.lowerBound, -0.05, "epoch \(epoch)")
+            }
+        }
+    }
+
+    /// Heatmaps of logged epochs say they are not to scale and always label the last epoch.
+    func testHeatmapsSayEpochsAreNotToScaleAndLabelTheLast() throws {
+        let path = folder.appendingPathComponent("many.h5").path
+        let epochs = Array(0..<37) + [50, 80, 121]
+        SyntheticRun.varied(epochs: epochs, units: [3, 2]).writeDneck(path)
+        let reader = try RunReader(path: path)
+        for chart in [ActivationsChart() as any BasePlotter, SingleNeuronChart()] {
+            let data = try DataStage.gather(reader, needs: chart.needs)
+            let figure = chart.figure(data, request: FigureRequest()).laidOut()
+            let texts = [figure.panels.last!.x.label] + figure.footer
+            XCTAssertTrue(texts.contains { $0.localizedCaseInsensitiveContains("logged epochs (not to scale)") }, "\(type(of: chart)): \(texts)")
+            for panel in figure.panels { XCTAssertEqual(panel.x.ticks.last?.label, "121", "\(type(of: chart))") }
+        }
+    }
+
+    /// A layer within [0, 1] (sigmoid, softmax) is judged by saturation at both ends, not by
+    /// a ≠ 0 (which made it always 100 % active).
+    func testUnitRangeLayersAreJudgedBySaturation() {
+        let sigmoid = Matrix(rows: 3, columns: 2, values: [0.5, 0.995, 0.001, 0.3, 0.0, 1.0])
+        XCTAssertEqual(ActivityRule(range: 0...1).rates(sigmoid).active, 2.0 / 6.0)
+        XCTAssertEqual(ActivityRule(range: 0...3), .nonZero)
+    }
+
+    /// The activity chart states each layer's rule of active in its legend.
+    func testActivityChartStatesEachLayersRule() throws {
+        let path = folder.appendingPathComponent("rules.h5").path
+        let samples = 6
+        func layer(_ f: (Double) -> Double) -> [Double] { (0..<samples * 2).map { f(Double($0) / Double(samples * 2 - 1)) } }
+        SyntheticRun(labels: (0..<samples).map { $0 % 2 },
+                     epochs: [0, 1].map { ($0, [layer { 2 * $0 - 1 }, layer { $0 }, layer { 3 * $0 }]) }, units: [2, 2, 2]).writeDneck(path)
+        let data = try DataStage.gather(RunReader(path: path), needs: ActivityChart.descriptor.needs)
+        let figure = ActivityChart().figure(data, request: FigureRequest())
+        XCTAssertEqual(figure.legends[0].legend.entries.map(\.label),
+                       ["Layer 0 (active: |a| < 0.99·max|a|)", "Layer 1 (active: 0.01 < a < 0.99)", "Layer 2 (active: a ≠ 0)"])
+    }
+
+    /// entropy-bias sets each layer beside the functions by the functions' own measure: the
+    /// mean over its units of each unit's entropy of a --hist-bins histogram over the unit's
+    /// range at the last logged epoch (computed here independently).
+    func testEntropyBiasComparesLayersByTheFunctionsMeasure() throws {
+        let path = folder.appendingPathComponent("bias.h5").path
+        SyntheticRun.varied(epochs: [0, 7], units: [3, 2], samples: 64).writeDneck(path)
+        let reader = try RunReader(path: path)
+        let chart = EntropyBiasChart(options: try ChartArguments([.init(name: "hist-bins", value: "20")]).options())
+        let figure = chart.figure(try DataStage.gather(reader, needs: chart.needs), request: FigureRequest())
+        let sorted = try XCTUnwrap(figure.panels.first { $0.title == "Entropy, sorted" })
+        guard case .categories(let labels) = sorted.y.rule else { return XCTFail("categories expected") }
+        var drawn: [Int: Double] = [:]
+        for mark in sorted.marks {
+            if case .scatter(let points, _, _, _) = mark, let p = points.first, labels[Int(p.y)].hasPrefix("Layer ") {
+                drawn[Int(labels[Int(p.y)].dropFirst(6).prefix { $0.isNumber })!] = p.x
+            }
+        }
+        for layer in 0..<2 {
+            let m = try reader.activations(epoch: 7, layer: layer, checkFinite: true)
+            let values = m.values
+            let entropies = (0..<m.columns).map { j -> Double in
+                let column = (0..<m.rows).map { values[$0 * m.columns + j] }
+                let lo = column.min()!, hi = column.max()!
+                var counts = [Int](repeating: 0, count: 20)
+                for v in column { counts[min(Int((v - lo) / (hi - lo) * 20), 19)] += 1 }
+                return -counts.filter { $0 > 0 }.map { Double($0) / Double(m.rows) }.reduce(0) { $0 + $1 * log2($1) }
+            }
+            XCTAssertEqual(try XCTUnwrap(drawn[layer]), entropies.reduce(0, +) / Double(m.columns), accuracy: 1e-9, "layer \(layer)")
+        }
+        XCTAssertTrue(figure.footer.joined().contains("mean over the layer's units of each unit's entropy"), "\(figure.footer)")
+    }
+
+    /// single-neuron sizes its grid to the neurons drawn (a wide layer wraps into columns, no
+    /// half-empty rows) and labels a neuron's range for the range's size, not "1.14e-09".
+    func testSingleNeuronGridFitsTheNeuronsAndTicksFitTheRange() throws {
+        let path = folder.appendingPathComponent("wide.h5").path
+        let samples = 8
+        let softmax = (0..<samples * 2).map { $0 < 2 ? 1.14e-9 : Double($0) / Double(samples * 2) * 0.99 }
+        let wide = SyntheticRun.varied(epochs: [0, 1, 2], units: [30], samples: samples).epochs.map { $0.layers[0] }
+        SyntheticRun(labels: (0..<samples).map { $0 % 2 }, epochs: (0..<3).map { ($0, [wide[$0], softmax]) }, units: [30, 2]).writeDneck(path)
+        let chart = SingleNeuronChart()
+        let figure = chart.figure(try DataStage.gather(RunReader(path: path), needs: chart.needs), request: FigureRequest()).laidOut()
+        let drawn = figure.panels.map { $0.frame.width * $0.frame.height }.reduce(0, +)
+        XCTAssertGreaterThan(drawn / (figure.width * figure.height), 0.3, "\(figure.width / 72) × \(figure.height / 72) in")
+        let labels = figure.panels.flatMap { $0.y.ticks.map(\.label) }
+        XCTAssertFalse(labels.contains { $0.contains("e") }, "\(labels)")
+        XCTAssertTrue(labels.contains("0") && labels.contains("0.928"), "\(labels)")
+    }
+
+    /// compare shares every scale by default (activations too: ranges and colour scales) and
+    /// frees them with --free-scales.
+    func testCompareSharesActivationScalesUnlessFreed() throws {
+        let paths = ["a", "b"].map { folder.appendingPathComponent("\($0).h5").path }
+        SyntheticRun.varied(epochs: [0, 1], units: [3, 2]).writeDneck(paths[0])
+        var scaled = SyntheticRun.varied(epochs: [0, 1, 2], units: [3, 2], samples: 30)
+        scaled.epochs = scaled.epochs.map { ($0.epoch, $0.layers.map { $0.map { 3 * $0 } }) }
+        scaled.writeDneck(paths[1])
+        let chart = ActivationsChart()
+        let runs = try paths.map { try DataStage.gather(RunReader(path: $0), needs: chart.needs) }
+        let blocks = runs.map { chart.block($0, scaledWith: runs, request: FigureRequest()) }
+        for layer in 0..<2 {
+            XCTAssertEqual(blocks[0].panels[layer].y.scale, blocks[1].panels[layer].y.scale, "layer \(layer)")
+            XCTAssertEqual(blocks[0].colorbars[layer].normalize, blocks[1].colorbars[layer].normalize, "layer \(layer)")
+        }
+        for free in [false, true] {
+            let out = folder.appendingPathComponent("compare.png").path
+            let result = try runCLI(["compare", "--chart", "activations", "--dpi", "40", "-o", out] + paths + (free ? ["--free-scales"] : []))
+            XCTAssertEqual(result.status, 0, result.stderr)
+        }
     }
 
     /// Every chart end to end on the bundled run: size, colormap pixels, determinism.

@@ -75,6 +75,11 @@ final class FigureModelTests: XCTestCase {
         XCTAssertEqual(Scale.log(1...100).fraction(10)!, 0.5, accuracy: 1e-12)
         XCTAssertNil(Scale.log(1...100).fraction(0))
         XCTAssertNil(Scale.log(1...100).fraction(-1))
+        // Symmetric log: linear to 1, decades beyond (matplotlib's symlog, linthresh 1).
+        XCTAssertEqual(Scale.symlog(0...100).fraction(0)!, 0, accuracy: 1e-12)
+        XCTAssertEqual(Scale.symlog(-100...100).fraction(0)!, 0.5, accuracy: 1e-12)
+        XCTAssertEqual(Scale.symlog(0...100).fraction(10)!, (1 / 0.9 + 1) / (1 / 0.9 + 2), accuracy: 1e-12)
+        XCTAssertEqual(Ticker.symlogTicks(-0.05, 1200), [0, 1, 10, 100, 1000])
         XCTAssertEqual(Scale.linear(fitting: [0, 10]).domain, -0.5...10.5)
         XCTAssertEqual(Scale.linear(fitting: [3, 3]).domain, 2.5...3.5)   // equal values: at least a unit around them
         XCTAssertEqual(Scale.linear(fitting: [40, 40]).domain, 38...42)

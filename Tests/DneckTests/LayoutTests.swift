@@ -60,14 +60,14 @@ final class LayoutTests: XCTestCase {
     private static let expected: [String: [String]] = [
         "infoplane": ["Information plane (train)", "I(X;M) (bits)", "I(Y;M) (bits)", "Epoch", "binning, bin size 0.07"],
         "movie": ["Information plane", "I(X;M) (bits)", "I(Y;M) (bits)", "Accuracy", "Epoch", "Training", "Test", "Layer 0"],
-        "activations": ["Layer 0", "Activation", "Absolute frequency", "Epoch", "30 bins"],
-        "single-neuron": ["Layer 0, neuron 0", "absolute frequency", "logged epoch"],
+        "activations": ["Layer 0", "Activation", "Absolute frequency", "Logged epochs (not to scale)", "30 bins"],
+        "single-neuron": ["Layer 0, neuron 0", "absolute frequency", "logged epochs (not to scale)"],
         "snr": ["Layer 0", "Epoch", "Norm, ratio", "Mean", "Std", "SNR", "‖W‖"],
         "accuracy": ["Accuracy", "Loss", "Epoch", "Training", "Test"],
         "mi-epochs": ["I(X;M) per epoch", "I(Y;M) per epoch", "I(X;M) (bits)", "I(Y;M) (bits)", "Epoch", "Layer 0",
                       "binning, bin size 0.07"],
         "entropy-bias": ["sigmoid:", "relu:", "uniform input:", "Output", "Count", "Entropy, sorted", "Entropy (bits)",
-                         "Activation function", "Layer, last epoch", "4096 uniform samples"],
+                         "Activation function", "Layer: mean unit entropy", "4096 uniform samples"],
         "activity": ["Activation rate", "Death rate", "Active fraction", "Dead fraction", "Warnings", "Layer 0", "Max death rate"],
     ]
 

@@ -8,6 +8,8 @@ import Foundation
 final class RecordingRenderer: Renderer {
     struct Text { let item: TextItem; let box: Rect }
     private(set) var texts: [Text] = []
+    /// The centres of the circles drawn (markers, and dots of one-point lines).
+    private(set) var circles: [Point] = []
 
     func measure(_ text: String, size: Double, bold: Bool, fontFamily: String) -> TextMetrics {
         CairoTextMeasurer.shared.measure(text, size: size, bold: bold, fontFamily: fontFamily)
@@ -18,7 +20,7 @@ final class RecordingRenderer: Renderer {
     func clear(_ color: Color) {}
     func fill(_ rect: Rect, color: Color) {}
     func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool) {}
-    func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) {}
+    func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) { circles.append(center) }
     func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color) {}
     func image(columns: Int, rows: Int, colors: [Color], in rect: Rect) {}
     func clip(_ rect: Rect?) {}

@@ -218,6 +218,8 @@ struct SyntheticRun {
 
     /// What the root attribute `config` holds: a string (JSON or not) or an integer.
     enum Config { case text(String), integer(Int64) }
+    /// Per layer, the gradient mean, gradient std and weight norm logged in every epoch (none when nil).
+    var gradients: [Double]?
 
     /// Writes the dneck layout (both splits share the activations) to `path`.
     func writeDneck(_ path: String, skip: Set<String> = []) {
@@ -253,10 +255,24 @@ struct SyntheticRun {
                 w.dataset("\(root)/\(epoch)/accuracy/training", shape: [], doubles: [0.5 + Double(epoch) / 1000], storage: .float64)
                 w.dataset("\(root)/\(epoch)/accuracy/test", shape: [], doubles: [0.4 + Double(epoch) / 1000], storage: .float64)
             }
-            for (name, dataset) in datasets where datasetSplits?.contains(root) ?? true {
+            let gradientDatasets = Dictionary(uniqueKeysWithValues: ["gradmean", "gradstd", "weights_norm"].compactMap { name in
+                gradients.map { (name, (shape: [$0.count], values: $0)) }
+            })
+            for (name, dataset) in datasets.merging(gradientDatasets, uniquingKeysWith: { given, _ in given })
+                where datasetSplits?.contains(root) ?? true {
                 w.dataset("\(root)/\(epoch)/\(name)", shape: dataset.shape, doubles: dataset.values, storage: .float64)
             }
         }
+    }
+}
+
+extension SyntheticRun {
+    /// `samples` samples (three classes) with `units` per layer logged at `epochs`, each value
+    /// a different number in −1...1.
+    static func varied(epochs: [Int], units: [Int], samples: Int = 12) -> SyntheticRun {
+        SyntheticRun(labels: (0..<samples).map { $0 % 3 },
+                     epochs: epochs.map { e in (e, units.map { u in (0..<samples * u).map { sin(Double($0 * 7 + e) * 0.37) } }) },
+                     units: units)
     }
 }
 
