@@ -70,6 +70,20 @@ public final class CairoRenderer: Renderer {
     public func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) {
         cairo_new_sub_path(cr)
         cairo_arc(cr, center.x, center.y, diameter / 2, 0, 2 * Double.pi)
+        fillPath(fill, edge: edge, edgeWidth: edgeWidth)
+    }
+
+    public func polygon(_ points: [Point], fill: Color, edge: Color?, edgeWidth: Double) {
+        guard let first = points.first else { return }
+        cairo_new_sub_path(cr)
+        cairo_move_to(cr, first.x, first.y)
+        for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
+        cairo_close_path(cr)
+        fillPath(fill, edge: edge, edgeWidth: edgeWidth)
+    }
+
+    /// Fills the current path, then strokes it with `edge` when given.
+    private func fillPath(_ fill: Color, edge: Color?, edgeWidth: Double) {
         set(fill)
         if let edge {
             cairo_fill_preserve(cr)

@@ -127,7 +127,8 @@ public enum Mark: Sendable {
     /// A polyline; points a scale cannot place break the line.
     case line([DataPoint], color: Color, width: Double, dashed: Bool = false)
     /// Filled circles, one colour each, `diameter` in points.
-    case scatter([DataPoint], colors: [Color], diameter: Double, edge: Color?)
+    /// Markers at `points`, point i in `colors[i]` and of `shapes[i]` (circles where `shapes` ends).
+    case scatter([DataPoint], colors: [Color], diameter: Double, edge: Color?, shapes: [MarkerShape] = [])
     /// A grid of coloured cells.
     case heatmap(Heatmap)
     /// Text at a fraction of the panel (0,0 bottom-left; 1,1 top-right).
@@ -159,7 +160,7 @@ public struct Heatmap: Sendable {
 public struct Legend: Sendable {
     public enum Corner: Sendable { case topLeft, topRight, bottomLeft, bottomRight }
     /// A short line, a marker, both, or a filled square (for a shaded area).
-    public enum Symbol: Sendable { case line, marker, lineAndMarker, patch }
+    public enum Symbol: Sendable, Equatable { case line, marker, lineAndMarker, shape(MarkerShape), patch }
     public struct Entry: Sendable {
         public var label: String
         public var color: Color

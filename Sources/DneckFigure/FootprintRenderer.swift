@@ -42,6 +42,13 @@ public final class FootprintRenderer: Renderer {
         target.circle(center: center, diameter: diameter, fill: fill, edge: edge, edgeWidth: edgeWidth)
     }
 
+    public func polygon(_ points: [Point], fill: Color, edge: Color?, edgeWidth: Double) {
+        if let minX = points.map(\.x).min(), let maxX = points.map(\.x).max(), let minY = points.map(\.y).min(), let maxY = points.map(\.y).max() {
+            box(minX - edgeWidth, minY - edgeWidth, maxX + edgeWidth, maxY + edgeWidth)
+        }
+        target.polygon(points, fill: fill, edge: edge, edgeWidth: edgeWidth)
+    }
+
     public func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color) {
         box(center.x - radiusX, center.y - radiusY, center.x + radiusX, center.y + radiusY)
         target.ellipse(center: center, radiusX: radiusX, radiusY: radiusY, fill: fill)

@@ -7,6 +7,8 @@ public protocol Renderer: TextMeasurer {
     func fill(_ rect: Rect, color: Color)
     func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool)
     func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double)
+    /// A closed polygon through `points`, filled, with an edge when `edge` is given.
+    func polygon(_ points: [Point], fill: Color, edge: Color?, edgeWidth: Double)
     /// A filled axis-aligned ellipse.
     func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color)
     /// Draws `item` where its anchor puts it (see `TextItem.baselineOffset`).
@@ -116,10 +118,10 @@ public enum FigureDrawer {
                 }
             }
             trace(run)
-        case .scatter(let points, let colors, let diameter, let edge):
-            for (p, color) in zip(points, colors) {
+        case .scatter(let points, let colors, let diameter, let edge, let shapes):
+            for (i, (p, color)) in zip(points, colors).enumerated() {
                 guard let q = panel.point(p) else { continue }
-                renderer.circle(center: q, diameter: diameter, fill: color, edge: edge, edgeWidth: 0.5)
+                renderer.marker(i < shapes.count ? shapes[i] : .circle, center: q, diameter: diameter, fill: color, edge: edge, edgeWidth: 0.5)
             }
         case .ellipses(let centers, let radii, let colors):
             for ((c, r), color) in zip(zip(centers, radii), colors) {
@@ -172,8 +174,12 @@ public enum FigureDrawer {
                 renderer.fill(Rect(x: x0 + (symbol - side) / 2, y: y - side / 2, width: side, height: side), color: entry.color)
             case .line, .lineAndMarker:
                 renderer.stroke([Point(x0, y), Point(x0 + symbol, y)], color: entry.color, width: style.lineWidth, dashed: false)
-            case .marker:
+            case .marker, .shape:
                 break
+            }
+            if case .shape(let shape) = entry.symbol {
+                renderer.marker(shape, center: Point(x0 + symbol / 2, y), diameter: style.markerSize * 0.9,
+                                fill: entry.color, edge: nil, edgeWidth: 0)
             }
             if entry.symbol == .marker || entry.symbol == .lineAndMarker {
                 renderer.circle(center: Point(x0 + symbol / 2, y), diameter: style.markerSize * 0.9,

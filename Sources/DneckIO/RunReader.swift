@@ -201,6 +201,12 @@ public final class RunReader: @unchecked Sendable {
         layout == .dneckRun ? try hdf5.stringAttribute("config") : nil
     }
 
+    /// The run's `layer_names` root attribute (a JSON array of strings, one per layer), nil when
+    /// it has none (a deep-bottleneck dump never has).
+    public func layerNamesText() throws -> String? {
+        layout == .dneckRun ? try hdf5.stringAttribute("layer_names") : nil
+    }
+
     /// The split a deep-bottleneck dump at `path` holds, by its name; nil for a dneck run file,
     /// a dump whose name says none, or a file that cannot be read (reading it says why).
     public static func ownSplit(of path: String) -> Split? {

@@ -12,6 +12,24 @@ public struct MeasureRows: Sendable, Equatable {
     /// The cells of every row, one per column.
     public var rows: [[String]]
 
+    /// The rows with a `layer_name` column after `layer` when `names` (one per layer) are given.
+    public func naming(layers names: [String]?) -> MeasureRows {
+        guard let names, let layer = columns.firstIndex(of: "layer") else { return self }
+        var named = self
+        named.columns.insert("layer_name", at: layer + 1)
+        named.rows = rows.map { row in
+            var row = row
+            row.insert(Int(row[layer]).flatMap { $0 < names.count ? Self.quoted(names[$0]) : nil } ?? "", at: layer + 1)
+            return row
+        }
+        return named
+    }
+
+    /// `text` as one CSV cell: quoted when it holds a comma, a quote or a line break.
+    static func quoted(_ text: String) -> String {
+        text.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+    }
+
     /// One estimator's CSV, its value columns named for `quantity`.
     public func csv(quantity: PlaneQuantity) -> String {
         Self.text(columns.map { Self.valueColumns.contains($0) ? quantity.columnPrefix + $0 : $0 }, rows)

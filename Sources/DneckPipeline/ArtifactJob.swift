@@ -145,7 +145,7 @@ struct ArtifactJob: @unchecked Sendable {
                         let frames = MovieFrames(run: data, request: request, options: movie.options, size: request.style.figureSize ?? (6, 9))
                         try writeMovie(frames, to: folder.appendingPathComponent(file), settings: movieSettings, progress: progress)
                     }
-                    else { try AtomicOutput.write(text: data.measures!.csv(quantity: data.quantity), to: folder.appendingPathComponent(file)) }
+                    else { try AtomicOutput.write(text: data.measures!.rows(health: false).naming(layers: data.layerNames).csv(quantity: data.quantity), to: folder.appendingPathComponent(file)) }
                     made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))
                 } catch {
                     made.fail(file, "\(error)")

@@ -37,7 +37,7 @@ public struct ActivationsChart: BasePlotter {
             var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, labelled: layer == layers - 1),
                               y: Axis(scale: .linear((shared.map(\.lower).min() ?? range.lower)...(shared.map(\.upper).max() ?? range.upper)),
                                       label: "Activation"),
-                              title: "Layer \(layer)", grid: false)
+                              title: run.layerName(layer), grid: false)
             panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: range.lower...range.upper, colormap: colormap,
                                                            normalize: normalize)))
             block.panels.append(panel)

@@ -35,7 +35,7 @@ public struct ActivityChart: BasePlotter {
         }
         // One legend of layers beside the two rate panels, whatever the number of layers.
         let legend = Legend(entries: survey.activityRules.enumerated().map { layer, rule in
-            Legend.Entry(label: "Layer \(layer) (active: \(rule.label))", color: style.cycleColor(layer), symbol: .line)
+            Legend.Entry(label: "\(run.layerName(layer)) (active: \(rule.label))", color: style.cycleColor(layer), symbol: .line)
         })
         block.legends.append(FigureLegend(legend: legend,
                                           cell: GridCell(row: 0, column: 0, rowSpan: 2)))

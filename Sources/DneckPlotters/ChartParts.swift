@@ -50,8 +50,8 @@ enum ChartParts {
     }
 
     /// A legend of one line per layer in the style's colour cycle.
-    static func layerLegend(_ layers: Int, style: Style) -> Legend {
-        Legend(entries: (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: style.cycleColor($0), symbol: .line) })
+    static func layerLegend(_ run: RunData, layers: Int, style: Style) -> Legend {
+        Legend(entries: (0..<layers).map { Legend.Entry(label: run.layerName($0), color: style.cycleColor($0), symbol: .line) })
     }
 
     /// Every value the key paths `keys` take in any run's records (for scales trained on all runs).

@@ -34,6 +34,14 @@ public struct RunData: Sendable {
     public var entropyBias: EntropyBias?
     /// Logged epochs left out because their data could not be used (`DataStage.gatherUsable`).
     public var leftOutEpochs: [Int] = []
+    /// The layers' names when the run names them (`layer_names`), nil otherwise.
+    public var layerNames: [String]?
+
+    /// How figures and tables name layer `i`: `Layer 2`, or `Layer 2 (fc2)` when the run names it.
+    public func layerName(_ i: Int) -> String {
+        guard let names = layerNames, i < names.count, !names[i].isEmpty else { return "Layer \(i)" }
+        return "Layer \(i) (\(names[i]))"
+    }
     /// The run's layers measured as that analysis measures the functions, when it was asked for.
     public var layerEntropies: LayerEntropies?
 
@@ -95,6 +103,7 @@ public enum DataStage {
         data.estimateNotes = measured?.notes ?? EstimateNotes()
         data.cap = estimator.descriptor.cap
         data.entropyBias = analysis(needs)
+        data.layerNames = try layerNames(reader)
         data.layerEntropies = try layerEntropies(reader, needs: needs, epochs: epochs)
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
@@ -162,6 +171,7 @@ public enum DataStage {
                            estimator: first.estimator)
         data.layerWidths = first.layerWidths
         data.quantity = first.quantity
+        data.layerNames = first.layerNames
         data.estimateNotes = runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }
         data.cap = first.cap
         data.ensemble = Ensemble(aggregate: aggregate, runs: tables, files: runs.map(\.file))
@@ -179,6 +189,17 @@ public enum DataStage {
             }
         }
         return nil
+    }
+
+    /// The run's layer names: description like the configuration, so names that are not a JSON
+    /// array of one string per layer are a warning, and the layers keep their numbers.
+    private static func layerNames(_ reader: RunReader) throws -> [String]? {
+        guard let text = try reader.layerNamesText() else { return nil }
+        guard let names = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String], names.count == reader.layerCount else {
+            DataWarnings.shared.add("\(reader.file): /layer_names is not a JSON array of \(reader.layerCount) strings: the layers are shown by number")
+            return nil
+        }
+        return names
     }
 
     /// The run's `config` JSON as flat key → value text (nested values as compact JSON); empty

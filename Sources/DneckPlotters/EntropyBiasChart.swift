@@ -89,7 +89,7 @@ public struct EntropyBiasChart: BasePlotter {
     private func sorted(_ bias: EntropyBias, run: RunData, cell: GridCell, style: Style) -> Panel {
         let reference = bias.input.entropy
         var items = bias.entries.map { (label: $0.function.rawValue, entropy: $0.entropy, layer: false) }
-        items += (run.layerEntropies?.layers ?? []).enumerated().map { (label: "Layer \($0)", entropy: $1, layer: true) }
+        items += (run.layerEntropies?.layers ?? []).enumerated().map { (label: run.layerName($0), entropy: $1, layer: true) }
         items.sort { $0.entropy < $1.entropy }   // ascending: category 0 is the bottom row
         let labels = items.map { "\($0.label) (\(String(format: "%+.2f", $0.entropy - reference)))" }
         let values = items.map(\.entropy) + [reference, 0]

@@ -33,7 +33,7 @@ public struct HealthChart: BasePlotter {
             panel.marks.append(.line(points, color: style.cycleColor(layer), width: style.lineWidth))
         }
         block.panels.append(panel)
-        block.legends.append(FigureLegend(legend: Legend(entries: ChartParts.layerLegend(table.layerCount, style: style).entries + [
+        block.legends.append(FigureLegend(legend: Legend(entries: ChartParts.layerLegend(run, layers: table.layerCount, style: style).entries + [
             Legend.Entry(label: "log2 N (every sample its own state)", color: style.foreground.withAlpha(0.55), symbol: .line),
         ]), cell: block.all))
         block.footer = ["states: distinct rows of a layer's binned activations; " + ChartParts.footer(run, estimator: true)]

@@ -3,8 +3,9 @@ import DneckFigure
 import DneckMeasures
 
 /// The information plane: I(Y;M) against I(X;M), one point per layer per logged epoch,
-/// coloured by epoch through a colormap, the layers of each epoch joined by a faint line, with
-/// a colorbar labelled "Epoch". The axes name what the estimator measures (`run.quantity`):
+/// coloured by epoch through a colormap and shaped by layer (a legend beside the plane names
+/// each layer's shape), the layers of each epoch joined by a faint line, with a colorbar
+/// labelled "Epoch". The axes name what the estimator measures (`run.quantity`):
 /// I(X;M) and I(Y;M) in bits, or HSIC(M, X) and HSIC(M, Y).
 public struct InfoPlaneChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
@@ -49,11 +50,16 @@ public struct InfoPlaneChart: BasePlotter {
             panel.marks += PlaneParts.spreads(ensemble.aggregate.points, kind: request.spread, color: { colorOf($0.epoch) }, width: 0.6)
         }
         panel.marks += PlaneParts.boundBand(table.points, color: { colorOf($0.epoch) })
-        let byEpoch = table.epochs.map { epoch in (epoch, table.points(epoch: epoch).map { DataPoint($0.ixm, $0.iym) }) }
-        for (epoch, points) in byEpoch { panel.marks.append(.line(points, color: colorOf(epoch).withAlpha(0.3), width: 0.8)) }
-        for (epoch, points) in byEpoch {
-            panel.marks.append(.scatter(points, colors: Array(repeating: colorOf(epoch), count: points.count),
-                                        diameter: style.markerSize, edge: Color(0, 0, 0, 0.35)))
+        let byEpoch = table.epochs.map { epoch in table.points(epoch: epoch) }
+        for points in byEpoch {
+            guard let epoch = points.first?.epoch else { continue }
+            panel.marks.append(.line(points.map { DataPoint($0.ixm, $0.iym) }, color: colorOf(epoch).withAlpha(0.3), width: 0.8))
+        }
+        // Colour tells the epoch, the marker's shape the layer.
+        for points in byEpoch {
+            guard let epoch = points.first?.epoch else { continue }
+            panel.marks.append(.scatter(points.map { DataPoint($0.ixm, $0.iym) }, colors: Array(repeating: colorOf(epoch), count: points.count),
+                                        diameter: style.markerSize, edge: Color(0, 0, 0, 0.35), shapes: points.map { MarkerShape.cycled($0.layer) }))
         }
         block.panels.append(panel)
         var bar = Colorbar(cell: block.all, colormap: colormap, normalize: normalize,
@@ -63,10 +69,12 @@ public struct InfoPlaneChart: BasePlotter {
             bar.rule = .fixed(([normalize.lower] + decades).map { Tick(value: $0, label: Ticker.labels([$0])[0]) })
         }
         block.colorbars.append(bar)
-        if let band = PlaneParts.bandEntry(run, style: style) {   // beside the plane (in it, it would cover points), on more paper
-            block.legends.append(FigureLegend(legend: Legend(entries: [band]), cell: block.all))
-            block.size.width += 1.8
-        }
+        // Beside the plane (in it, they would cover points), on more paper.
+        let layers = (0..<table.layerCount).map { Legend.Entry(label: run.layerName($0), color: style.foreground.withAlpha(0.7),
+                                                               symbol: .shape(MarkerShape.cycled($0))) }
+        block.legends.append(FigureLegend(legend: Legend(entries: layers + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }),
+                                          cell: block.all))
+        block.size.width += run.measures?.hasLowerBounds == true ? 1.8 : 1.2
         block.footer = PlaneParts.footer(run, request: request)
         return block
     }

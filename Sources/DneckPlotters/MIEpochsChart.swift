@@ -53,7 +53,7 @@ public struct MIEpochsChart: BasePlotter {
             }
             block.panels.append(panel)
         }
-        block.legends.append(FigureLegend(legend: ChartParts.layerLegend(table.layerCount, style: style), cell: block.all))
+        block.legends.append(FigureLegend(legend: ChartParts.layerLegend(run, layers: table.layerCount, style: style), cell: block.all))
         block.footer = PlaneParts.footer(run, request: request, bounds: "solid: KDE upper bound; thin dashed: KDE lower bound")
         return block
     }

@@ -81,7 +81,7 @@ public struct MovieFrameChart: BasePlotter {
                                     edge: style.foreground.withAlpha(0.6)))
         panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.02, fractionY: 1 - Self.labelStrip / 2, anchor: TextAnchor(.left, .middle),
                                   size: style.titleSize * 1.1, bold: true))
-        let layerEntries = (0..<layers).map { Legend.Entry(label: "Layer \($0)", color: color($0), symbol: .marker) }
+        let layerEntries = (0..<layers).map { Legend.Entry(label: run.layerName($0), color: color($0), symbol: .marker) }
         panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }, corner: .bottomRight)
         return panel
     }

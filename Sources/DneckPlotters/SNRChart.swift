@@ -77,7 +77,7 @@ public struct SNRChart: BasePlotter {
         for (layer, s) in series.enumerated() {
             let cell = GridCell(row: layer / columns, column: layer % columns)
             var panel = Panel(cell: cell, x: x,
-                              y: Axis(scale: yScale, label: cell.column == 0 ? "Norm, ratio" : ""), title: "Layer \(layer)")
+                              y: Axis(scale: yScale, label: cell.column == 0 ? "Norm, ratio" : ""), title: run.layerName(layer))
             for (_, key, color) in Self.lines {
                 panel.marks.append(.line(s[keyPath: key], color: request.style.cycleColor(color), width: request.style.lineWidth))
             }

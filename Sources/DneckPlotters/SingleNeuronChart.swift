@@ -57,7 +57,7 @@ public struct SingleNeuronChart: BasePlotter {
                              rule: .fixed([span.lowerBound, span.upperBound].map { Tick(value: $0, label: Ticker.compactLabel($0, range: span)) }))
                 // Every cell labels its epochs (a grid row's margins serve every column alike).
                 var panel = Panel(cell: cell, x: ChartParts.epochColumnsAxis(survey.epochs, labelled: false),
-                                  y: y, title: "Layer \(layer), neuron \(neuron)", grid: false)
+                                  y: y, title: "\(run.layerName(layer)), neuron \(neuron)", grid: false)
                 panel.marks.append(.heatmap(ChartParts.heatmap(counts, range: span, colormap: colormap, normalize: normalize)))
                 block.panels.append(panel)
                 block.colorbars.append(Colorbar(cell: cell, colormap: colormap, normalize: normalize, label: "",
@@ -66,7 +66,7 @@ public struct SingleNeuronChart: BasePlotter {
             }
         }
         block.footer = (0..<layers).filter { survey.units[$0] > survey.neuronHistograms[$0].count }.map {
-            "Layer \($0): first \(survey.neuronHistograms[$0].count) of \(survey.units[$0]) neurons"
+            "\(run.layerName($0)): first \(survey.neuronHistograms[$0].count) of \(survey.units[$0]) neurons"
         } + ["x: \(ChartParts.epochColumnsLabel.lowercased()); y: the neuron's activation; colour: absolute frequency of its activations per epoch (0 to the cell's maximum); "
              + ChartParts.footer(run, estimator: false)]
         return block

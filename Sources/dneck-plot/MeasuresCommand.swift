@@ -52,7 +52,7 @@ struct MeasuresCommand: ParsableCommand {
             let tables = try estimator.all.map { chosen in
                 let data = try gatherRuns(readers, needs: ChartNeeds(estimates: .any), estimator: chosen, statistic: aggregate,
                                           label: "measures", select: source.reading.selectedEpochs)
-                let rows = data.ensemble.map { $0.aggregate.rows(runs: $0.runs) } ?? data.measures!.rows(health: health)
+                let rows = (data.ensemble.map { $0.aggregate.rows(runs: $0.runs) } ?? data.measures!.rows(health: health)).naming(layers: data.layerNames)
                 return (descriptor: chosen.descriptor, rows: rows)
             }
             let csv = tables.count == 1 ? tables[0].rows.csv(quantity: tables[0].descriptor.quantity)

@@ -217,7 +217,7 @@ final class ChartTests: XCTestCase {
         guard case .categories(let labels) = sorted.y.rule else { return XCTFail("categories expected") }
         var drawn: [Int: Double] = [:]
         for mark in sorted.marks {
-            if case .scatter(let points, _, _, _) = mark, let p = points.first, labels[Int(p.y)].hasPrefix("Layer ") {
+            if case .scatter(let points, _, _, _, _) = mark, let p = points.first, labels[Int(p.y)].hasPrefix("Layer ") {
                 drawn[Int(labels[Int(p.y)].dropFirst(6).prefix { $0.isNumber })!] = p.x
             }
         }

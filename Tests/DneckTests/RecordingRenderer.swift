@@ -21,6 +21,7 @@ final class RecordingRenderer: Renderer {
     func fill(_ rect: Rect, color: Color) {}
     func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool) {}
     func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) { circles.append(center) }
+    func polygon(_ points: [Point], fill: Color, edge: Color?, edgeWidth: Double) {}
     func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color) {}
     func image(columns: Int, rows: Int, colors: [Color], in rect: Rect) {}
     func clip(_ rect: Rect?) {}

@@ -213,6 +213,8 @@ struct SyntheticRun {
     /// More datasets of every epoch group of both splits, float64: name inside the group (e.g.
     /// `gradmean`, `loss/training`) → shape ([] for a scalar) and values.
     var datasets: [String: (shape: [Int], values: [Double])] = [:]
+    /// The root attribute `layer_names` (JSON text), none when nil.
+    var layerNames: String?
     /// The splits whose epoch groups hold `datasets` (nil: every split).
     var datasetSplits: Set<String>?
 
@@ -230,6 +232,7 @@ struct SyntheticRun {
         case .text(let text): w.stringAttribute("config", text, fixedLength: fixedLengthStrings)
         case .integer(let value): w.intAttribute("config", value)
         }
+        if let layerNames { w.stringAttribute("layer_names", layerNames, fixedLength: fixedLengthStrings) }
         for split in ["train", "test"] { writeSplit(w, root: split, skip: skip) }
         w.close()
     }

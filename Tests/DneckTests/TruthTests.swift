@@ -1,3 +1,4 @@
+import DneckFigure
 import DneckIO
 import DneckPlotters
 import Foundation
@@ -49,5 +50,31 @@ final class TruthTests: XCTestCase {
         XCTAssertEqual(single.status, 1)
         XCTAssertTrue(single.stderr.contains("train/5/activations/0: contains NaN"), single.stderr)
         XCTAssertEqual(try runCLI(["infoplane", run, "--epochs", "6:9", "-o", folder.appendingPathComponent("p.png").path]).status, 0)
+    }
+
+    /// Layers can be named (root attribute `layer_names`): the names show in the plane's layer
+    /// legend, the panels' titles and the measures CSV; names that do not fit are a warning.
+    func testLayerNamesShowInLegendsTitlesAndTables() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let values: (Int) -> [Double] = { e in (0..<8).map { Double(($0 * 3 + e) % 7) * 0.1 } }
+        var synthetic = SyntheticRun(labels: [0, 1, 0, 1], epochs: [(0, [values(0), values(1)]), (4, [values(4), values(5)])], units: [2, 2])
+        synthetic.layerNames = #"["fc1", "fc2, out"]"#
+        let run = folder.appendingPathComponent("named.h5").path
+        synthetic.writeDneck(run)
+        let data = try DataStage.gather(RunReader(path: run), needs: ChartNeeds.union([InfoPlaneChart().needs, ActivationsChart().needs]))
+        let plane = InfoPlaneChart().figure(data, request: FigureRequest())
+        XCTAssertEqual(plane.legends.first?.legend.entries.map(\.label), ["Layer 0 (fc1)", "Layer 1 (fc2, out)"])
+        XCTAssertEqual(ActivationsChart().figure(data, request: FigureRequest()).panels.map(\.title), ["Layer 0 (fc1)", "Layer 1 (fc2, out)"])
+        let csv = folder.appendingPathComponent("m.csv")
+        XCTAssertEqual(try runCLI(["measures", run, "-o", csv.path]).status, 0)
+        let lines = try String(contentsOf: csv, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines[0], "epoch,layer,layer_name,MI_XM,MI_YM")
+        XCTAssertTrue(lines[2].hasPrefix("0,1,\"fc2, out\","), String(lines[2]))
+        synthetic.layerNames = #"["only one"]"#
+        synthetic.writeDneck(run)
+        let warned = try runCLI(["infoplane", run, "-o", folder.appendingPathComponent("p.png").path])
+        XCTAssertEqual(warned.status, 0, warned.stderr)
+        XCTAssertTrue(warned.stderr.contains("/layer_names is not a JSON array of 2 strings: the layers are shown by number"), warned.stderr)
     }
 }
