@@ -45,7 +45,7 @@ public final class ProgressBar: @unchecked Sendable {
     public func advance(_ count: Int = 1) {
         guard mode != .quiet else { return }
         lock.lock(); defer { lock.unlock() }
-        done += count
+        done = min(done + count, total)   // work done again (an epoch left out, a retry) does not overshoot
         let now = Date()
         switch mode {
         case .bar:

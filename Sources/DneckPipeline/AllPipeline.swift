@@ -56,8 +56,9 @@ public struct AllPipeline {
         let selected = try readers.map { try $0.map(epochs) }
         let figures = specs.filter { $0.kind == .figure && !$0.perRun }.count * formats.count
         let perRun = specs.filter { $0.kind == .figure && $0.perRun }.count * formats.count
+        let movie = specs.contains { $0.kind == .movie }
         let steps = zip(readers.joined(), selected.joined()).reduce(readers.count * perRun) { total, run in
-            total + needs.progressSteps(run.0, epochs: run.1?.count) + figures + (run.1 ?? run.0.epochs).count
+            total + needs.progressSteps(run.0, epochs: run.1?.count) + figures + (movie ? (run.1 ?? run.0.epochs).count : 0)
         }
         let progress = ProgressBar(total: steps, label: "all")
         defer { progress.finish() }

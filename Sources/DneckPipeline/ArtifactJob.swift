@@ -63,8 +63,9 @@ struct ArtifactJob: @unchecked Sendable {
         defer { movies.wait() }
         // An epoch that cannot be used is left out of its split's artifacts; a split that cannot
         // be read at all fails alone: what can be made is, and the report lists what was not.
-        // What belongs to training, not to a split, is drawn once: from the train split when read.
-        let training = readers.contains { $0.split == .train } ? Split.train : readers.first?.split
+        // What belongs to training, not to a split, is drawn once: from the first split that
+        // could be read (train, when it can).
+        var perRunMade = false
         for reader in readers {
             let gathered: (data: RunData, leftOut: [LeftOutEpoch])
             do {
@@ -74,8 +75,9 @@ struct ArtifactJob: @unchecked Sendable {
                 continue
             }
             for left in gathered.leftOut { made.fail("\(reader.split.rawValue) epoch \(left.epoch)", left.description) }
-            try produce(specs.filter { !$0.perRun || reader.split == training }, from: gathered.data, reader: reader, into: folder,
+            try produce(specs.filter { !$0.perRun || !perRunMade }, from: gathered.data, reader: reader, into: folder,
                         made: made) { startLongTask(in: movies, $0) }
+            perRunMade = true
             splits.append(gathered.data)
         }
         movies.wait()

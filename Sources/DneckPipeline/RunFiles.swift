@@ -7,13 +7,16 @@ import Foundation
 public struct RunFiles: Sendable, Equatable {
     /// What the run is called: its file name, or a dump's stem without the split.
     public let name: String
-    /// The name without extension, for a folder of its own.
-    public var stem: String { files.values.allSatisfy({ $0 == files.values.first }) ? URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent : name }
-    /// The file of each split the run has.
+    /// The name for a folder of its own: the file's name without its extension, or a dump's stem.
+    public let stem: String
+    /// The file of each split the run has, as given (a sibling found beside a dump, in the
+    /// dump's own form).
     public let files: [Split: String]
 
     /// Every file, in split order, each once.
-    public var paths: [String] { Array(NSOrderedSet(array: Split.allCases.compactMap { files[$0] }).array as! [String]) }
+    public var paths: [String] {
+        Split.allCases.compactMap { files[$0] }.reduce(into: [String]()) { kept, path in if !kept.contains(path) { kept.append(path) } }
+    }
 
     /// `paths` as runs, in command-line order: the dumps of one run, given or beside each other,
     /// become one run.
@@ -21,23 +24,26 @@ public struct RunFiles: Sendable, Equatable {
         var runs: [RunFiles] = [], byStem: [String: Int] = [:]
         for path in paths {
             guard let split = RunReader.ownSplit(of: path) else {
-                runs.append(RunFiles(name: URL(fileURLWithPath: path).lastPathComponent,
+                let name = URL(fileURLWithPath: path).lastPathComponent
+                runs.append(RunFiles(name: name, stem: URL(fileURLWithPath: name).deletingPathExtension().lastPathComponent,
                                      files: Dictionary(uniqueKeysWithValues: Split.allCases.map { ($0, path) })))
                 continue
             }
-            let url = URL(fileURLWithPath: path), ext = url.pathExtension.isEmpty ? "" : "." + url.pathExtension
-            let stem = String(url.deletingPathExtension().path.dropLast(split.rawValue.count + 1))
+            // The path as given, up to "_<split>", and its extension after it.
+            let ext = URL(fileURLWithPath: path).pathExtension, suffix = "_\(split.rawValue)" + (ext.isEmpty ? "" : "." + ext)
+            let stem = String(path.dropLast(suffix.count))
             if let i = byStem[stem] {
-                runs[i] = RunFiles(name: runs[i].name, files: runs[i].files.merging([split: path]) { given, _ in given })
+                runs[i] = RunFiles(name: runs[i].name, stem: runs[i].stem, files: runs[i].files.merging([split: path]) { _, given in given })
                 continue
             }
             var files = [split: path]
             for other in Split.allCases where other != split {
-                let sibling = "\(stem)_\(other.rawValue)\(ext)"
+                let sibling = "\(stem)_\(other.rawValue)" + (ext.isEmpty ? "" : "." + ext)
                 if RunReader.ownSplit(of: sibling) == other { files[other] = sibling }
             }
             byStem[stem] = runs.count
-            runs.append(RunFiles(name: URL(fileURLWithPath: stem).lastPathComponent, files: files))
+            let name = URL(fileURLWithPath: stem).lastPathComponent
+            runs.append(RunFiles(name: name, stem: name, files: files))
         }
         return runs
     }

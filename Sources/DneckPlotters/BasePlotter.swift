@@ -74,15 +74,15 @@ public struct ChartNeeds: Sendable {
     public var measures: Bool { estimates != .none }
 
     /// What all of `needs` need together: the histograms in the bins of the first that draws
-    /// histograms (charts share `--hist-bins`), neurons as the one that draws them asks.
+    /// histograms (charts share `--hist-bins`), the most neurons any asks for.
     public static func union(_ needs: [ChartNeeds]) -> ChartNeeds {
         let histograms: ActivationSurvey.Parts = [.layerHistograms, .neuronHistograms]
         var all = ChartNeeds()
         all.histogramBins = needs.first { !$0.survey.isDisjoint(with: histograms) }?.histogramBins ?? all.histogramBins
+        all.neuronsPerLayer = needs.filter { $0.survey.contains(.neuronHistograms) }.map(\.neuronsPerLayer).max() ?? all.neuronsPerLayer
         for need in needs {
             all.estimates = max(all.estimates, need.estimates)
             all.survey.formUnion(need.survey)
-            if need.survey.contains(.neuronHistograms) { all.neuronsPerLayer = need.neuronsPerLayer }
             all.records.formUnion(need.records)
             all.requiredRecords.formUnion(need.requiredRecords)
             all.entropyBias = all.entropyBias ?? need.entropyBias
@@ -184,6 +184,12 @@ public struct PlotterDescriptor: Sendable {
     /// as `<artifact>.<format>`.
     public var perRun = false
 
+    /// The chart's file for `split` with extension `format`: `<artifact>_<split>.<format>`, or
+    /// `<artifact>.<format>` for a per-run chart (the subcommand's default, `charts` and `all`).
+    public func fileName(split: Split, format: String) -> String {
+        perRun ? "\(artifact).\(format)" : "\(artifact)_\(split.rawValue).\(format)"
+    }
+
     public init(name: String, artifact: String, summary: String, example: String, needs: ChartNeeds,
                 output: Output = .figure, runs: Runs = .one, roles: Set<Role> = [], perRun: Bool = false) {
         self.name = name; self.artifact = artifact; self.summary = summary; self.example = example; self.needs = needs
@@ -234,7 +240,7 @@ extension BasePlotter {
 
     /// Each option of the chart by name, as the manifest records it.
     public var recordedOptions: [String: String] {
-        Dictionary(uniqueKeysWithValues: Options.arguments.map { ($0.name, $0.recorded(options)) })
+        Dictionary(Options.arguments.map { ($0.name, $0.recorded(options)) }) { first, _ in first }
     }
 
     /// The options' names, help and value names (for help texts and the generic checks).

@@ -62,8 +62,10 @@ enum ChartParts {
     /// The footer line saying what a figure's numbers are: split, samples, the estimator, and
     /// the epochs left out for data that could not be used.
     static func footer(_ run: RunData, estimator: Bool) -> String {
-        let leftOut = run.leftOutEpochs.isEmpty ? ""
-            : "; epoch\(run.leftOutEpochs.count == 1 ? "" : "s") \(run.leftOutEpochs.map(String.init).joined(separator: ", ")) left out (NaN, ±Inf or unreadable data)"
+        let left = run.leftOutEpochs, listed = left.count <= 6 ? left.map(String.init)
+            : left.prefix(2).map(String.init) + ["…", String(left.last!)]
+        let leftOut = left.isEmpty ? ""
+            : "; epoch\(left.count == 1 ? "" : "s") \(listed.joined(separator: ", "))\(left.count > 6 ? " (\(left.count) epochs)" : "") left out (NaN, ±Inf or unreadable data)"
         let samples = "\(run.sampleCount) samples of the \(run.split.rawValue) split" + leftOut
         return estimator && !run.estimator.isEmpty ? "\(run.quantity.x), \(run.quantity.y): \(run.estimator); \(samples)" : samples
     }

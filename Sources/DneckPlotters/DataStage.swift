@@ -110,23 +110,39 @@ public enum DataStage {
     }
 
     /// `gather` over the epochs whose datasets can be used: an epoch holding NaN or ±Inf, a
-    /// dataset of the wrong shape or one libhdf5 cannot read is left out, and said with why
-    /// (each costs one more pass over the epochs before it). Throws what no epoch explains, or
-    /// when no epoch is left.
+    /// dataset of the wrong shape or one libhdf5 cannot read is left out, and said with why.
+    /// The first bad epoch found costs one more gather; a second one, a checking pass over every
+    /// kept epoch that finds all the others at once, so a run that diverged costs at most three
+    /// passes, not one per epoch. Throws what no epoch explains, or when no epoch is left.
     public static func gatherUsable(_ reader: RunReader, needs: ChartNeeds, estimator: any MIEstimator = BinningEstimator(),
                                     epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
         var kept = epochs ?? reader.epochs, leftOut: [LeftOutEpoch] = []
+        func leave(_ error: DneckError) throws {
+            guard let epoch = error.datasetPath.flatMap(reader.epoch(ofDataset:)), kept.contains(epoch), kept.count > 1 else { throw error }
+            kept.removeAll { $0 == epoch }
+            leftOut.append(LeftOutEpoch(split: reader.split, epoch: epoch, reason: error))
+        }
         while true {
             do {
                 var data = try gather(reader, needs: needs, estimator: estimator, epochs: kept, progress: progress)
                 data.leftOutEpochs = leftOut.map(\.epoch).sorted()
                 return (data, leftOut)
             } catch let error as DneckError {
-                guard let epoch = error.datasetPath.flatMap(reader.epoch(ofDataset:)), kept.contains(epoch), kept.count > 1 else { throw error }
-                kept.removeAll { $0 == epoch }
-                leftOut.append(LeftOutEpoch(split: reader.split, epoch: epoch, reason: error))
+                try leave(error)
+                guard leftOut.count == 2 else { continue }
+                for epoch in kept {
+                    do { try check(reader, epoch: epoch, needs: needs) } catch let error as DneckError { try leave(error) }
+                }
             }
         }
+    }
+
+    /// Reads every dataset of `epoch` that `needs` uses, checking its values.
+    private static func check(_ reader: RunReader, epoch: Int, needs: ChartNeeds) throws {
+        if needs.measures || !needs.survey.isEmpty {
+            for layer in 0..<reader.layerCount { _ = try reader.activations(epoch: epoch, layer: layer) }
+        }
+        if !needs.records.isEmpty { _ = try reader.record(epoch: epoch, fields: needs.records) }
     }
 
     /// The data of charts with `needs` drawn without a run (the entropy-bias analysis alone).

@@ -21,11 +21,6 @@ public enum PlotterRegistry {
     public static func plotters(for role: PlotterDescriptor.Role) -> [any BasePlotter.Type] {
         plotters.filter { $0.descriptor.roles.contains(role) }
     }
-
-    /// The chart whose subcommand is `name`.
-    public static func plotter(named name: String) -> (any BasePlotter.Type)? {
-        plotters.first { $0.descriptor.name == name }
-    }
 }
 
 extension PlotterRegistry {

@@ -20,8 +20,7 @@ public struct ArtifactSpec: Sendable {
     /// The file name for `split` with `format` (png, svg, pdf) for figures; a per-run artifact's
     /// name has no split.
     public func fileName(split: Split, format: String) -> String {
-        let ext = kind == .movie ? "mp4" : kind == .table ? "csv" : format
-        return perRun ? "\(name).\(ext)" : "\(name)_\(split.rawValue).\(ext)"
+        plotter?.descriptor.fileName(split: split, format: kind == .movie ? "mp4" : format) ?? "\(name)_\(split.rawValue).csv"
     }
 }
 

@@ -32,7 +32,7 @@ struct AllCommand: TakesChartOptions {
           dneck-plot all seed0.h5 seed1.h5 -o seeds --only infoplane,accuracy
         """ + ChartArgumentSplitter.help(plotters))
 
-    @Argument(help: "Run files (dneck run files; a deep-bottleneck dump is one split: give --splits).")
+    @Argument(help: "Run files: dneck run files, or deep-bottleneck dumps (a run's two dumps, given or found beside each other, are one run).")
     var runs: [String]
     @Option(help: "Splits to read, comma-separated.")
     var splits = "train,test"
@@ -61,6 +61,7 @@ struct AllCommand: TakesChartOptions {
             throw ValidationError("\(error)")
         }
         try estimator.check(for: "all")
+        try reading.checkInputs(readBy: [estimator.chosen], command: "all")
         _ = try GivenChartOptions.charts(Self.plotters)
     }
 
@@ -75,7 +76,8 @@ struct AllCommand: TakesChartOptions {
         }
     }
 
-    private var formats: [String] { Array(NSOrderedSet(array: list(format)).array as! [String]) }
+    /// The formats asked for, each once, in order.
+    private var formats: [String] { list(format).reduce(into: []) { kept, format in if !kept.contains(format) { kept.append(format) } } }
     private var chosenSplits: [Split] { Split.allCases.filter { list(splits).contains($0.rawValue) } }
 
     func run() throws {
@@ -84,7 +86,7 @@ struct AllCommand: TakesChartOptions {
             let charts = try specs.compactMap { try $0.plotter?.make(GivenChartOptions.arguments) }
             let pipeline = AllPipeline(specs: specs, charts: charts, formats: formats, request: try look.request(),
                                        estimator: estimator.chosen, movieSettings: encoding.settings(threads: 1),
-                                       recordedOptions: recordedOptions(specs, charts: charts),
+                                       recordedOptions: try recordedOptions(specs),
                                        read: { try reading.readers([$0], split: $1)[0] }, epochs: reading.selectedEpochs)
             if try pipeline.run(RunFiles.group(runs), splits: chosenSplits, into: URL(fileURLWithPath: output)) {
                 PendingWarnings.shared.flush()
@@ -93,9 +95,9 @@ struct AllCommand: TakesChartOptions {
         }
     }
 
-    /// Every option as resolved, by its command-line name: `all`'s own, the estimator's and
-    /// each option of every chart drawn (as its chart declares it).
-    private func recordedOptions(_ specs: [ArtifactSpec], charts: [any BasePlotter]) -> [String: String] {
+    /// Every option as resolved, by its command-line name: `all`'s own, the estimator's and each
+    /// option of every chart `all` draws (as its chart declares it).
+    private func recordedOptions(_ specs: [ArtifactSpec]) throws -> [String: String] {
         let optional = { (value: Any?) in value.map { "\($0)" } ?? "" }
         let file = { (path: String?) in path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "" }
         let own = ["artifacts": specs.map(\.name).joined(separator: ","), "splits": chosenSplits.map(\.rawValue).joined(separator: ","),
@@ -103,8 +105,10 @@ struct AllCommand: TakesChartOptions {
                    "bins": optional(estimator.bins), "bin-size": optional(estimator.binSize), "adaptive": "\(estimator.adaptive)",
                    "noise-variance": optional(estimator.noiseVariance), "dpi": optional(look.dpi), "colormap": optional(look.colormap),
                    "style": look.style.joined(separator: ","), "labels": file(reading.labels), "inputs": file(reading.inputs),
-                   "epochs": optional(reading.epochs)]
-        return charts.reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
+                   "epochs": optional(reading.epochs), "sigma": optional(estimator.sigma), "hsic-target": optional(estimator.hsicTarget),
+                   "samples": optional(estimator.samples), "alpha": optional(estimator.alpha), "max-memory": optional(reading.memory.maxMemory)]
+        // Every chart option `all` takes, whichever charts --only and --skip keep.
+        return try GivenChartOptions.charts(Self.plotters).reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
     }
 
     private func list(_ text: String) -> [String] {

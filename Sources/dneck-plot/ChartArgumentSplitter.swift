@@ -33,7 +33,8 @@ enum ChartArgumentSplitter {
         guard let command = commands.first(where: { $0._commandName == first }) else {
             let names = commands.map { $0._commandName }
             let nearest = names.min { editDistance($0, first) < editDistance($1, first) }!
-            throw ValidationError("unknown command '\(first)'; did you mean '\(nearest)'? (commands: \(names.joined(separator: ", ")))")
+            let guess = editDistance(nearest, first) <= max(2, nearest.count / 3) ? " did you mean '\(nearest)'?" : ""
+            throw ValidationError("unknown command '\(first)';\(guess) (commands: \(names.joined(separator: ", ")))")
         }
         let own = (command as? TakesChartOptions.Type)?.plotters ?? []
         let options = Dictionary(own.flatMap { $0.optionHelp.map { ($0.name, $0.valueName) } }, uniquingKeysWith: { a, _ in a })
@@ -50,9 +51,8 @@ enum ChartArgumentSplitter {
                         guard inline == nil else { throw ValidationError("--\(name) takes no value") }
                         given.append(.init(name: name, value: nil))
                     } else {
-                        guard let value = inline ?? (i + 1 < arguments.count ? arguments[i + 1] : nil) else {
-                            throw ValidationError("--\(name) needs a value (\(valueName!))")
-                        }
+                        let next = i + 1 < arguments.count && !arguments[i + 1].hasPrefix("--") ? arguments[i + 1] : nil
+                        guard let value = inline ?? next else { throw ValidationError("--\(name) needs a value (\(valueName!))") }
                         given.append(.init(name: name, value: value))
                         if inline == nil { i += 1 }
                     }

@@ -22,7 +22,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
     @OptionGroup(visibility: C.descriptor.runs == .aggregated ? .default : .private) var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
 
-    @Option(name: .shortAndLong, help: "Output file: .png, .svg or .pdf (default: \(C.descriptor.artifact)_<split>.png).")
+    @Option(name: .shortAndLong, help: "Output file: .png, .svg or .pdf (default: \(C.descriptor.artifact)\(C.descriptor.perRun ? "" : "_<split>").png).")
     var output: String?
 
     func validate() throws {
@@ -35,6 +35,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
         } else if estimator.given {
             throw ValidationError("the estimator options do not apply to \(C.descriptor.name): it draws no information estimates")
         }
+        try source.reading.checkInputs(readBy: C.descriptor.needs.measures ? [estimator.chosen] : [], command: C.descriptor.name)
         if C.descriptor.runs != .aggregated, aggregate.given {
             throw ValidationError("--aggregate, --spread and --runs do not apply to \(C.descriptor.name): it draws one run")
         }
@@ -43,7 +44,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
 
     func run() throws {
         try reportingErrors {
-            let target = URL(fileURLWithPath: output ?? "\(C.descriptor.artifact)_\(source.split.rawValue).png")
+            let target = URL(fileURLWithPath: output ?? C.descriptor.fileName(split: source.split, format: "png"))
             _ = try FigureWriter.format(of: target)
             let request = aggregate.applied(to: try look.request())
             let chart = try C.make(GivenChartOptions.arguments)
@@ -71,7 +72,8 @@ struct ChartsCommand: TakesChartOptions {
         commandName: "charts",
         abstract: "Every static chart (\(plotters.map { $0.descriptor.name }.joined(separator: ", "))) from one pass over the run.",
         discussion: """
-        Writes <artifact>_<split>.<format> into the output folder (\(plotters.map { $0.descriptor.artifact }.joined(separator: ", "))). \
+        Writes <artifact>_<split>.<format> into the output folder (\(plotters.map { $0.descriptor.artifact }.joined(separator: ", "))), \
+        <artifact>.<format> for a chart of training rather than of a split (\(plotters.filter { $0.descriptor.perRun }.map { $0.descriptor.artifact }.joined(separator: ", "))). \
         The activation statistics, the measures and the per-epoch scalars are gathered once for \
         all charts. A chart whose data the run does not log (e.g. snr without gradient \
         statistics) or whose estimator is not chosen (health needs binning) is skipped with a \
@@ -94,6 +96,7 @@ struct ChartsCommand: TakesChartOptions {
         guard FigureWriter.Format(rawValue: format) != nil else { throw ValidationError("--format takes png, svg or pdf") }
         try source.check(.one, command: "charts")
         try estimator.check(for: "charts")
+        try source.reading.checkInputs(readBy: [estimator.chosen], command: "charts")
         _ = try GivenChartOptions.charts(Self.plotters)
     }
 
@@ -126,9 +129,9 @@ struct ChartsCommand: TakesChartOptions {
                 FileHandle.standardError.write(Data("dneck-plot: note: skipped \(type(of: chart).descriptor.name): \(missing)\n".utf8))
                 return false
             }
-            let split = source.split.rawValue, format = self.format
+            let split = source.split, format = self.format
             let outcomes = PlotterRegistry.makeFigures(runnable, run: data, request: request) { chart, figure in
-                try FigureWriter.write(figure, to: folder.appendingPathComponent("\(type(of: chart).descriptor.artifact)_\(split).\(format)"))
+                try FigureWriter.write(figure, to: folder.appendingPathComponent(type(of: chart).descriptor.fileName(split: split, format: format)))
             }
             // The charts that were drawn stay; each one that failed is named, and the exit says so.
             let failures = zip(runnable, outcomes).compactMap { chart, outcome in outcome.map { (type(of: chart).descriptor.name, $0) } }

@@ -83,9 +83,12 @@ struct CompareCommand: TakesChartOptions {
             guard chart == InfoPlaneChart.descriptor.name else { throw ValidationError("--estimators draws information planes (--chart infoplane)") }
             if freeScales { throw ValidationError("--free-scales applies to one chart of several runs, not to --estimators") }
             if cols != nil, source.runs.count > 1 { throw ValidationError("--estimators puts one run per row: --cols applies to one run") }
-            try estimator.check(for: "compare", list: true, names: try EstimatorDescriptor.parse(estimators, option: "--estimators"))
+            let named = try EstimatorDescriptor.parse(estimators, option: "--estimators")
+            try estimator.check(for: "compare", list: true, names: named)
+            try source.reading.checkInputs(readBy: named.map(estimator.estimator), command: "compare")
         } else {
             try estimator.check(for: "compare")
+            try source.reading.checkInputs(readBy: kind.descriptor.needs.measures ? [estimator.chosen] : [], command: "compare")
         }
     }
 

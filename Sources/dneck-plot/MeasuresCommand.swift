@@ -43,6 +43,7 @@ struct MeasuresCommand: ParsableCommand {
         try source.check(.aggregated, command: "measures")
         if health, source.runs.count > 1 { throw ValidationError("--health takes one run file") }
         try estimator.check(for: "measures", list: true)
+        try source.reading.checkInputs(readBy: estimator.all, command: "measures")
     }
 
     func run() throws {

@@ -37,6 +37,7 @@ struct MovieCommand: TakesChartOptions {
     func validate() throws {
         try source.check(MovieFrameChart.descriptor.runs, command: "movie")
         try estimator.check(for: "movie")
+        try source.reading.checkInputs(readBy: [estimator.chosen], command: "movie")
         _ = try frameSize()
         _ = try GivenChartOptions.charts(Self.plotters)
     }

@@ -62,6 +62,13 @@ struct RunOptions: ParsableArguments {
         try paths.map { try RunReader(path: $0, split: split, labelsPath: labels, inputsPath: inputs) }
     }
 
+    /// Refuses `--inputs` for `command` unless one of `estimators` reads X.
+    func checkInputs(readBy estimators: [any MIEstimator], command: String) throws {
+        guard inputs != nil, !estimators.contains(where: \.needsInputs) else { return }
+        let used = estimators.isEmpty ? "it draws no information estimates" : "\(estimators.map(\.summary).joined(separator: "; ")) does not read X"
+        throw ValidationError("--inputs does not apply to \(command): \(used) (hsic, renyi and edge do)")
+    }
+
     /// The logged epochs of `reader` that `--epochs` keeps (nil: all); none is an error naming the file.
     func selectedEpochs(_ reader: RunReader) throws -> [Int]? {
         guard let range = try epochRange() else { return nil }

@@ -38,7 +38,8 @@ final class CLITests: XCTestCase {
                                      "-o", out.path])
             XCTAssertEqual(result.status, 0, result.stderr)
             let png = try DecodedPNG(path: out.path)
-            XCTAssertEqual(png.width, Int((6.4 * dpi).rounded()))
+            // matplotlib's 6.4 × 4.8 inches, and 1.2 more in width for the layer legend beside it.
+            XCTAssertEqual(png.width, Int((7.6 * dpi).rounded()))
             XCTAssertEqual(png.height, Int((4.8 * dpi).rounded()))
 
             // Rebuild the figure model from the same numbers to know where things must be.

@@ -319,7 +319,7 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(try runCLI(["charts", Fixtures.exampleRun, "--dpi", "80", "-d", all.path]).status, 0)
         for chart in plotters {
             let name = chart.descriptor.artifact
-            XCTAssertEqual(try Data(contentsOf: all.appendingPathComponent("\(name)_train.png")),
+            XCTAssertEqual(try Data(contentsOf: all.appendingPathComponent(chart.descriptor.fileName(split: .train, format: "png"))),
                            try Data(contentsOf: folder.appendingPathComponent("\(name).png")), name)
         }
     }

@@ -68,6 +68,7 @@ final class LayoutTests: XCTestCase {
                       "binning, bin size 0.07"],
         "entropy-bias": ["sigmoid:", "relu:", "uniform input:", "Output", "Count", "Entropy, sorted", "Entropy (bits)",
                          "Activation function", "Layer: mean unit entropy", "4096 uniform samples"],
+        "health": ["Binning states (train)", "log2 distinct states", "Epoch", "log2 N (every sample its own state)", "Layer 0"],
         "activity": ["Activation rate", "Death rate", "Active fraction", "Dead fraction", "Warnings", "Layer 0", "Max death rate"],
     ]
 

@@ -87,7 +87,7 @@ final class PlotterRegistryTests: XCTestCase {
                 let run = try runCLI([name, Fixtures.exampleRun, "--dpi", "50"] + (attempt == 1 ? ["--split", "train"] : []),
                                      in: folder)
                 XCTAssertEqual(run.status, 0, "\(name): \(run.stderr)")
-                let file = folder.appendingPathComponent("\(plotter.descriptor.artifact)_train.png")
+                let file = folder.appendingPathComponent(plotter.descriptor.fileName(split: .train, format: "png"))
                 outputs.append(try Data(contentsOf: file))
                 try FileManager.default.removeItem(at: file)
             }

@@ -1,5 +1,6 @@
 import DneckFigure
 import DneckIO
+import DneckPipeline
 import DneckPlotters
 import Foundation
 import XCTest
@@ -76,5 +77,41 @@ final class TruthTests: XCTestCase {
         let warned = try runCLI(["infoplane", run, "-o", folder.appendingPathComponent("p.png").path])
         XCTAssertEqual(warned.status, 0, warned.stderr)
         XCTAssertTrue(warned.stderr.contains("/layer_names is not a JSON array of 2 strings: the layers are shown by number"), warned.stderr)
+    }
+
+    /// A run that diverged (NaN from some epoch on) costs a few passes, not one per epoch: every
+    /// bad epoch is found, and the footer names them briefly.
+    func testADivergedRunLeavesOutEveryBadEpochAtOnce() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let epochs = Array(0..<12)
+        let run = folder.appendingPathComponent("diverged.h5").path
+        SyntheticRun(labels: [0, 1, 0, 1], epochs: epochs.map { e in
+            (e, [(0..<8).map { e >= 3 ? Double.nan : Double(($0 * 3 + e) % 7) * 0.1 }])
+        }, units: [2]).writeDneck(run)
+        let (data, leftOut) = try DataStage.gatherUsable(RunReader(path: run), needs: InfoPlaneChart.descriptor.needs)
+        XCTAssertEqual(data.epochs, [0, 1, 2])
+        XCTAssertEqual(leftOut.map(\.epoch).sorted(), Array(3..<12))
+        XCTAssertTrue(InfoPlaneChart().figure(data, request: FigureRequest()).footer[0]
+            .contains("epochs 3, 4, …, 11 (9 epochs) left out"), "\(InfoPlaneChart().figure(data, request: FigureRequest()).footer)")
+    }
+
+    /// The dumps of one run are one run, whatever form their paths were given in, and a dotted
+    /// stem keeps its dots.
+    func testDumpsOfARunAreOneRun() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for name in ["model.v2_train", "model.v2_test"] {
+            SyntheticRun(labels: [0, 1], epochs: [(0, [[0.1, 0.2]])], units: [1]).writeFlat(folder.appendingPathComponent(name + ".h5").path)
+        }
+        let train = folder.appendingPathComponent("model.v2_train.h5").path, test = folder.appendingPathComponent("model.v2_test.h5").path
+        let alone = RunFiles.group([train])
+        XCTAssertEqual(alone.map(\.name), ["model.v2"])
+        XCTAssertEqual(alone.map(\.stem), ["model.v2"])
+        XCTAssertEqual(alone.first?.files, [.train: train, .test: test])
+        XCTAssertEqual(RunFiles.group([test, train]).map(\.files), [[.train: train, .test: test]])
+        let whole = RunFiles.group([Fixtures.exampleRun])
+        XCTAssertEqual(whole.map(\.stem), ["harmonics_tanh_small"])
+        XCTAssertEqual(whole.first?.paths, [Fixtures.exampleRun])
     }
 }
