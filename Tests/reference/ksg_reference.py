@@ -16,7 +16,11 @@ M (--noise-std S > 0 only), the jitter of X, the jitter of M. So both sides see 
   4. every column c + 1e-10 * max(1, mean|z_c|) * N(0, 1).
 
 Output: CSV `estimator,epoch,layer,XM,YM` in bits, 17 significant digits; the estimator column is
---name (default ksg).
+--name (default ksg). ksg_expected.csv is the three runs below, header once:
+    ksg_reference.py harmonics_inputs.h5 --epochs 0,29 --layers 0,2,5 -o a.csv
+    ksg_reference.py harmonics_inputs.h5 --epochs 29 --layers 0,5 --variant 2 --k 5 --name ksg-v2-k5 -o b.csv
+    ksg_reference.py harmonics_inputs.h5 --epochs 29 --layers 0,5 --noise-std 0.1 --pca 4 --whiten --seed 7 \
+        --name ksg-noise-pca -o c.csv
 """
 import argparse
 
