@@ -121,7 +121,7 @@ public struct EstimatorDescriptor: Sendable {
     public func tieWarning(_ notes: EstimateNotes, summary: String) -> String? {
         guard let tied = notes.tiedFraction, tied > KSGEstimator.largeTiedFraction else { return nil }
         return "\(summary): up to \(Int((tied * 100).rounded()))% of the points are tied (their neighbour counts decided by the "
-            + "seeded jitter: discrete inputs, saturated or dead units); --noise-std S (e.g. 0.1) regularises M"
+            + "seeded jitter, so they depend on --seed: discrete inputs, saturated or dead units); --noise-std S regularises M, not X"
     }
 
     /// The warning that some terms sat at the cap, when one did (`notes.hitCap`).

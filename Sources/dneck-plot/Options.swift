@@ -176,10 +176,9 @@ struct EstimatorOptions: ParsableArguments {
     /// The estimators `--estimator` names, in order.
     var names: [EstimatorDescriptor] { (try? EstimatorDescriptor.parse(estimator, option: "--estimator")) ?? [.binning] }
 
-    func validate() throws {
-        let names = try EstimatorDescriptor.parse(estimator, option: "--estimator")
-        try validateParameters(for: names)
-    }
+    /// Only the names: every command checks the parameters against the estimators it will use
+    /// (`check(for:)`), which for `compare --estimators` are not `--estimator`'s.
+    func validate() throws { _ = try EstimatorDescriptor.parse(estimator, option: "--estimator") }
 
     /// Checks the parameters against the estimators `names` that will use them.
     func validateParameters(for names: [EstimatorDescriptor]) throws {

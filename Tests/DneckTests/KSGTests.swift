@@ -125,7 +125,8 @@ final class KSGTests: XCTestCase {
                        "KSG (variant 2), k = 5, noise std 0.1, PCA to 10 dims whitened, seed 4")
     }
 
-    /// `measures --estimator ksg,binning` writes both; bad ksg options are refused with one line.
+    /// `measures --estimator ksg,binning` writes both, `compare --estimators ksg,binning` draws both;
+    /// bad ksg options are refused with one line.
     func testCommandLine() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -141,6 +142,11 @@ final class KSGTests: XCTestCase {
             .first { $0.estimator == "ksg-v2-k5" && $0.layer == 0 }!
         XCTAssertEqual(Double(rows.first { $0[0] == "ksg" && $0[2] == "0" }![3])!, reference.ixm, accuracy: 1e-9 * reference.ixm)
         XCTAssertTrue(result.stderr.contains("points are tied"), result.stderr)
+        let figure = folder.appendingPathComponent("compare.png")
+        let compare = try runCLI(["compare", run, "--split", "test", "--epochs", "29", "--estimators", "ksg,binning", "--noise-std", "0.1",
+                                  "-o", figure.path])
+        XCTAssertEqual(compare.status, 0, compare.stderr)   // --noise-std is checked against --estimators, not --estimator
+        XCTAssertTrue(FileManager.default.fileExists(atPath: figure.path))
         let cases: [([String], String)] = [
             (["--estimator", "ksg", "--k", "0"], "--k must be between 1 and 100"),
             (["--estimator", "ksg", "--ksg-variant", "3"], "--ksg-variant takes 1 or 2"),
