@@ -31,9 +31,12 @@ public struct MIEstimate: Sendable, Equatable {
     public var subsampledRows: Int?
     /// Whether some bucket term sat at the cap U (EDGE: deep-bottleneck caps silently); callers warn.
     public var hitCap: Bool
+    /// The share of points whose neighbour counts the tie-breaking jitter decided (KSG); nil
+    /// for estimators without neighbours.
+    public var tiedFraction: Double?
 
     public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double? = nil,
-                ceilingY: Double? = nil, subsampledRows: Int? = nil, hitCap: Bool = false) {
+                ceilingY: Double? = nil, subsampledRows: Int? = nil, hitCap: Bool = false, tiedFraction: Double? = nil) {
         self.ixm = ixm
         self.iym = iym
         self.lowerBound = lowerBound
@@ -42,6 +45,7 @@ public struct MIEstimate: Sendable, Equatable {
         self.ceilingY = ceilingY
         self.subsampledRows = subsampledRows
         self.hitCap = hitCap
+        self.tiedFraction = tiedFraction
     }
 
     /// Lower bound of I(X;M) when the estimator gives a band.

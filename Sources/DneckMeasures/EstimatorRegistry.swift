@@ -48,6 +48,12 @@ public enum EstimatorParameter: String, Sendable, CaseIterable {
     case hsicTarget = "--hsic-target"
     case samples = "--samples"
     case alpha = "--alpha"
+    case k = "--k"
+    case ksgVariant = "--ksg-variant"
+    case noiseStd = "--noise-std"
+    case pca = "--pca"
+    case whiten = "--whiten"
+    case seed = "--seed"
 }
 
 /// The parameters an estimator is made from; nil (or false) takes the estimator's default.
@@ -60,11 +66,19 @@ public struct EstimatorParameters: Sendable, Equatable {
     public var hsicTarget: HSICEstimator.Target?
     public var samples: Int?
     public var alpha: Double?
+    public var k: Int?
+    public var ksgVariant: Int?
+    public var noiseStd: Double?
+    public var pca: Int?
+    public var whiten = false
+    public var seed: UInt32?
 
     public init(binSize: Double? = nil, bins: Int? = nil, adaptive: Bool = false, noiseVariance: Double? = nil, sigma: KernelWidth? = nil,
-                hsicTarget: HSICEstimator.Target? = nil, samples: Int? = nil, alpha: Double? = nil) {
+                hsicTarget: HSICEstimator.Target? = nil, samples: Int? = nil, alpha: Double? = nil, k: Int? = nil,
+                ksgVariant: Int? = nil, noiseStd: Double? = nil, pca: Int? = nil, whiten: Bool = false, seed: UInt32? = nil) {
         self.binSize = binSize; self.bins = bins; self.adaptive = adaptive; self.noiseVariance = noiseVariance
         self.sigma = sigma; self.hsicTarget = hsicTarget; self.samples = samples; self.alpha = alpha
+        self.k = k; self.ksgVariant = ksgVariant; self.noiseStd = noiseStd; self.pca = pca; self.whiten = whiten; self.seed = seed
     }
 }
 
@@ -100,6 +114,14 @@ public struct EstimatorDescriptor: Sendable {
         notes.subsampledRows.map {
             "\(summary): each estimate on a fixed-seed random subset of \($0) of the \(rows) rows (--samples N sets its size\(subsetHint))"
         }
+    }
+
+    /// The warning that many points were tied, when more than `KSGEstimator.largeTiedFraction`
+    /// of some estimate's were (`notes.tiedFraction`).
+    public func tieWarning(_ notes: EstimateNotes, summary: String) -> String? {
+        guard let tied = notes.tiedFraction, tied > KSGEstimator.largeTiedFraction else { return nil }
+        return "\(summary): up to \(Int((tied * 100).rounded()))% of the points are tied (their neighbour counts decided by the "
+            + "seeded jitter, so they depend on --seed: discrete inputs, saturated or dead units); --noise-std S regularises M, not X"
     }
 
     /// The warning that some terms sat at the cap, when one did (`notes.hitCap`).
@@ -155,6 +177,16 @@ extension EstimatorDescriptor {
         make: { _ in EDGEEstimator() }, remedy: noiseRemedy, subsetHint: "",
         cap: EstimatorCap(bound: EDGEEstimator.caps, name: "the cap U",
                           text: "some bucket terms sit at the cap U (1 for I(Y;M), 12 for I(X;M)), as in deep-bottleneck, which caps silently (mrtnoshad/EDGE#4): those values are lower than uncapped EDGE"))
+
+    public static let ksg = EstimatorDescriptor(
+        name: "ksg", family: nil, quantity: .bits, needsInputs: true, countsStates: false,
+        parameters: [.k, .ksgVariant, .noiseStd, .pca, .whiten, .seed],
+        make: { p in
+            try KSGEstimator(k: p.k ?? KSGEstimator.defaultK, variant: p.ksgVariant.flatMap(KSGEstimator.Variant.init) ?? .one,
+                             noiseStd: p.noiseStd ?? 0, projection: p.pca.map { .init(dimensions: $0, whiten: p.whiten) },
+                             seed: p.seed ?? 0)
+        },
+        remedy: { _ in "a larger --noise-std or --pca D" }, subsetHint: "", cap: nil)
 }
 
 /// A cap an estimator puts on the terms it sums (EDGE's U): its estimates cannot pass it, even
@@ -170,7 +202,7 @@ public struct EstimatorCap: Sendable {
 
 /// Every estimator of `--estimator`, in the order the help lists them.
 public enum EstimatorRegistry {
-    public static let all: [EstimatorDescriptor] = [.binning, .kdeUpper, .kdeLower, .kde, .hsic, .renyi, .edge]
+    public static let all: [EstimatorDescriptor] = [.binning, .kdeUpper, .kdeLower, .kde, .hsic, .renyi, .edge, .ksg]
 
     /// The estimator called `name`, nil for none.
     public static func named(_ name: String) -> EstimatorDescriptor? { all.first { $0.name == name } }
@@ -216,21 +248,24 @@ public struct EstimateNotes: Sendable, Equatable {
     public var hitCap = false
     /// Whether every label is one class: H(Y) = 0, and Y carries no information.
     public var oneClass = false
+    /// The largest share of tied points of an estimate (KSG), when one was measured.
+    public var tiedFraction: Double?
 
-    public init(subsampledRows: Int? = nil, hitCap: Bool = false, oneClass: Bool = false) {
+    public init(subsampledRows: Int? = nil, hitCap: Bool = false, oneClass: Bool = false, tiedFraction: Double? = nil) {
         self.subsampledRows = subsampledRows
         self.hitCap = hitCap
         self.oneClass = oneClass
+        self.tiedFraction = tiedFraction
     }
 
     /// The notes of one estimate.
     public init(_ estimate: MIEstimate) {
-        self.init(subsampledRows: estimate.subsampledRows, hitCap: estimate.hitCap)
+        self.init(subsampledRows: estimate.subsampledRows, hitCap: estimate.hitCap, tiedFraction: estimate.tiedFraction)
     }
 
     /// The notes of both.
     public func merged(_ other: EstimateNotes) -> EstimateNotes {
         EstimateNotes(subsampledRows: [subsampledRows, other.subsampledRows].compactMap { $0 }.max(), hitCap: hitCap || other.hitCap,
-                      oneClass: oneClass || other.oneClass)
+                      oneClass: oneClass || other.oneClass, tiedFraction: [tiedFraction, other.tiedFraction].compactMap { $0 }.max())
     }
 }

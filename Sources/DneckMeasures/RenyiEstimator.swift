@@ -124,14 +124,27 @@ public struct RenyiEstimator: MIEstimator {
     }
 }
 
-/// Eigenvalues of a real symmetric matrix by LAPACK `dsyevd` (divide and conquer), ascending.
+/// Eigenvalues (and eigenvectors) of a real symmetric matrix by LAPACK `dsyevd` (divide and
+/// conquer), ascending.
 public enum SymmetricEigenvalues {
     /// `matrix` is n × n (symmetric, so row- and column-major agree). NaN values if LAPACK fails.
     public static func of(_ matrix: [Double], order n: Int) -> [Double] {
+        solve(matrix, order: n, vectors: false).values
+    }
+
+    /// The eigenvalues and, row j of `vectors` (n × n, row-major), the unit eigenvector of
+    /// eigenvalue j. NaN values if LAPACK fails.
+    public static func decomposition(_ matrix: [Double], order n: Int) -> (values: [Double], vectors: [Double]) {
+        solve(matrix, order: n, vectors: true)
+    }
+
+    /// `dsyevd` with jobz V or N: LAPACK leaves the eigenvectors as the columns of the
+    /// column-major matrix, which are the rows of the row-major one.
+    private static func solve(_ matrix: [Double], order n: Int, vectors: Bool) -> (values: [Double], vectors: [Double]) {
         OpenBLASThreads.single
         var a = matrix
         var w = [Double](repeating: 0, count: n)
-        var (jobz, uplo) = (CChar(UInt8(ascii: "N")), CChar(UInt8(ascii: "U")))
+        var (jobz, uplo) = (CChar(UInt8(ascii: vectors ? "V" : "N")), CChar(UInt8(ascii: "U")))
         var (order, lda, info) = (Int32(n), Int32(max(1, n)), Int32(0))
         var (lwork, liwork) = (Int32(-1), Int32(-1))
         var workSize = 0.0, iworkSize = Int32(0)
@@ -140,6 +153,7 @@ public enum SymmetricEigenvalues {
         var work = [Double](repeating: 0, count: Int(max(1, lwork)))
         var iwork = [Int32](repeating: 0, count: Int(liwork))
         dsyevd_(&jobz, &uplo, &order, &a, &lda, &w, &work, &lwork, &iwork, &liwork, &info)
-        return info == 0 ? w : [Double](repeating: .nan, count: n)
+        guard info == 0 else { return ([Double](repeating: .nan, count: n), [Double](repeating: .nan, count: n * n)) }
+        return (w, a)
     }
 }

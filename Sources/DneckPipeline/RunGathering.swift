@@ -47,13 +47,14 @@ public func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any
 }
 
 /// The note that estimates used a random subset (on stderr now), and the warnings that EDGE
-/// capped some terms at U and that the labels are one class (held until the command succeeds).
+/// capped some terms at U, that many points were tied (KSG) and that the labels are one class (held until the command succeeds).
 public func report(_ notes: EstimateNotes, estimator: any MIEstimator, rows: Int) {
     let descriptor = estimator.descriptor
     if let note = descriptor.subsetNote(notes, summary: estimator.summary, rows: rows) {
         FileHandle.standardError.write(Data("dneck-plot: note: \(note)\n".utf8))
     }
     if let warning = descriptor.capWarning(notes, summary: estimator.summary) { warn(warning) }
+    if let warning = descriptor.tieWarning(notes, summary: estimator.summary) { warn(warning) }
     if notes.oneClass { warn("every label of the split is one class: H(Y) = 0, so I(Y;M) = 0 at every point") }
 }
 

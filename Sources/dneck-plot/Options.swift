@@ -44,7 +44,7 @@ struct RunOptions: ParsableArguments {
     @Option(help: "Class labels as a 1-D integer NumPy .npy file (default for a deep-bottleneck dump: <stem>_labels.npy).")
     var labels: String?
 
-    @Option(help: "The network's inputs X as a 2-D float NumPy .npy file, one row per label (for hsic, renyi and edge on a deep-bottleneck dump; instead of <split>/inputs).")
+    @Option(help: "The network's inputs X as a 2-D float NumPy .npy file, one row per label (for hsic, renyi, edge and ksg on a deep-bottleneck dump; instead of <split>/inputs).")
     var inputs: String?
 
     @Option(help: "Only the logged epochs in FROM:TO (inclusive), or one epoch E.")
@@ -135,7 +135,7 @@ extension EstimatorDescriptor {
 /// Which information estimator makes the measures, and its parameters: one group shared by
 /// `measures`, `infoplane`, `movie`, `compare` and the charts.
 struct EstimatorOptions: ParsableArguments {
-    @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi or edge (the last three need the inputs X); measures takes several, comma-separated.")
+    @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi, edge or ksg (the last four need the inputs X); measures takes several, comma-separated.")
     var estimator = EstimatorDescriptor.binning.name
 
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
@@ -162,13 +162,30 @@ struct EstimatorOptions: ParsableArguments {
     @Option(help: "α of renyi (above 0, at most 100; default 1.01; 2 runs exactly on every row).")
     var alpha: Double?
 
+    @Option(help: "Neighbours k of ksg (1 to 100; default 3).")
+    var k: Int?
+
+    @Option(name: .customLong("ksg-variant"), help: "Kraskov et al.'s estimator of ksg: 1 (eq. 8, default) or 2 (eq. 9).")
+    var ksgVariant: Int?
+
+    @Option(name: .customLong("noise-std"), help: "Standard deviation of the seeded Gaussian noise ksg adds to M (at least 0, at most 1e6; default 0, none).")
+    var noiseStd: Double?
+
+    @Option(help: "ksg projects X and M to at most D principal components (1 to 10000; default: none).")
+    var pca: Int?
+
+    @Flag(help: "ksg whitens the principal components of --pca.")
+    var whiten = false
+
+    @Option(help: "Seed of ksg's noise and tie-breaking jitter (0 to 4294967295; default 0).")
+    var seed: Int?
+
     /// The estimators `--estimator` names, in order.
     var names: [EstimatorDescriptor] { (try? EstimatorDescriptor.parse(estimator, option: "--estimator")) ?? [.binning] }
 
-    func validate() throws {
-        let names = try EstimatorDescriptor.parse(estimator, option: "--estimator")
-        try validateParameters(for: names)
-    }
+    /// Only the names: every command checks the parameters against the estimators it will use
+    /// (`check(for:)`), which for `compare --estimators` are not `--estimator`'s.
+    func validate() throws { _ = try EstimatorDescriptor.parse(estimator, option: "--estimator") }
 
     /// Checks the parameters against the estimators `names` that will use them.
     func validateParameters(for names: [EstimatorDescriptor]) throws {
@@ -198,6 +215,22 @@ struct EstimatorOptions: ParsableArguments {
             guard alpha > 0, alpha <= 100, alpha.isFinite else { throw ValidationError("--alpha must be a number above 0 and at most 100") }
             try requireTaker([.alpha], among: names)
         }
+        try validateKSG(for: names)
+    }
+
+    /// Checks ksg's parameters: ranges, then that ksg is among `names`.
+    private func validateKSG(for names: [EstimatorDescriptor]) throws {
+        if let k, !(1...100).contains(k) { throw ValidationError("--k must be between 1 and 100") }
+        if let ksgVariant, KSGEstimator.Variant(rawValue: ksgVariant) == nil { throw ValidationError("--ksg-variant takes 1 or 2") }
+        if let noiseStd, !(noiseStd >= 0 && noiseStd.isFinite && noiseStd <= 1e6) {
+            throw ValidationError("--noise-std must be a number of at least 0 and at most 1e6")
+        }
+        if let pca, !(1...10_000).contains(pca) { throw ValidationError("--pca must be between 1 and 10000") }
+        if whiten, pca == nil { throw ValidationError("--whiten needs --pca D, e.g. --pca 10 --whiten") }
+        if let seed, UInt32(exactly: seed) == nil { throw ValidationError("--seed must be between 0 and 4294967295") }
+        let given: [(Bool, EstimatorParameter)] = [(k != nil, .k), (ksgVariant != nil, .ksgVariant), (noiseStd != nil, .noiseStd),
+                                                   (pca != nil, .pca), (seed != nil, .seed)]
+        for (isGiven, parameter) in given where isGiven { try requireTaker([parameter], among: names) }
     }
 
     /// Refuses `parameters` unless an estimator of `names` takes them.
@@ -235,7 +268,8 @@ struct EstimatorOptions: ParsableArguments {
     var parameters: EstimatorParameters {
         EstimatorParameters(binSize: binSize, bins: bins, adaptive: adaptive, noiseVariance: noiseVariance,
                             sigma: sigma.flatMap { try? width($0) }, hsicTarget: hsicTarget.flatMap(HSICEstimator.Target.init),
-                            samples: samples, alpha: alpha)
+                            samples: samples, alpha: alpha, k: k, ksgVariant: ksgVariant, noiseStd: noiseStd, pca: pca,
+                            whiten: whiten, seed: seed.flatMap { UInt32(exactly: $0) })
     }
 
     /// The estimator `descriptor` describes, with the parameters given (validated already).
@@ -335,5 +369,6 @@ extension EstimatorOptions {
     var given: Bool {
         estimator != EstimatorDescriptor.binning.name || binSize != nil || bins != nil || adaptive || noiseVariance != nil
             || sigma != nil || hsicTarget != nil || samples != nil || alpha != nil
+            || k != nil || ksgVariant != nil || noiseStd != nil || pca != nil || whiten || seed != nil
     }
 }
