@@ -74,6 +74,15 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// This error told of the dataset shown as `path` (e.g. one epoch's rows of the dataset it named).
+    public func at(dataset path: String) -> DneckError {
+        switch self {
+        case .badShape(let file, _, let detail): return .badShape(file: file, path: path, detail: detail)
+        case .hdf5(let file, _, let detail): return .hdf5(file: file, path: path, detail: detail)
+        default: return self
+        }
+    }
+
     public var description: String {
         DneckError.escapingControlCharacters(message)
     }

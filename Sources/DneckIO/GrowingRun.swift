@@ -56,7 +56,8 @@ struct GrowingRun {
     func activations(epoch: Int, layer: Int) throws -> (shape: [Int], values: Matrix.Storage) {
         let row = try self.row(epoch, in: split)
         let path = "\(split)/activations/\(layer)"
-        let (shape, values) = try hdf5.readRows("/" + path, row..<row + 1) { shape in
+        let shown = GrowingRun.display(path, row: row, epoch: epoch)
+        let (shape, values) = try hdf5.readRows("/" + path, row..<row + 1, shownAs: shown) { shape in
             try GrowingRun.checkActivations(shape, path: path, rows: epochs.count, samples: sampleCount, file: file)
             guard shape[2] == widths[layer] else {
                 throw DneckError.badShape(file: file, path: path, detail: "has \(shape[2]) units but the run has \(widths[layer]) in layer \(layer)")
@@ -126,7 +127,7 @@ struct GrowingRun {
         let group = String(path.prefix { $0 != "/" })
         guard let row = rows[group]?[epoch], try hdf5.kind("/" + path) != nil else { return nil }
         let rowCount = committed[group] ?? 0
-        let (_, values) = try hdf5.readRows("/" + path, row..<row + 1) { shape in
+        let (_, values) = try hdf5.readRows("/" + path, row..<row + 1, shownAs: GrowingRun.display(path, row: row, epoch: epoch)) { shape in
             try check(shape)
             guard shape[0] >= rowCount else {
                 throw DneckError.badShape(file: file, path: path, detail: "has \(shape[0]) rows but \(group)/epochs commits \(rowCount) epochs")

@@ -174,8 +174,10 @@ public final class HDF5File: @unchecked Sendable {
     /// float32 when stored in 32 bits or fewer, else float64, with the shape read ([rows.count,
     /// …]). `check` sees the dataset's whole shape first and throws when it is not what the
     /// caller expects; `rows` must then lie inside it. Only the chunks of `rows` need to be
-    /// stored: the rest of a growing dataset may be written later.
-    public func readRows(_ path: String, _ rows: Range<Int>, check: ([Int]) throws -> Void) throws -> (shape: [Int], values: Matrix.Storage) {
+    /// stored: the rest of a growing dataset may be written later. A failure to read the rows
+    /// names the dataset as `shownAs` (e.g. with the epoch they hold).
+    public func readRows(_ path: String, _ rows: Range<Int>, shownAs: String,
+                         check: ([Int]) throws -> Void) throws -> (shape: [Int], values: Matrix.Storage) {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let did = try open(dataset: path)
         defer { H5Dclose(did) }
@@ -184,12 +186,16 @@ public final class HDF5File: @unchecked Sendable {
             throw unexpected(path, info.element, expected: "floating-point ones (float16, float32 or float64)")
         }
         try check(info.shape)
-        if info.elementSize <= 4 {
-            let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_float(), as: Float.self)
-            return (shape, .float32(values))
+        do {
+            if info.elementSize <= 4 {
+                let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_float(), as: Float.self)
+                return (shape, .float32(values))
+            }
+            let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_double(), as: Double.self)
+            return (shape, .float64(values))
+        } catch let error as DneckError {
+            throw error.at(dataset: shownAs)
         }
-        let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_double(), as: Double.self)
-        return (shape, .float64(values))
     }
 
     /// The 1-D dataset of strings at `path` (variable- or fixed-length), checked against the

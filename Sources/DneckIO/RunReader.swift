@@ -55,8 +55,8 @@ public final class RunReader: @unchecked Sendable {
         layout = try RunReader.detectLayout(hdf5, file: path)
         let split = try RunReader.resolvedSplit(split, layout: layout, file: path)
         self.split = split
-        epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
-        if layout == .dneckRun {
+        epochRoot = layout == .deepBottleneck ? "/" : "/" + split.rawValue
+        if layout != .deepBottleneck {
             guard try hdf5.kind(epochRoot) == .group else {
                 throw DneckError.missing(file: path, path: split.rawValue, what: "group of the '\(split.rawValue)' split")
             }
