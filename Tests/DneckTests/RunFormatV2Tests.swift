@@ -86,6 +86,21 @@ final class RunFormatV2Tests: XCTestCase {
         XCTAssertEqual(Set(rows.map(\.epoch)), [-1, 0, 1, 3, 7])
     }
 
+    /// An epoch whose activations hold NaN is named by its row and epoch, so `all` leaves that
+    /// epoch out of each split's artifacts, says so and exits 1, as for version 1.
+    func testAllLeavesOutAnEpochWithNaN() throws {
+        let run = try writeRun("nan.h5", ["--nan-epoch", "2"])
+        let out = folder.appendingPathComponent("out")
+        let result = try runCLI(["all", run, "-o", out.path, "--dpi", "40"], timeout: 300)
+        XCTAssertEqual(result.status, 1, result.stderr)
+        for split in ["train", "test"] {
+            XCTAssertTrue(result.stderr.contains("epoch 2 of the \(split) split left out of its artifacts: \(run): \(split)/activations/0[2] (epoch 2): contains NaN at row 0, column 0"),
+                          result.stderr)
+            let rows = try Fixtures.readMeasures(out.appendingPathComponent("information_measures_\(split).csv"))
+            XCTAssertEqual(Set(rows.map(\.epoch)), [0, 1, 3, 4])
+        }
+    }
+
     /// A writer holding the run open in SWMR mode, with 3 epochs committed and the rows of a
     /// 4th written but not committed: `measures` reads the 3 committed epochs; after the writer
     /// is killed (the file keeps its "open for SWMR writing" flag), it still does.

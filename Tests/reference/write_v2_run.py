@@ -7,7 +7,7 @@ then the epoch into `epochs`, flush) in SWMR mode.
 --v1 FILE also writes the same arrays as a version 1 file (a group per epoch), so that the
 two can be compared. --live K commits the first K epochs, writes the rows of the next one
 without committing it, prints "ready" and keeps the file open (SWMR writing) until stdin
-closes. --plain writes the whole run without SWMR, prints "ready" and keeps the file open
+closes. --nan-epoch K puts a NaN into epoch K's activations. --plain writes the whole run without SWMR, prints "ready" and keeps the file open
 (libhdf5's lock held) until stdin closes.
 """
 import argparse
@@ -120,6 +120,7 @@ def main():
     p.add_argument("--seed", type=int, default=7)
     p.add_argument("--inputs", action="store_true", help="write <split>/inputs")
     p.add_argument("--names", action="store_true", help="write layer_names")
+    p.add_argument("--nan-epoch", type=int, help="index of an epoch whose first activation of layer 0 is NaN")
     p.add_argument("--live", type=int, help="commit this many epochs, write the next uncommitted, hold the file open")
     p.add_argument("--plain", action="store_true", help="write without SWMR and hold the file open")
     a = p.parse_args()
@@ -128,6 +129,8 @@ def main():
     labels = (np.arange(a.samples) % 3).astype(np.int64)
     inputs = np.random.default_rng(a.seed + 1).normal(size=(a.samples, 5)).astype(np.float32) if a.inputs else None
     data = arrays(epochs, a.samples, widths, a.seed)
+    if a.nan_epoch is not None:
+        data[a.nan_epoch]["layers"][0][0, 0] = np.nan
     if a.v1:
         write_v1(a.v1, data, labels, inputs)
     f = write_v2(a.out, data, labels, widths, inputs, swmr=not a.plain, names=a.names)
