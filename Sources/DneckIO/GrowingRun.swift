@@ -14,7 +14,7 @@ struct GrowingRun {
     let epochs: [Int]
     /// Units of each layer (the same in both splits).
     let widths: [Int]
-    /// `layer_names`, when the run has them.
+    /// The strings of `layer_names`, when the run has them.
     let layerNames: [String]?
     /// The committed epochs of each group present, and the row of each epoch.
     private let rows: [String: [Int: Int]]
@@ -22,7 +22,7 @@ struct GrowingRun {
     private let sampleCount: Int
 
     /// Reads the commit markers of every group, then checks the split's layers (and the other
-    /// split's: the same count and widths) and `layer_names`.
+    /// split's: the same count and widths) and reads `layer_names`.
     init(hdf5: HDF5File, file: String, split: Split, sampleCount: Int) throws {
         self.hdf5 = hdf5
         self.file = file
@@ -48,7 +48,7 @@ struct GrowingRun {
                                           detail: "has layers of \(otherWidths) units but \(split.rawValue)/activations has \(widths) (both splits log the same layers)")
             }
         }
-        layerNames = try GrowingRun.layerNames(hdf5, count: widths.count, file: file)
+        layerNames = try hdf5.kind("/layer_names") == nil ? nil : try hdf5.readStrings("/layer_names")
     }
 
     /// The activations of `layer` at the split's `epoch`: row `epochs.firstIndex(of: epoch)` of
@@ -181,15 +181,5 @@ struct GrowingRun {
             throw DneckError.badShape(file: file, path: path, detail: "has \(shape[1]) samples per epoch but there are \(samples) labels")
         }
         guard shape[2] > 0 else { throw DneckError.badShape(file: file, path: path, detail: "layer has no units (shape \(shape))") }
-    }
-
-    /// `layer_names`, one string per layer, when present.
-    private static func layerNames(_ hdf5: HDF5File, count: Int, file: String) throws -> [String]? {
-        guard try hdf5.kind("/layer_names") != nil else { return nil }
-        let names = try hdf5.readStrings("/layer_names")
-        guard names.count == count else {
-            throw DneckError.badShape(file: file, path: "layer_names", detail: "has \(names.count) names but the run has \(count) layers")
-        }
-        return names
     }
 }

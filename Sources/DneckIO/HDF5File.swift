@@ -207,7 +207,7 @@ public final class HDF5File: @unchecked Sendable {
         let info = try self.info(of: did, path)
         guard info.element == .string else { throw unexpected(path, info.element, expected: "strings") }
         guard info.shape.count == 1 else {
-            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "expected one string per layer, found shape \(info.shape)")
+            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "expected a 1-D array of strings, found shape \(info.shape)")
         }
         let fileType = H5Dget_type(did)
         defer { H5Tclose(fileType) }

@@ -31,7 +31,9 @@ public final class RunReader: @unchecked Sendable {
     public let layerCount: Int
     /// Units of each layer at the first logged epoch (every epoch must have the same).
     public let layerWidths: [Int]
-    /// The name of each layer (`layer_names` of a version 2 run), nil when the run has none.
+    /// The strings of a version 2 run's `layer_names` dataset, as stored (names only describe the
+    /// run: their count is not checked here); nil when it has none. Version 1 keeps its names in
+    /// an attribute, see `layerNamesText()`.
     public let layerNames: [String]?
     /// The growing datasets of a version 2 run (nil for the other layouts).
     private let growing: GrowingRun?

@@ -71,7 +71,7 @@ final class RunFormatV2Tests: XCTestCase {
     }
 
     /// `all` on a version 2 run (first epoch −1, before training) writes every artifact, as on
-    /// version 1.
+    /// version 1, with the layers named by `layer_names`.
     func testAllWritesEveryArtifact() throws {
         let run = try writeRun("v2.h5", ["--epochs=-1,0,1,3,7", "--names"])
         let out = folder.appendingPathComponent("out")
@@ -82,8 +82,10 @@ final class RunFormatV2Tests: XCTestCase {
             for split in spec.perRun ? [Split.train] : [.train, .test] { expected.append(spec.fileName(split: split, format: "png")) }
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), expected.sorted())
-        let rows = try Fixtures.readMeasures(out.appendingPathComponent("information_measures_train.csv"))
-        XCTAssertEqual(Set(rows.map(\.epoch)), [-1, 0, 1, 3, 7])
+        let csv = try String(contentsOf: out.appendingPathComponent("information_measures_train.csv"), encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv[0], "epoch,layer,layer_name,MI_XM,MI_YM", "layer_names name the layers")
+        XCTAssertTrue(csv[1].hasPrefix("-1,0,fc0,"), String(csv[1]))
+        XCTAssertEqual(Set(csv.dropFirst().map { $0.split(separator: ",")[0] }), ["-1", "0", "1", "3", "7"])
     }
 
     /// An epoch whose activations hold NaN is named by its row and epoch, so `all` leaves that
