@@ -16,8 +16,9 @@ struct GrowingRun {
     let widths: [Int]
     /// The strings of `layer_names`, when the run has them.
     let layerNames: [String]?
-    /// The committed epochs of each group present, and the row of each epoch.
+    /// Per group present: the row of each committed epoch.
     private let rows: [String: [Int: Int]]
+    /// Per group present: the number of committed epochs (the rows read of its datasets).
     private let committed: [String: Int]
     private let sampleCount: Int
 
@@ -115,7 +116,7 @@ struct GrowingRun {
     /// The row of `epoch` in `group`, which must have logged it.
     private func row(_ epoch: Int, in group: String) throws -> Int {
         guard let row = rows[group]?[epoch] else {
-            throw DneckError.missing(file: file, path: "\(group)/epochs", what: "epoch \(epoch) (logged: \(epochs.map(String.init).joined(separator: ", ")))")
+            throw DneckError.missing(file: file, path: "\(group)/epochs", what: "epoch \(epoch) (not committed)")
         }
         return row
     }

@@ -211,33 +211,10 @@ public final class HDF5File: @unchecked Sendable {
         }
         let fileType = H5Dget_type(did)
         defer { H5Tclose(fileType) }
-        let memType = H5Tcopy(dneck_h5t_c_s1())
-        defer { H5Tclose(memType) }
-        H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
-        if H5Tis_variable_str(fileType) > 0 {
-            H5Tset_size(memType, dneck_h5t_variable())
-            _ = try memoryBytes(path, shape: info.shape, elementSize: MemoryLayout<UnsafeMutablePointer<CChar>?>.stride)
-            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: info.count)
-            guard info.count == 0 || H5Dread(did, memType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), &pointers) >= 0 else {
-                throw failure(path, "cannot read data")
-            }
-            defer { pointers.forEach { H5free_memory($0) } }
-            return pointers.map { $0.map { String(cString: $0) } ?? "" }
-        }
-        let size = info.elementSize
-        guard size > 0, size <= HDF5File.maxAttributeString else {
-            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds fixed-length strings of \(size) bytes, expected at most \(HDF5File.maxAttributeString)")
-        }
-        H5Tset_size(memType, size + 1)
-        H5Tset_strpad(memType, H5T_STR_NULLTERM)
-        let bytes = try memoryBytes(path, shape: info.shape, elementSize: size + 1)
-        var buffer = [CChar](repeating: 0, count: bytes)
-        guard info.count == 0 || H5Dread(did, memType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), &buffer) >= 0 else {
-            throw failure(path, "cannot read data")
-        }
-        return (0..<info.count).map { i in
-            buffer[i * (size + 1)..<(i + 1) * (size + 1)].withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-        }
+        _ = try memoryBytes(path, shape: info.shape, elementSize: max(info.elementSize + 1, MemoryLayout<UnsafeMutablePointer<CChar>?>.stride))
+        return try strings(info.count, of: fileType, path, reading: "data",
+                           tooLong: { DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds fixed-length strings of \($0) bytes, expected at most \(HDF5File.maxAttributeString)") },
+                           read: { H5Dread(did, $0, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), $1) })
     }
 
     /// Reads the dataset at `path` as float64 (libhdf5 converts float32 and integers exactly).
@@ -385,26 +362,39 @@ public final class HDF5File: @unchecked Sendable {
     /// an error naming what was expected.
     public func stringAttribute(_ name: String, at path: String = "/") throws -> String? {
         try withAttribute(name, at: path, expecting: H5T_STRING, "a string") { aid, fileType in
-            let memType = H5Tcopy(dneck_h5t_c_s1())
-            defer { H5Tclose(memType) }
-            H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
-            if H5Tis_variable_str(fileType) > 0 {
-                H5Tset_size(memType, dneck_h5t_variable())
-                var pointer: UnsafeMutablePointer<CChar>? = nil
-                guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-                defer { H5free_memory(pointer) }
-                return pointer.map { String(cString: $0) } ?? ""
-            }
-            let size = H5Tget_size(fileType)
-            guard size > 0, size <= HDF5File.maxAttributeString else {
-                throw badAttribute(path, name, "is a fixed-length string of \(size) bytes, expected at most \(HDF5File.maxAttributeString)")
-            }
-            H5Tset_size(memType, size + 1)
-            H5Tset_strpad(memType, H5T_STR_NULLTERM)
-            var buffer = [CChar](repeating: 0, count: size + 1)
-            guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-            buffer[size] = 0
-            return String(cString: buffer)
+            try strings(1, of: fileType, path, reading: "attribute '\(name)'",
+                        tooLong: { badAttribute(path, name, "is a fixed-length string of \($0) bytes, expected at most \(HDF5File.maxAttributeString)") },
+                        read: { H5Aread(aid, $0, $1) })[0]
+        }
+    }
+
+    /// `count` strings of the file string type `fileType` that `read(memoryType, buffer)` reads
+    /// (an attribute's or a dataset's): variable-length (freed here) or fixed-length of at most
+    /// `maxAttributeString` bytes (`tooLong` makes the error for longer ones). `what` names
+    /// what is read in the error of a failed read. The lock is held by the caller.
+    private func strings(_ count: Int, of fileType: hid_t, _ path: String, reading what: String, tooLong: (Int) -> DneckError,
+                         read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+        let memType = H5Tcopy(dneck_h5t_c_s1())
+        defer { H5Tclose(memType) }
+        H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
+        guard count > 0 else { return [] }
+        if H5Tis_variable_str(fileType) > 0 {
+            H5Tset_size(memType, dneck_h5t_variable())
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            let status = pointers.withUnsafeMutableBytes { read(memType, $0.baseAddress!) }
+            defer { pointers.forEach { H5free_memory($0) } }
+            guard status >= 0 else { throw failure(path, "cannot read \(what)") }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let size = H5Tget_size(fileType)
+        guard size > 0, size <= HDF5File.maxAttributeString else { throw tooLong(size) }
+        H5Tset_size(memType, size + 1)
+        H5Tset_strpad(memType, H5T_STR_NULLTERM)
+        var buffer = [CChar](repeating: 0, count: count * (size + 1))
+        guard buffer.withUnsafeMutableBytes({ read(memType, $0.baseAddress!) }) >= 0 else { throw failure(path, "cannot read \(what)") }
+        return (0..<count).map { i in
+            let bytes = buffer[i * (size + 1)..<(i + 1) * (size + 1)].map { UInt8(bitPattern: $0) }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 

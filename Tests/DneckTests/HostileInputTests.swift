@@ -112,6 +112,10 @@ final class HostileInputTests: XCTestCase {
         add("v2_nan", "train/activations/0[1] (epoch 3): contains NaN at row 0, column 1", nil, false, []) {
             self.growing($0, epochs: [0, 3, 4]) { $0 == 13 ? .nan : 0.25 }
         }
+        add("v2_layer_names_integers", "layer_names: holds integer values, expected strings", nil, false, []) {
+            self.growing($0, epochs: [0])
+            $0.dataset("layer_names", shape: [1], doubles: [7], storage: .int64)
+        }
         add("v2_gradmean_columns", "training/gradmean: has 2 values per epoch but the run has 1 layer (one value per layer)", ["snr", "charts"], true, []) {
             self.growing($0, epochs: [0, 1])
             $0.dataset("training/epochs", shape: [2], doubles: [0, 1], storage: .int64, chunked: true)
