@@ -245,7 +245,8 @@ public final class RunReader: @unchecked Sendable {
     }
 
     /// The run's `layer_names` root attribute (a JSON array of strings, one per layer), nil when
-    /// it has none (a deep-bottleneck dump never has).
+    /// it has none (a deep-bottleneck dump never has; version 2 keeps its names in a dataset,
+    /// `layerNames`).
     public func layerNamesText() throws -> String? {
         layout == .dneckRun ? try hdf5.stringAttribute("layer_names") : nil
     }
