@@ -8,6 +8,16 @@ static inline hid_t dneck_h5e_default(void) { return H5E_DEFAULT; }
 static inline hid_t dneck_h5p_default(void) { return H5P_DEFAULT; }
 static inline hid_t dneck_h5s_all(void) { return H5S_ALL; }
 static inline unsigned dneck_h5f_acc_rdonly(void) { return H5F_ACC_RDONLY; }
+static inline unsigned dneck_h5f_acc_swmr_read(void) { return H5F_ACC_SWMR_READ; }
+
+/// A file access property list for single-writer/multiple-reader reads: libver (v110, latest),
+/// as the format_version 2 writer creates its files. The caller closes it.
+static inline hid_t dneck_h5p_swmr_file_access(void) {
+    H5open();
+    hid_t plist = H5Pcreate(H5P_FILE_ACCESS);
+    H5Pset_libver_bounds(plist, H5F_LIBVER_V110, H5F_LIBVER_LATEST);
+    return plist;
+}
 static inline hid_t dneck_h5t_native_double(void) { H5open(); return H5T_NATIVE_DOUBLE; }
 static inline hid_t dneck_h5t_native_float(void) { H5open(); return H5T_NATIVE_FLOAT; }
 static inline hid_t dneck_h5t_native_int64(void) { H5open(); return H5T_NATIVE_INT64; }

@@ -13,6 +13,8 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
     case notHDF5(file: String)
     /// libhdf5 refused an operation; `detail` is the library's own message.
     case hdf5(file: String, path: String, detail: String)
+    /// Another process holds the file open for writing without SWMR (libhdf5's file lock).
+    case lockedByWriter(file: String)
     /// The file is HDF5 but neither a dneck run file nor a deep-bottleneck dump.
     case unknownLayout(file: String, detail: String)
     /// A group or dataset the command needs is not there.
@@ -72,6 +74,15 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// This error told of the dataset shown as `path` (e.g. one epoch's rows of the dataset it named).
+    public func at(dataset path: String) -> DneckError {
+        switch self {
+        case .badShape(let file, _, let detail): return .badShape(file: file, path: path, detail: detail)
+        case .hdf5(let file, _, let detail): return .hdf5(file: file, path: path, detail: detail)
+        default: return self
+        }
+    }
+
     public var description: String {
         DneckError.escapingControlCharacters(message)
     }
@@ -88,6 +99,8 @@ public enum DneckError: Error, Equatable, CustomStringConvertible {
         case .emptyFile(let file): return "\(file): file is empty (0 bytes)"
         case .notHDF5(let file): return "\(file): not an HDF5 file (no HDF5 signature)"
         case .hdf5(let file, let path, let detail): return "\(file): \(path): \(detail)"
+        case .lockedByWriter(let file):
+            return "\(file): locked by a process writing it without SWMR: the writer must open it in SWMR mode (as the dneck Python package does) or close it; on NFS set HDF5_USE_FILE_LOCKING=FALSE and have the writer close the file after each epoch"
         case .unknownLayout(let file, let detail): return "\(file): /: not a dneck run file nor a deep-bottleneck dump (\(detail))"
         case .missing(let file, let path, let what): return "\(file): \(path): missing \(what)"
         case .badShape(let file, let path, let detail): return "\(file): \(path): \(detail)"

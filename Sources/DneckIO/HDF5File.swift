@@ -42,10 +42,12 @@ public final class HDF5File: @unchecked Sendable {
             close(input.descriptor)
             throw DneckError.notHDF5(file: path)
         }
-        let fid = H5Fopen(path, dneck_h5f_acc_rdonly(), dneck_h5p_default())
-        guard fid >= 0 else {
+        let fid: hid_t
+        do {
+            fid = try HDF5File.openReadOnly(path)
+        } catch {
             close(input.descriptor)
-            throw DneckError.hdf5(file: path, path: "/", detail: "cannot open: " + HDF5File.lastErrorMessage())
+            throw error
         }
         id = fid
         var userBlockSize: hsize_t = 0
@@ -53,6 +55,26 @@ public final class HDF5File: @unchecked Sendable {
         H5Pget_userblock(plist, &userBlockSize)
         H5Pclose(plist)
         userBlock = UInt64(userBlockSize)
+    }
+
+    /// Opens `path` read-only for single-writer/multiple-reader access (a format_version 2 run
+    /// while it is written, after its writer died, or closed), else, for files whose format
+    /// has no SWMR (version 1 runs, dumps), normally. A file another process holds open for
+    /// writing without SWMR is `lockedByWriter`. The lock is held by the caller.
+    private static func openReadOnly(_ path: String) throws -> hid_t {
+        let swmr = dneck_h5p_swmr_file_access()
+        defer { H5Pclose(swmr) }
+        let live = H5Fopen(path, dneck_h5f_acc_rdonly() | dneck_h5f_acc_swmr_read(), swmr)
+        if live >= 0 { return live }
+        let swmrFailure = lastErrorMessages()
+        let fid = H5Fopen(path, dneck_h5f_acc_rdonly(), dneck_h5p_default())
+        if fid >= 0 { return fid }
+        let failure = lastErrorMessages()
+        // libhdf5: "unable to lock file, errno = 11, error message = 'Resource temporarily unavailable'".
+        if (swmrFailure + failure).contains(where: { $0.contains("unable to lock file") }) {
+            throw DneckError.lockedByWriter(file: path)
+        }
+        throw DneckError.hdf5(file: path, path: "/", detail: "cannot open: " + (failure.last ?? "unknown HDF5 error"))
     }
 
     deinit {
@@ -138,12 +160,61 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Shape and element class of the dataset at `path` (checked as for a read).
-    public func datasetInfo(_ path: String) throws -> (shape: [Int], element: ElementClass) {
+    /// - Parameter storedRows: the rows (first dimension) whose storage is checked; nil: all.
+    ///   A growing dataset's rows past its commit marker need not be stored yet.
+    public func datasetInfo(_ path: String, storedRows: Range<Int>? = nil) throws -> (shape: [Int], element: ElementClass) {
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
+        let did = try open(dataset: path)
+        defer { H5Dclose(did) }
+        let info = try self.info(of: did, path, rows: storedRows)
+        return (info.shape, info.element)
+    }
+
+    /// Rows `rows` (along the first dimension) of the floating-point dataset at `path`, in
+    /// float32 when stored in 32 bits or fewer, else float64, with the shape read ([rows.count,
+    /// …]). `check` sees the dataset's whole shape first and throws when it is not what the
+    /// caller expects; `rows` must then lie inside it. Only the chunks of `rows` need to be
+    /// stored: the rest of a growing dataset may be written later. A failure to read the rows
+    /// names the dataset as `shownAs` (e.g. with the epoch they hold).
+    public func readRows(_ path: String, _ rows: Range<Int>, shownAs: String,
+                         check: ([Int]) throws -> Void) throws -> (shape: [Int], values: Matrix.Storage) {
+        HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
+        let did = try open(dataset: path)
+        defer { H5Dclose(did) }
+        let info = try self.info(of: did, path, rows: 0..<0)
+        guard info.element == .float else {
+            throw unexpected(path, info.element, expected: "floating-point ones (float16, float32 or float64)")
+        }
+        try check(info.shape)
+        do {
+            if info.elementSize <= 4 {
+                let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_float(), as: Float.self)
+                return (shape, .float32(values))
+            }
+            let (shape, values) = try read(did, path, rows: rows, memoryType: dneck_h5t_native_double(), as: Double.self)
+            return (shape, .float64(values))
+        } catch let error as DneckError {
+            throw error.at(dataset: shownAs)
+        }
+    }
+
+    /// The 1-D dataset of strings at `path` (variable- or fixed-length), checked against the
+    /// read limit.
+    public func readStrings(_ path: String) throws -> [String] {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let did = try open(dataset: path)
         defer { H5Dclose(did) }
         let info = try self.info(of: did, path)
-        return (info.shape, info.element)
+        guard info.element == .string else { throw unexpected(path, info.element, expected: "strings") }
+        guard info.shape.count == 1 else {
+            throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "expected a 1-D array of strings, found shape \(info.shape)")
+        }
+        let fileType = H5Dget_type(did)
+        defer { H5Tclose(fileType) }
+        _ = try memoryBytes(path, shape: info.shape, elementSize: max(info.elementSize + 1, MemoryLayout<UnsafeMutablePointer<CChar>?>.stride))
+        return try strings(info.count, of: fileType, path, reading: "data",
+                           tooLong: { DneckError.badShape(file: displayName, path: trimmed(path), detail: "holds fixed-length strings of \($0) bytes, expected at most \(HDF5File.maxAttributeString)") },
+                           read: { H5Dread(did, $0, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), $1) })
     }
 
     /// Reads the dataset at `path` as float64 (libhdf5 converts float32 and integers exactly).
@@ -291,26 +362,39 @@ public final class HDF5File: @unchecked Sendable {
     /// an error naming what was expected.
     public func stringAttribute(_ name: String, at path: String = "/") throws -> String? {
         try withAttribute(name, at: path, expecting: H5T_STRING, "a string") { aid, fileType in
-            let memType = H5Tcopy(dneck_h5t_c_s1())
-            defer { H5Tclose(memType) }
-            H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
-            if H5Tis_variable_str(fileType) > 0 {
-                H5Tset_size(memType, dneck_h5t_variable())
-                var pointer: UnsafeMutablePointer<CChar>? = nil
-                guard H5Aread(aid, memType, &pointer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-                defer { H5free_memory(pointer) }
-                return pointer.map { String(cString: $0) } ?? ""
-            }
-            let size = H5Tget_size(fileType)
-            guard size > 0, size <= HDF5File.maxAttributeString else {
-                throw badAttribute(path, name, "is a fixed-length string of \(size) bytes, expected at most \(HDF5File.maxAttributeString)")
-            }
-            H5Tset_size(memType, size + 1)
-            H5Tset_strpad(memType, H5T_STR_NULLTERM)
-            var buffer = [CChar](repeating: 0, count: size + 1)
-            guard H5Aread(aid, memType, &buffer) >= 0 else { throw failure(path, "cannot read attribute '\(name)'") }
-            buffer[size] = 0
-            return String(cString: buffer)
+            try strings(1, of: fileType, path, reading: "attribute '\(name)'",
+                        tooLong: { badAttribute(path, name, "is a fixed-length string of \($0) bytes, expected at most \(HDF5File.maxAttributeString)") },
+                        read: { H5Aread(aid, $0, $1) })[0]
+        }
+    }
+
+    /// `count` strings of the file string type `fileType` that `read(memoryType, buffer)` reads
+    /// (an attribute's or a dataset's): variable-length (freed here) or fixed-length of at most
+    /// `maxAttributeString` bytes (`tooLong` makes the error for longer ones). `what` names
+    /// what is read in the error of a failed read. The lock is held by the caller.
+    private func strings(_ count: Int, of fileType: hid_t, _ path: String, reading what: String, tooLong: (Int) -> DneckError,
+                         read: (hid_t, UnsafeMutableRawPointer) -> herr_t) throws -> [String] {
+        let memType = H5Tcopy(dneck_h5t_c_s1())
+        defer { H5Tclose(memType) }
+        H5Tset_cset(memType, H5Tget_cset(fileType) == H5T_CSET_UTF8 ? H5T_CSET_UTF8 : H5T_CSET_ASCII)
+        guard count > 0 else { return [] }
+        if H5Tis_variable_str(fileType) > 0 {
+            H5Tset_size(memType, dneck_h5t_variable())
+            var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
+            let status = pointers.withUnsafeMutableBytes { read(memType, $0.baseAddress!) }
+            defer { pointers.forEach { H5free_memory($0) } }
+            guard status >= 0 else { throw failure(path, "cannot read \(what)") }
+            return pointers.map { $0.map { String(cString: $0) } ?? "" }
+        }
+        let size = H5Tget_size(fileType)
+        guard size > 0, size <= HDF5File.maxAttributeString else { throw tooLong(size) }
+        H5Tset_size(memType, size + 1)
+        H5Tset_strpad(memType, H5T_STR_NULLTERM)
+        var buffer = [CChar](repeating: 0, count: count * (size + 1))
+        guard buffer.withUnsafeMutableBytes({ read(memType, $0.baseAddress!) }) >= 0 else { throw failure(path, "cannot read \(what)") }
+        return (0..<count).map { i in
+            let bytes = buffer[i * (size + 1)..<(i + 1) * (size + 1)].map { UInt8(bitPattern: $0) }
+            return String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
         }
     }
 
@@ -409,24 +493,56 @@ public final class HDF5File: @unchecked Sendable {
         HDF5File.lockLibrary(); defer { HDF5File.lock.unlock() }
         let did = try open(dataset: path)
         defer { H5Dclose(did) }
-        return try read(did, path, memoryType: memoryType, as: type)
+        return try read(did, path, rows: nil, memoryType: memoryType, as: type)
     }
 
-    /// Reads the open dataset `did` (the lock is held by the caller).
-    private func read<T>(_ did: hid_t, _ path: String, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
-        let info = try self.info(of: did, path)
+    /// Reads the open dataset `did`, all of it or only `rows` of its first dimension (the lock
+    /// is held by the caller); returns the shape read.
+    private func read<T>(_ did: hid_t, _ path: String, rows: Range<Int>?, memoryType: hid_t, as: T.Type) throws -> (shape: [Int], values: [T]) {
+        // The whole storage is checked first; only `rows`' once the selection is known to fit in
+        // memory (their chunks are counted).
+        let info = try self.info(of: did, path, rows: rows == nil ? nil : 0..<0)
         guard info.element == .float || info.element == .integer else { throw unexpected(path, info.element, expected: "numbers") }
-        let count = try memoryBytes(path, shape: info.shape, elementSize: MemoryLayout<T>.stride) / MemoryLayout<T>.stride
+        var shape = info.shape
+        if let rows {
+            guard let rowCount = shape.first, rows.lowerBound >= 0, rows.upperBound <= rowCount else {
+                throw DneckError.badShape(file: displayName, path: trimmed(path), detail: "has shape \(shape), without rows \(rows.lowerBound)..<\(rows.upperBound)")
+            }
+            shape[0] = rows.count
+        }
+        let count = try memoryBytes(path, shape: shape, elementSize: MemoryLayout<T>.stride) / MemoryLayout<T>.stride
+        if rows != nil { _ = try self.info(of: did, path, rows: rows) }
+        let fileSpace = try selection(did, path, rows: rows, shape: shape)
+        defer { if fileSpace != dneck_h5s_all() { H5Sclose(fileSpace) } }
+        var dims = shape.map { hsize_t($0) }
+        let memorySpace = rows == nil ? dneck_h5s_all() : H5Screate_simple(Int32(dims.count), &dims, nil)
+        defer { if memorySpace != dneck_h5s_all() { H5Sclose(memorySpace) } }
         var status: herr_t = 0
         // Uninitialised storage: libhdf5 fills every element (or the read fails and it is dropped).
         let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
             if count > 0 {
-                status = H5Dread(did, memoryType, dneck_h5s_all(), dneck_h5s_all(), dneck_h5p_default(), buffer.baseAddress)
+                status = H5Dread(did, memoryType, memorySpace, fileSpace, dneck_h5p_default(), buffer.baseAddress)
             }
             initialized = status >= 0 ? count : 0
         }
         guard status >= 0 else { throw failure(path, "cannot read data") }
-        return (info.shape, values)
+        return (shape, values)
+    }
+
+    /// The file dataspace of `did` with `rows` selected (`shape`: the selection's), or H5S_ALL
+    /// when `rows` is nil; the caller closes it.
+    private func selection(_ did: hid_t, _ path: String, rows: Range<Int>?, shape: [Int]) throws -> hid_t {
+        guard let rows else { return dneck_h5s_all() }
+        let space = H5Dget_space(did)
+        guard space >= 0 else { throw failure(path, "cannot read dataspace") }
+        var start = [hsize_t](repeating: 0, count: shape.count)
+        start[0] = hsize_t(rows.lowerBound)
+        var count = shape.map { hsize_t($0) }
+        guard H5Sselect_hyperslab(space, H5S_SELECT_SET, &start, nil, &count, nil) >= 0 else {
+            H5Sclose(space)
+            throw failure(path, "cannot select rows")
+        }
+        return space
     }
 
     /// The bytes `shape` takes in memory as elements of `elementSize` bytes, checked against
@@ -455,7 +571,8 @@ public final class HDF5File: @unchecked Sendable {
     /// 32 dimensions whose element count fits an `Int`; for numbers, an integer of 1-8 bytes or
     /// a float of 2, 4 or 8 bytes whose storage lies in the file and holds every declared
     /// element (not sparse, not external, not virtual).
-    private func info(of did: hid_t, _ path: String) throws -> DatasetInfo {
+    /// With `rows`, only the chunks holding those rows (first dimension) need to be stored.
+    private func info(of did: hid_t, _ path: String, rows: Range<Int>? = nil) throws -> DatasetInfo {
         let space = H5Dget_space(did)
         guard space >= 0 else { throw failure(path, "cannot read dataspace") }
         defer { H5Sclose(space) }
@@ -479,7 +596,7 @@ public final class HDF5File: @unchecked Sendable {
             throw DneckError.badShape(file: displayName, path: trimmed(path),
                                       detail: "holds \(elementSize)-byte \(element) values, expected \(sizes.map(String.init).joined(separator: ", ")) bytes")
         }
-        let offset = try checkStorage(did, space, path, shape: shape, count: count, elementSize: elementSize)
+        let offset = try checkStorage(did, space, path, shape: shape, count: count, elementSize: elementSize, rows: rows)
         return DatasetInfo(shape: shape, element: element, elementSize: elementSize, count: count, contiguousOffset: offset)
     }
 
@@ -497,9 +614,10 @@ public final class HDF5File: @unchecked Sendable {
     }
 
     /// Checks that the dataset's storage (`space`: its dataspace) is inside this file and holds
-    /// all `count` elements;
+    /// all `count` elements (chunked: those of `rows`, when given);
     /// returns the file offset of the data when it is contiguous (nil otherwise).
-    private func checkStorage(_ did: hid_t, _ space: hid_t, _ path: String, shape: [Int], count: Int, elementSize: Int) throws -> UInt64? {
+    private func checkStorage(_ did: hid_t, _ space: hid_t, _ path: String, shape: [Int], count: Int, elementSize: Int,
+                              rows: Range<Int>?) throws -> UInt64? {
         let plist = H5Dget_create_plist(did)
         guard plist >= 0 else { throw failure(path, "cannot read storage properties") }
         defer { H5Pclose(plist) }
@@ -550,6 +668,10 @@ public final class HDF5File: @unchecked Sendable {
                 guard !overflow else { throw sparse("its chunks cannot be counted") }
                 expected = product
             }
+            if let rows {
+                try checkChunks(did, path, shape: shape, chunk: chunk.map { Int(clamping: $0) }, rows: rows)
+                return nil
+            }
             var allocated: hsize_t = 0
             // libhdf5 1.10 mishandles H5S_ALL here; its documentation says to pass the dataspace.
             guard H5Dget_num_chunks(did, space, &allocated) >= 0 else { throw failure(path, "cannot count chunks") }
@@ -557,6 +679,33 @@ public final class HDF5File: @unchecked Sendable {
             return nil
         default:
             throw failure(path, "unknown storage layout")
+        }
+    }
+
+    /// Checks that every chunk holding part of `rows` (first dimension, inside `shape`) is
+    /// stored: a growing dataset is read a few rows at a time, and its later rows may not be
+    /// written yet. The caller bounded the rows' size, hence the number of lookups.
+    private func checkChunks(_ did: hid_t, _ path: String, shape: [Int], chunk: [Int], rows: Range<Int>) throws {
+        guard !rows.isEmpty, !shape.contains(0) else { return }
+        let first = rows.lowerBound / chunk[0] * chunk[0]
+        var offset = [hsize_t](repeating: 0, count: shape.count)
+        offset[0] = hsize_t(first)
+        while Int(offset[0]) < rows.upperBound {
+            var mask: UInt32 = 0, address: haddr_t = 0, size: hsize_t = 0
+            guard H5Dget_chunk_info_by_coord(did, &offset, &mask, &address, &size) >= 0 else { throw failure(path, "cannot look up a chunk") }
+            guard address != dneck_haddr_undef() else {
+                throw DneckError.badShape(file: displayName, path: trimmed(path),
+                                          detail: "rows \(rows.lowerBound)..<\(rows.upperBound) are declared but their chunk at \(offset) is not stored: corrupt or sparse dataset")
+            }
+            // The next chunk, last dimension fastest.
+            var d = shape.count - 1
+            while d > 0 {
+                offset[d] += hsize_t(chunk[d])
+                if Int(offset[d]) < shape[d] { break }
+                offset[d] = 0
+                d -= 1
+            }
+            if d == 0 { offset[0] += hsize_t(chunk[0]) }
         }
     }
 
@@ -588,6 +737,11 @@ public final class HDF5File: @unchecked Sendable {
 
     /// The most specific message on libhdf5's error stack (the deepest entry), then clears it.
     private static func lastErrorMessage() -> String {
+        lastErrorMessages().last ?? "unknown HDF5 error"
+    }
+
+    /// Every message on libhdf5's error stack, outermost first, then clears it.
+    private static func lastErrorMessages() -> [String] {
         var messages: [String] = []
         withUnsafeMutablePointer(to: &messages) { context in
             _ = H5Ewalk2(dneck_h5e_default(), H5E_WALK_DOWNWARD, { _, error, context in
@@ -597,6 +751,6 @@ public final class HDF5File: @unchecked Sendable {
             }, context)
         }
         H5Eclear2(dneck_h5e_default())
-        return messages.last ?? "unknown HDF5 error"
+        return messages
     }
 }

@@ -1,18 +1,23 @@
 import DneckCore
 import Foundation
 
-/// Reads one split of a training run, one epoch at a time, from either layout:
+/// Reads one split of a training run, one epoch at a time, from any of its layouts:
 ///
-/// - the dneck run file: root attribute `format = "dneck-run"`, groups `/train` and `/test`
-///   each with `labels` and one group per logged epoch;
+/// - the dneck run file, version 2 (docs/run-format-v2.md), as the dneck Python package writes
+///   it: per split, datasets that grow by one row per logged epoch, readable while the run is
+///   written (see `GrowingRun`);
+/// - the dneck run file, version 1: root attribute `format = "dneck-run"`, groups `/train` and
+///   `/test` each with `labels` and one group per logged epoch;
 /// - deep-bottleneck's per-split dump: epoch groups at the root, labels in a `.npy` file.
 ///
 /// The layout is detected from the file's content, never from its name; a dump's split is
 /// the one its name ends in (`…_train.h5`, `…_test.h5`). Epochs are sorted numerically.
 /// Thread-safe: reads are serialised on libhdf5's lock.
 public final class RunReader: @unchecked Sendable {
-    /// The two layouts a run can come in.
-    public enum Layout: String, Sendable { case dneckRun = "dneck run file", deepBottleneck = "deep-bottleneck dump" }
+    /// The layouts a run can come in.
+    public enum Layout: String, Sendable {
+        case dneckRun = "dneck run file", dneckRunV2 = "dneck run file, version 2", deepBottleneck = "deep-bottleneck dump"
+    }
 
     public let file: String
     public let split: Split
@@ -26,6 +31,12 @@ public final class RunReader: @unchecked Sendable {
     public let layerCount: Int
     /// Units of each layer at the first logged epoch (every epoch must have the same).
     public let layerWidths: [Int]
+    /// The strings of a version 2 run's `layer_names` dataset, as stored (names only describe the
+    /// run: their count is not checked here); nil when it has none. Version 1 keeps its names in
+    /// an attribute, see `layerNamesText()`.
+    public let layerNames: [String]?
+    /// The growing datasets of a version 2 run (nil for the other layouts).
+    private let growing: GrowingRun?
 
     private let hdf5: HDF5File
     /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").
@@ -46,12 +57,20 @@ public final class RunReader: @unchecked Sendable {
         layout = try RunReader.detectLayout(hdf5, file: path)
         let split = try RunReader.resolvedSplit(split, layout: layout, file: path)
         self.split = split
-        epochRoot = layout == .dneckRun ? "/" + split.rawValue : "/"
-        if layout == .dneckRun {
+        epochRoot = layout == .deepBottleneck ? "/" : "/" + split.rawValue
+        if layout != .deepBottleneck {
             guard try hdf5.kind(epochRoot) == .group else {
                 throw DneckError.missing(file: path, path: split.rawValue, what: "group of the '\(split.rawValue)' split")
             }
         }
+        if layout == .dneckRunV2 {
+            labels = try RunReader.readLabels(hdf5, layout: layout, root: epochRoot, file: path, labelsPath: labelsPath)
+            let run = try GrowingRun(hdf5: hdf5, file: path, split: split, sampleCount: labels.count)
+            (growing, epochs, layerWidths, layerNames) = (run, run.epochs, run.widths, run.layerNames)
+            layerCount = layerWidths.count
+            return
+        }
+        (growing, layerNames) = (nil, nil)
         epochs = try RunReader.listEpochs(hdf5, root: epochRoot, file: path)
         labels = try RunReader.readLabels(hdf5, layout: layout, root: epochRoot, file: path, labelsPath: labelsPath)
         (layerCount, layerWidths) = try RunReader.checkLayers(hdf5, root: epochRoot, epochs: epochs, file: path)
@@ -60,6 +79,14 @@ public final class RunReader: @unchecked Sendable {
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
     /// (unless `checkFinite` is false, for data already checked) for NaN/Inf.
     public func activations(epoch: Int, layer: Int, checkFinite: Bool = true) throws -> Matrix {
+        let (shape, values) = try growing?.activations(epoch: epoch, layer: layer) ?? epochGroupActivations(epoch: epoch, layer: layer)
+        let matrix = RunReader.matrix(shape, values)
+        if checkFinite, let error = nonFinite(matrix, epoch: epoch, layer: layer) { throw error }
+        return matrix
+    }
+
+    /// The activations of `layer` in the group of `epoch` (versions 1 and dumps), checked for shape.
+    private func epochGroupActivations(epoch: Int, layer: Int) throws -> (shape: [Int], values: Matrix.Storage) {
         let path = activationsGroup(epoch) + "/\(layer)"
         planActivations(epoch: epoch)
         let shape: [Int], values: Matrix.Storage
@@ -81,13 +108,15 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.badShape(file: file, path: RunReader.display(path),
                                       detail: "has \(shape[1]) units but layer \(layer) has \(layerWidths[layer]) at epoch \(epochs[0]) (every epoch must have the layers of the first)")
         }
-        let matrix: Matrix
+        return (shape, values)
+    }
+
+    /// The [rows, columns] matrix of `values` read with `shape`.
+    private static func matrix(_ shape: [Int], _ values: Matrix.Storage) -> Matrix {
         switch values {
-        case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
-        case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
+        case .float32(let v): return Matrix(rows: shape[0], columns: shape[1], float32: v)
+        case .float64(let v): return Matrix(rows: shape[0], columns: shape[1], values: v)
         }
-        if checkFinite, let error = nonFinite(matrix, epoch: epoch, layer: layer) { throw error }
-        return matrix
     }
 
     /// The network's inputs X of the split: the `inputsFile` when given, else `<split>/inputs`
@@ -99,7 +128,7 @@ public final class RunReader: @unchecked Sendable {
             let (shape, values) = try NPYReader.readFloatMatrix(path: npy)
             return try checkedInputs(shape: shape, values: values, file: npy, path: "(npy)")
         }
-        guard layout == .dneckRun else { return nil }
+        guard layout != .deepBottleneck else { return nil }
         let path = RunReader.join(epochRoot, "inputs")
         guard let kind = try hdf5.kind(path) else { return nil }
         guard kind == .dataset else {
@@ -134,11 +163,7 @@ public final class RunReader: @unchecked Sendable {
             throw DneckError.badShape(file: file, path: path, detail: "has \(shape[0]) rows but there are \(labels.count) labels")
         }
         guard shape[1] > 0 else { throw DneckError.badShape(file: file, path: path, detail: "inputs have no features (shape \(shape))") }
-        let matrix: Matrix
-        switch values {
-        case .float32(let v): matrix = Matrix(rows: shape[0], columns: shape[1], float32: v)
-        case .float64(let v): matrix = Matrix(rows: shape[0], columns: shape[1], values: v)
-        }
+        let matrix = RunReader.matrix(shape, values)
         if let bad = matrix.firstNonFinite() {
             throw DneckError.nonFinite(file: file, path: path, cell: .init(row: bad.row, column: bad.column), value: bad.value)
         }
@@ -148,9 +173,10 @@ public final class RunReader: @unchecked Sendable {
     /// Where `inputs()` looks, as messages show it (`train/inputs`).
     public var inputsPath: String { RunReader.display(RunReader.join(epochRoot, "inputs")) }
 
-    /// The logged epoch whose group holds the dataset `path` (as messages show it), nil for a
-    /// path outside the epochs' groups.
+    /// The logged epoch whose group holds the dataset `path` (as messages show it; in a version 2
+    /// run, whose row of a dataset `path` names), nil for a path outside the epochs' groups.
     public func epoch(ofDataset path: String) -> Int? {
+        if growing != nil { return GrowingRun.epoch(ofDisplayed: path).flatMap { epochs.contains($0) ? $0 : nil } }
         let root = RunReader.display(epochRoot)
         let inside = root == "/" ? path : path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : nil
         return inside?.split(separator: "/").first.flatMap { Int($0) }.flatMap { epochs.contains($0) ? $0 : nil }
@@ -160,9 +186,14 @@ public final class RunReader: @unchecked Sendable {
     /// (nil when every value is finite), for callers that check values their own way.
     public func nonFinite(_ m: Matrix, epoch: Int, layer: Int) -> DneckError? {
         m.firstNonFinite().map {
-            .nonFinite(file: file, path: RunReader.display(activationsGroup(epoch) + "/\(layer)"), cell: .init(row: $0.row, column: $0.column),
-                       value: $0.value)
+            .nonFinite(file: file, path: activationsPath(epoch: epoch, layer: layer), cell: .init(row: $0.row, column: $0.column), value: $0.value)
         }
+    }
+
+    /// The activations of `layer` at `epoch`, as messages show them (`train/7/activations/2`,
+    /// `train/activations/2[5] (epoch 7)`).
+    private func activationsPath(epoch: Int, layer: Int) -> String {
+        growing?.activationsPath(epoch: epoch, layer: layer) ?? RunReader.display(activationsGroup(epoch) + "/\(layer)")
     }
 
     /// Runs `body` while a background thread plans the reads of `epochs`' activations in order
@@ -178,18 +209,30 @@ public final class RunReader: @unchecked Sendable {
         return try body()
     }
 
-    /// The in-file path of a dataset of an epoch, as messages show it (e.g. `train/7/gradmean`).
+    /// The in-file path of a dataset of an epoch, as messages show it (e.g. `train/7/gradmean`;
+    /// `name` is the dataset's name in a version 1 epoch group, a version 2 run shows where it
+    /// keeps that field: `training/gradmean (epoch 7)`).
     public func datasetPath(epoch: Int, _ name: String) -> String {
-        RunReader.display(RunReader.join(epochRoot, "\(epoch)", name))
+        guard growing != nil else { return RunReader.display(RunReader.join(epochRoot, "\(epoch)", name)) }
+        let v2 = (RunReader.scalarDatasets.first { $0.name == name }?.v2 ?? RunReader.vectorDatasets.first { $0.name == name }?.v2) ?? name
+        return GrowingRun.display(v2, row: nil, epoch: epoch)
     }
 
     /// The scalar measures of one epoch (the groups of `fields`); those the run does not log,
     /// or that were not asked for, are nil.
+    /// A version 2 run keeps accuracy and loss per split (training accuracy: `/train`'s, test
+    /// accuracy: `/test`'s) and gradient and weight statistics once, in `/training`; NaN there
+    /// means not logged (nil).
     public func record(epoch: Int, fields: EpochRecord.Fields = .all) throws -> EpochRecord {
         var record = EpochRecord(epoch: epoch)
-        let group = RunReader.join(epochRoot, "\(epoch)")
         let scalars = RunReader.scalarDatasets.filter { fields.contains($0.fields) }
         let vectors = RunReader.vectorDatasets.filter { fields.contains($0.fields) }
+        if let growing {
+            for dataset in scalars { record[keyPath: dataset.key] = try growing.scalar(dataset.v2, epoch: epoch) }
+            for dataset in vectors { record[keyPath: dataset.key] = try growing.vector(dataset.v2, epoch: epoch) }
+            return record
+        }
+        let group = RunReader.join(epochRoot, "\(epoch)")
         hdf5.preparePlans(inGroup: group, names: scalars.map(\.name) + vectors.map(\.name))
         for dataset in scalars { record[keyPath: dataset.key] = try scalar(group, dataset.name) }
         for dataset in vectors { record[keyPath: dataset.key] = try vector(group, dataset.name) }
@@ -198,11 +241,12 @@ public final class RunReader: @unchecked Sendable {
 
     /// The run's `config` root attribute (JSON text), nil when it has none (a deep-bottleneck dump).
     public func configuration() throws -> String? {
-        layout == .dneckRun ? try hdf5.stringAttribute("config") : nil
+        layout != .deepBottleneck ? try hdf5.stringAttribute("config") : nil
     }
 
     /// The run's `layer_names` root attribute (a JSON array of strings, one per layer), nil when
-    /// it has none (a deep-bottleneck dump never has).
+    /// it has none (a deep-bottleneck dump never has; version 2 keeps its names in a dataset,
+    /// `layerNames`).
     public func layerNamesText() throws -> String? {
         layout == .dneckRun ? try hdf5.stringAttribute("layer_names") : nil
     }
@@ -221,21 +265,25 @@ public final class RunReader: @unchecked Sendable {
             ?? vectorDatasets.first { fields.contains($0.fields) && (record[keyPath: $0.key]?.isEmpty ?? true) }?.name
     }
 
-    /// Where each field of an `EpochRecord` is logged inside an epoch's group.
-    nonisolated(unsafe) private static let scalarDatasets: [(fields: EpochRecord.Fields, name: String, key: WritableKeyPath<EpochRecord, Double?>)] = [
-        (.accuracy, "accuracy/training", \.trainingAccuracy), (.accuracy, "accuracy/test", \.testAccuracy),
-        (.loss, "loss/training", \.trainingLoss), (.loss, "loss/test", \.testLoss),
+    /// Where each field of an `EpochRecord` is logged: `name` inside an epoch's group (version
+    /// 1), `v2` the growing dataset of a version 2 run.
+    nonisolated(unsafe) private static let scalarDatasets: [(fields: EpochRecord.Fields, name: String, v2: String, key: WritableKeyPath<EpochRecord, Double?>)] = [
+        (.accuracy, "accuracy/training", "train/accuracy", \.trainingAccuracy), (.accuracy, "accuracy/test", "test/accuracy", \.testAccuracy),
+        (.loss, "loss/training", "train/loss", \.trainingLoss), (.loss, "loss/test", "test/loss", \.testLoss),
     ]
-    nonisolated(unsafe) private static let vectorDatasets: [(fields: EpochRecord.Fields, name: String, key: WritableKeyPath<EpochRecord, [Double]?>)] = [
-        (.gradients, "gradmean", \.gradientMean), (.gradients, "gradstd", \.gradientStd), (.gradients, "weights_norm", \.weightNorm),
+    nonisolated(unsafe) private static let vectorDatasets: [(fields: EpochRecord.Fields, name: String, v2: String, key: WritableKeyPath<EpochRecord, [Double]?>)] = [
+        (.gradients, "gradmean", "training/gradmean", \.gradientMean), (.gradients, "gradstd", "training/gradstd", \.gradientStd),
+        (.gradients, "weights_norm", "training/weights_norm", \.weightNorm),
     ]
 
     // MARK: - Private
 
     private func activationsGroup(_ epoch: Int) -> String { RunReader.join(epochRoot, "\(epoch)", "activations") }
 
-    /// Plans the reads of every layer of `epoch` in one walk to its group.
+    /// Plans the reads of every layer of `epoch` in one walk to its group (a version 2 run has
+    /// nothing to plan: its datasets are read a row at a time).
     private func planActivations(epoch: Int) {
+        guard growing == nil else { return }
         hdf5.preparePlans(inGroup: activationsGroup(epoch), names: (0..<layerCount).map(String.init))
     }
 
@@ -270,11 +318,12 @@ public final class RunReader: @unchecked Sendable {
             guard format == "dneck-run" else {
                 throw DneckError.unknownLayout(file: file, detail: "attribute 'format' is '\(format)', expected 'dneck-run'")
             }
-            let version = try hdf5.integerAttribute("format_version")
-            guard version == 1 else {
-                throw DneckError.badShape(file: file, path: "/", detail: "unsupported format_version \(version.map(String.init) ?? "(missing)"), this tool reads version 1")
+            switch try hdf5.integerAttribute("format_version") {
+            case 1: return .dneckRun
+            case 2: return .dneckRunV2
+            case let version:
+                throw DneckError.badShape(file: file, path: "/", detail: "unsupported format_version \(version.map(String.init) ?? "(missing)"), this tool reads versions 1 and 2")
             }
-            return .dneckRun
         }
         let epochGroups = try hdf5.members(ofGroup: "/").filter { try Int($0) != nil && hdf5.kind("/" + $0) == .group }
         guard !epochGroups.isEmpty else {
@@ -314,21 +363,9 @@ public final class RunReader: @unchecked Sendable {
     /// 2-D with at least one unit) and their widths, after checking that every epoch names the
     /// same layers: the first epoch and layer that differ are reported.
     private static func checkLayers(_ hdf5: HDF5File, root: String, epochs: [Int], file: String) throws -> (count: Int, widths: [Int]) {
-        func layers(_ epoch: Int) throws -> [String] {
-            let group = join(root, "\(epoch)", "activations")
-            guard try hdf5.kind(group) == .group else {
-                throw DneckError.missing(file: file, path: display(group), what: "group of layer activations")
-            }
-            return try hdf5.members(ofGroup: group).compactMap(index).sorted().map(String.init)
-        }
-        let first = try layers(epochs[0])
+        func layers(_ epoch: Int) throws -> [String] { try layerIndices(hdf5, group: join(root, "\(epoch)", "activations"), file: file) }
         let group = join(root, "\(epochs[0])", "activations")
-        guard !first.isEmpty else {
-            throw DneckError.missing(file: file, path: display(group), what: "layer datasets 0, 1, …")
-        }
-        if let gap = first.indices.first(where: { first[$0] != String($0) }) {
-            throw DneckError.missing(file: file, path: display(group + "/\(gap)"), what: "activations dataset (layers are numbered 0, 1, …)")
-        }
+        let first = try layerDatasets(hdf5, group: group, file: file)
         let firstCount = hdf5.memberCount(ofGroup: group)
         // Counting an epoch's links is cheap; its names are compared only when the count differs
         // (a layer renamed at equal count is reported missing when it is read).
@@ -353,6 +390,26 @@ public final class RunReader: @unchecked Sendable {
             return info.shape[1]
         }
         return (first.count, widths)
+    }
+
+    /// The names of the layer datasets in the group `group` (`0`, `1`, …), sorted numerically.
+    private static func layerIndices(_ hdf5: HDF5File, group: String, file: String) throws -> [String] {
+        guard try hdf5.kind(group) == .group else {
+            throw DneckError.missing(file: file, path: display(group), what: "group of layer activations")
+        }
+        return try hdf5.members(ofGroup: group).compactMap(index).sorted().map(String.init)
+    }
+
+    /// `layerIndices`, checked to be at least one and numbered 0, 1, … without gaps.
+    static func layerDatasets(_ hdf5: HDF5File, group: String, file: String) throws -> [String] {
+        let layers = try layerIndices(hdf5, group: group, file: file)
+        guard !layers.isEmpty else {
+            throw DneckError.missing(file: file, path: display(group), what: "layer datasets 0, 1, …")
+        }
+        if let gap = layers.indices.first(where: { layers[$0] != String($0) }) {
+            throw DneckError.missing(file: file, path: display(group + "/\(gap)"), what: "activations dataset (layers are numbered 0, 1, …)")
+        }
+        return layers
     }
 
     /// The number a group or dataset name spells when it is an epoch or layer index: a

@@ -207,12 +207,20 @@ public enum DataStage {
         return nil
     }
 
-    /// The run's layer names: description like the configuration, so names that are not a JSON
-    /// array of one string per layer are a warning, and the layers keep their numbers.
+    /// The run's layer names (version 2: the `layer_names` dataset; version 1: the attribute, a
+    /// JSON array): description like the configuration, so names that are not one string per
+    /// layer are a warning, and the layers keep their numbers.
     private static func layerNames(_ reader: RunReader) throws -> [String]? {
-        guard let text = try reader.layerNamesText() else { return nil }
-        guard let names = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String], names.count == reader.layerCount else {
-            DataWarnings.shared.add("\(reader.file): /layer_names is not a JSON array of \(reader.layerCount) strings: the layers are shown by number")
+        let names: [String]?
+        if let stored = reader.layerNames {
+            names = stored
+        } else {
+            guard let text = try reader.layerNamesText() else { return nil }
+            names = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String]
+        }
+        guard let names, names.count == reader.layerCount else {
+            let stored = reader.layerNames == nil ? "a JSON array of " : ""
+            DataWarnings.shared.add("\(reader.file): /layer_names is not \(stored)\(reader.layerCount) strings: the layers are shown by number")
             return nil
         }
         return names

@@ -72,6 +72,16 @@ final class FuzzTests: XCTestCase {
     /// variable-length strings, and nothing outside libhdf5 can check that heap first.
     /// `DNECK_FUZZ_RUNS` sets the count (default 1,000).
     func testMutatedRunFilesGiveValuesOrTypedErrors() throws {
+        try fuzzRunFiles(seed: 21) { $0.writeDneck($1) }
+    }
+
+    /// The same for format_version 2 (growing datasets read one epoch's rows at a time).
+    func testMutatedVersion2RunFilesGiveValuesOrTypedErrors() throws {
+        try fuzzRunFiles(seed: 55) { $0.writeV2($1) }
+    }
+
+    /// Mutates the bytes of a small valid run that `write` writes and reads each mutant in full.
+    private func fuzzRunFiles(seed: UInt64, _ write: (SyntheticRun, String) -> Void) throws {
         let iterations = ProcessInfo.processInfo.environment["DNECK_FUZZ_RUNS"].flatMap(Int.init) ?? 1_000
         let valid = folder.appendingPathComponent("valid.h5").path
         var run = SyntheticRun(labels: [0, 1, 0, 1, 1, 0],
@@ -79,13 +89,13 @@ final class FuzzTests: XCTestCase {
                                         (3, [(0..<12).map { Double($0) / 7 }, (0..<6).map { -Double($0) }])],
                                units: [2, 1])
         run.fixedLengthStrings = true
-        run.writeDneck(valid)
+        write(run, valid)
         let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: valid)))
         // As the command line does: libhdf5's own allocations from corrupt metadata then fail.
         let savedCap = ReadLimits.addressSpaceCap
         ReadLimits.capAddressSpace(1 << 30)
         defer { ReadLimits.capAddressSpace(Int(clamping: savedCap)) }
-        var generator = SplitMix64(seed: 21)
+        var generator = SplitMix64(seed: seed)
         var outcomes = (values: 0, errors: 0)
         let path = folder.appendingPathComponent("mutated.h5").path
         for _ in 0..<iterations {

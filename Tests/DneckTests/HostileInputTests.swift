@@ -32,13 +32,13 @@ final class HostileInputTests: XCTestCase {
         var everyCommand = false
     }
 
-    /// The labels and format attributes of a valid run; `body` writes the rest.
-    private func run(_ name: String, format: Bool = true, _ body: (H5Writer) -> Void) -> String {
+    /// The labels and format attributes of a valid run (of format `version`); `body` writes the rest.
+    private func run(_ name: String, format: Bool = true, version: Int64 = 1, _ body: (H5Writer) -> Void) -> String {
         let path = folder.appendingPathComponent(name).path
         let w = H5Writer(path: path)
         if format {
             w.stringAttribute("format", "dneck-run")
-            w.intAttribute("format_version", 1)
+            w.intAttribute("format_version", version)
         }
         w.dataset("train/labels", shape: [6], doubles: [0, 1, 0, 1, 1, 0], storage: .int64)
         body(w)
@@ -51,6 +51,83 @@ final class HostileInputTests: XCTestCase {
         guard index == 0 else { return }
         w.dataset("train/\(epoch)/accuracy/training", shape: [], doubles: [0.5], storage: .float64)
         w.dataset("train/\(epoch)/accuracy/test", shape: [], doubles: [0.5], storage: .float64)
+    }
+
+    /// A version 2 split `split` (6 samples): `epochs` committed, each layer of `units` a chunked
+    /// [rows, 6, units] dataset (rows: one per epoch unless given), accuracy and loss per epoch.
+    private func growing(_ w: H5Writer, split: String = "train", epochs: [Double], rows: Int? = nil, units: [Int] = [2],
+                         value: (Int) -> Double = { Double($0 % 5) * 0.1 }) {
+        let rows = rows ?? epochs.count
+        w.dataset("\(split)/epochs", shape: [epochs.count], doubles: epochs, storage: .int64, chunked: true)
+        for (i, u) in units.enumerated() {
+            w.dataset("\(split)/activations/\(i)", shape: [rows, 6, u], doubles: (0..<rows * 6 * u).map(value), chunked: true)
+        }
+        for name in ["accuracy", "loss"] {
+            w.dataset("\(split)/\(name)", shape: [rows], doubles: Array(repeating: 0.5, count: rows), storage: .float64, chunked: true)
+        }
+    }
+
+    /// Malformed version 2 runs (docs/run-format-v2.md).
+    private func growingCases(_ add: (String, String, Set<String>?, Bool, [String], (H5Writer) -> Void) -> Void) {
+        add("v2_epochs_beyond_rows", "train/activations/0: has 2 rows but train/epochs commits 3 epochs", nil, true, []) {
+            self.growing($0, epochs: [0, 1, 2], rows: 2)
+        }
+        add("v2_epochs_not_increasing", "train/epochs: epoch 1 at index 2 follows epoch 2 (epochs must increase)", nil, true, []) {
+            self.growing($0, epochs: [0, 2, 1])
+        }
+        add("v2_epochs_float", "test/epochs: epochs must be 1-D integers, found floating-point values of shape [2]", nil, false, []) {
+            self.growing($0, epochs: [0, 1])
+            $0.dataset("test/epochs", shape: [2], doubles: [0, 1], storage: .float64)
+        }
+        add("v2_no_epochs", "train/epochs: missing committed epochs: the run has logged none of the train split yet", nil, true, []) {
+            $0.group("train/activations")
+        }
+        add("v2_wrong_rank", "train/activations/0: activations must be 3-D (epochs × samples × units), found shape [2, 12]", nil, true, []) {
+            $0.dataset("train/epochs", shape: [2], doubles: [0, 1], storage: .int64, chunked: true)
+            $0.dataset("train/activations/0", shape: [2, 12], doubles: Array(repeating: 0.5, count: 24), chunked: true)
+        }
+        add("v2_samples", "train/activations/0: has 5 samples per epoch but there are 6 labels", nil, false, []) {
+            $0.dataset("train/epochs", shape: [1], doubles: [0], storage: .int64, chunked: true)
+            $0.dataset("train/activations/0", shape: [1, 5, 2], doubles: Array(repeating: 0.5, count: 10), chunked: true)
+        }
+        add("v2_layer_gap", "train/activations/1: missing activations dataset (layers are numbered 0, 1, …)", nil, false, []) {
+            self.growing($0, epochs: [0, 1])
+            $0.dataset("train/activations/2", shape: [2, 6, 2], doubles: Array(repeating: 0.5, count: 24), chunked: true)
+        }
+        add("v2_other_split_layers", "test/activations: has layers of [3] units but train/activations has [2] (both splits log the same layers)",
+            nil, false, []) {
+            self.growing($0, epochs: [0, 1])
+            self.growing($0, split: "test", epochs: [0], units: [3])
+        }
+        // Chunks declared and never written: each epoch's rows are refused, naming the epoch.
+        add("v2_truncated", "train/activations/0[0] (epoch 0): rows 0..<1 are declared but their chunk at [0, 0, 0] is not stored", nil, false, []) {
+            $0.dataset("train/epochs", shape: [3], doubles: [0, 1, 2], storage: .int64, chunked: true)
+            $0.declaredDataset("train/activations/0", shape: [3, 6, 2], chunk: [1, 6, 2])
+        }
+        add("v2_over_read_limit", "train/activations/0: declared shape [1, 6, 268435456] needs 6.4 GB, over the limit of 105 MB per read",
+            nil, false, ["--max-memory", "100M"]) {
+            $0.dataset("train/epochs", shape: [1], doubles: [0], storage: .int64, chunked: true)
+            $0.declaredDataset("train/activations/0", shape: [1, 6, 1 << 28], chunk: [1, 6, 1 << 16])
+        }
+        add("v2_nan", "train/activations/0[1] (epoch 3): contains NaN at row 0, column 1", nil, false, []) {
+            self.growing($0, epochs: [0, 3, 4]) { $0 == 13 ? .nan : 0.25 }
+        }
+        add("v2_layer_names_integers", "layer_names: holds integer values, expected strings", nil, false, []) {
+            self.growing($0, epochs: [0])
+            $0.dataset("layer_names", shape: [1], doubles: [7], storage: .int64)
+        }
+        add("v2_gradmean_columns", "training/gradmean: has 2 values per epoch but the run has 1 layer (one value per layer)", ["snr", "charts"], true, []) {
+            self.growing($0, epochs: [0, 1])
+            $0.dataset("training/epochs", shape: [2], doubles: [0, 1], storage: .int64, chunked: true)
+            for name in ["gradmean", "gradstd", "weights_norm"] {
+                $0.dataset("training/\(name)", shape: [2, 2], doubles: [1, 2, 3, 4], storage: .float64, chunked: true)
+            }
+        }
+        add("v2_accuracy_short", "train/accuracy: has 1 rows but train/epochs commits 2 epochs", ["accuracy", "charts"], true, []) {
+            $0.dataset("train/epochs", shape: [2], doubles: [0, 1], storage: .int64, chunked: true)
+            $0.dataset("train/activations/0", shape: [2, 6, 2], doubles: Array(repeating: 0.5, count: 24), chunked: true)
+            $0.dataset("train/accuracy", shape: [1], doubles: [0.5], storage: .float64, chunked: true)
+        }
     }
 
     private func cases() throws -> [Case] {
@@ -151,6 +228,10 @@ final class HostileInputTests: XCTestCase {
         cases.append(Case(name: "device_input", file: "/dev/zero", fragment: "/dev/zero: is a character device, not a regular file"))
         let newline = folder.appendingPathComponent("two\nlines.h5").path
         cases.append(Case(name: "newline_name", file: newline, fragment: "two\\nlines.h5: no such file"))
+        growingCases { name, fragment, failing, every, extra, body in
+            cases.append(Case(name: name, file: run(name + ".h5", version: 2, body), fragment: fragment, failing: failing, extra: extra,
+                              everyCommand: every))
+        }
         let good = run("good.h5") { self.layer($0, epoch: 0, 0) }
         cases.append(Case(name: "fifo_labels", file: good, fragment: "\(fifo): is a FIFO, not a regular file", extra: ["--labels", fifo]))
         return cases

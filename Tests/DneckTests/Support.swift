@@ -237,6 +237,29 @@ struct SyntheticRun {
         w.close()
     }
 
+    /// Writes format_version 2 (docs/run-format-v2.md) to `path`: per split (both share the
+    /// activations) `epochs`, chunked [epochs, samples, units] activations and, with `accuracy`,
+    /// the split's accuracy per epoch.
+    func writeV2(_ path: String) {
+        let w = H5Writer(path: path)
+        w.stringAttribute("format", "dneck-run", fixedLength: fixedLengthStrings)
+        w.intAttribute("format_version", 2)
+        let n = labels.count, count = epochs.count
+        for split in ["train", "test"] {
+            w.dataset("\(split)/labels", shape: [n], doubles: labels.map(Double.init), storage: .int64, chunked: true)
+            w.dataset("\(split)/epochs", shape: [count], doubles: epochs.map { Double($0.epoch) }, storage: .int64, chunked: true)
+            for (i, u) in units.enumerated() {
+                w.dataset("\(split)/activations/\(i)", shape: [count, n, u], doubles: epochs.flatMap { $0.layers[i] }, storage: storage,
+                          gzip: gzip, chunked: true)
+            }
+            if accuracy {
+                w.dataset("\(split)/accuracy", shape: [count], doubles: epochs.map { (split == "train" ? 0.5 : 0.4) + Double($0.epoch) / 1000 },
+                          storage: .float64, chunked: true)
+            }
+        }
+        w.close()
+    }
+
     /// Writes deep-bottleneck's per-split layout (epoch groups at the root) to `path`.
     func writeFlat(_ path: String) {
         let w = H5Writer(path: path)
