@@ -1,9 +1,10 @@
 import COpenBLAS
 import Foundation
 
-/// A float32 copy of a layer's centred rows that proves, tile pair by tile pair, which pairs of
-/// rows are farther apart than a limit, at about half the cost of the float64 products
-/// (`cblas_sgemm`, `cblas_ssyrk` on diagonal tiles). Only the other pairs need float64.
+/// Proves, tile pair by tile pair, which pairs of a layer's centred rows are farther apart than
+/// a limit, from the rows rounded to float32 (tile by tile, into the caller's scratch) at about
+/// half the cost of the float64 products (`cblas_sgemm`, `cblas_ssyrk` on diagonal tiles).
+/// Only the other pairs need float64.
 ///
 /// The bound (docs/estimators.md, "Screening"): with x the float64 row, x̃ = fl32(x) and
 /// u = 2⁻²⁴, ‖x̃ − x‖ ≤ ρ = u‖x‖ + √k·2⁻¹⁵⁰ (subnormals), so √D ≥ √D′ − ρ_i − ρ_j for
@@ -15,8 +16,8 @@ import Foundation
 /// the limit. The ceiling is taken once per tile pair from the tiles' largest ρ and ‖x̃‖, and
 /// widened by 10⁻⁶ relative for the rounding of the ceiling itself.
 struct Float32Screen: @unchecked Sendable {
-    let columns: Int
-    let values: [Float]
+    /// The float64 rows x.
+    let rows: RowSet
     /// ñ_i = ‖x̃_i‖², summed in float64 (each float32 product is exact there).
     let norms: [Double]
     /// ρ_i ≥ ‖x̃_i − x_i‖.
@@ -27,17 +28,15 @@ struct Float32Screen: @unchecked Sendable {
     /// Unit roundoff of float32 and float64.
     static let unitRoundoff32 = 0x1p-24, unitRoundoff64 = 0x1p-53
 
-    /// The float32 copy of `rows`; nil when float32 cannot hold them with the bound above
-    /// (a value or a dot product that might overflow, or k·u ≥ 1/2).
+    /// The screen of `rows`; nil when float32 cannot hold them with the bound above (a value or
+    /// a dot product that might overflow, or k·u ≥ 1/2).
     init?(_ rows: RowSet) {
         let k = Double(rows.columns), u = Self.unitRoundoff32
         let largest = rows.values.reduce(0) { Swift.max($0, abs($1)) }
         guard k * u < 0.5, k * largest * largest < 0x1p100 else { return nil }
-        let values = rows.values.map { Float($0) }
-        columns = rows.columns
-        self.values = values
+        self.rows = rows
         norms = (0..<rows.rows).map { r in
-            values[r * rows.columns..<(r + 1) * rows.columns].reduce(0) { $0 + Double($1) * Double($1) }
+            rows.values[r * rows.columns..<(r + 1) * rows.columns].reduce(0) { let x = Double(Float($1)); return $0 + x * x }
         }
         rounding = rows.norms.map { (u * $0.squareRoot() + k.squareRoot() * 0x1p-150) * (1 + 1e-6) }
         gamma = k * u / (1 - k * u)
@@ -49,30 +48,29 @@ struct Float32Screen: @unchecked Sendable {
         func largest(_ v: [Double], _ r: Range<Int>) -> Double { r.reduce(0) { Swift.max($0, v[$1]) } }
         let (na, nb) = (largest(norms, a), largest(norms, b))
         let reach = limit.squareRoot() + largest(rounding, a) + largest(rounding, b)
-        let k = Double(columns)
+        let k = Double(rows.columns)
         let products = 2 * gamma * (na * nb).squareRoot() + (2 * k + 8) * Self.unitRoundoff64 * (na + nb) + k * 0x1p-148
         return (reach * reach + products) * (1 + 1e-6)
     }
 
     /// The pairs (r, c) of rows `a` × `b` (c ≥ r when a == b, each (r, r) included) that the
     /// float32 distances cannot prove to be beyond `limit`, in row-major order, written to
-    /// `entries` with distance 0; nil as soon as there are more than `capacity`. `scratch`
-    /// holds `a.count · b.count` floats.
-    func candidates(within limit: Double, _ a: Range<Int>, _ b: Range<Int>, scratch: UnsafeMutablePointer<Float>,
-                    into entries: UnsafeMutablePointer<TileEntry>, capacity: Int) -> Int? {
-        products(a, b, into: scratch)
+    /// `scratch.entries` with distance 0; nil as soon as there are more than `capacity`.
+    func candidates(within limit: Double, _ a: Range<Int>, _ b: Range<Int>, _ scratch: ScreenScratch,
+                    capacity: Int) -> Int? {
+        products(a, b, scratch)
         let ceiling = ceiling(limit, a, b), diagonal = a == b
         var count = 0
         func append(_ r: Int, _ c: Int) -> Bool {
             guard count < capacity else { return false }
-            entries[count] = TileEntry(row: Int32(r), column: Int32(c), distance: 0)
+            scratch.entries[count] = TileEntry(row: Int32(r), column: Int32(c), distance: 0)
             count += 1
             return true
         }
         for r in 0..<a.count {
             if diagonal { guard append(r, r) else { return nil } }
             let room = ceiling - norms[a.lowerBound + r]
-            let row = scratch + r * b.count
+            let row = scratch.products + r * b.count
             for c in (diagonal ? r + 1 : 0)..<b.count where norms[b.lowerBound + c] + Double(row[c]) <= room {
                 guard append(r, c) else { return nil }
             }
@@ -80,19 +78,38 @@ struct Float32Screen: @unchecked Sendable {
         return count
     }
 
-    /// −2 x̃_a x̃_bᵀ in float32 (upper triangle only when a == b).
-    private func products(_ a: Range<Int>, _ b: Range<Int>, into d: UnsafeMutablePointer<Float>) {
-        let (m, n, k, ld) = (Int32(a.count), Int32(b.count), Int32(columns), Int32(columns))
-        values.withUnsafeBufferPointer { v in
-            let base = v.baseAddress!
-            if a == b {
-                cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, m, k, -2, base + a.lowerBound * columns, ld, 0, d, n)
-            } else {
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, -2, base + a.lowerBound * columns, ld,
-                            base + b.lowerBound * columns, ld, 0, d, n)
-            }
+    /// −2 x̃_a x̃_bᵀ in float32 into `scratch.products` (upper triangle only when a == b), the
+    /// rows rounded to float32 into `scratch.rows` first.
+    private func products(_ a: Range<Int>, _ b: Range<Int>, _ scratch: ScreenScratch) {
+        let k = rows.columns, (m, n) = (Int32(a.count), Int32(b.count))
+        let (x, y) = (scratch.rows, scratch.rows + a.count * k)
+        rows.values.withUnsafeBufferPointer { v in
+            for i in 0..<a.count * k { x[i] = Float(v[a.lowerBound * k + i]) }
+            if a != b { for i in 0..<b.count * k { y[i] = Float(v[b.lowerBound * k + i]) } }
+        }
+        if a == b {
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasNoTrans, m, Int32(k), -2, x, Int32(k), 0, scratch.products, n)
+        } else {
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, Int32(k), -2, x, Int32(k), y, Int32(k), 0,
+                        scratch.products, n)
         }
     }
+}
+
+/// One worker's buffers for screening pairs of tiles of up to `tile` rows: the rows in float32,
+/// their products, and the entries left.
+struct ScreenScratch {
+    let rows: UnsafeMutablePointer<Float>
+    let products: UnsafeMutablePointer<Float>
+    let entries: UnsafeMutablePointer<TileEntry>
+
+    init(tile: Int, columns: Int) {
+        rows = .allocate(capacity: 2 * tile * columns)
+        products = .allocate(capacity: tile * tile)
+        entries = .allocate(capacity: tile * tile)
+    }
+
+    func deallocate() { rows.deallocate(); products.deallocate(); entries.deallocate() }
 }
 
 /// One distance of a tile pair: rows `row` of the first tile and `column` of the second.

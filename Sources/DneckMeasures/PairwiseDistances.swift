@@ -92,7 +92,7 @@ struct PairwiseDistances: @unchecked Sendable {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, pairs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let buffer = UnsafeMutablePointer<Double>.allocate(capacity: tile * tile)
-            let scratch = TileScratch(tile: tile, screened: screen != nil && limit != nil)
+            let scratch = ScreenScratch(tile: limit != nil && screen != nil ? tile : 0, columns: centred.columns)
             defer { buffer.deallocate(); scratch.deallocate() }
             while true {
                 lock.lock(); let k = next; next += 1; lock.unlock()
@@ -114,31 +114,16 @@ struct PairwiseDistances: @unchecked Sendable {
     /// done whole: a sample of its distances, or the screen, finds more than `sparseShare` of its
     /// pairs within `limit`.
     private func screened(_ screen: Float32Screen, within limit: Double, _ a: Range<Int>, _ b: Range<Int>,
-                          _ scratch: TileScratch) -> Int? {
+                          _ scratch: ScreenScratch) -> Int? {
         guard centred.sampledShare(within: limit, a, b) <= Self.sparseShare else { return nil }
         let capacity = Int(Self.sparseShare * Double(a.count * b.count)) + a.count
-        guard let count = screen.candidates(within: limit, a, b, scratch: scratch.products, into: scratch.entries,
-                                            capacity: capacity) else { return nil }
+        guard let count = screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
         for e in 0..<count {
             let (i, j) = (a.lowerBound + Int(scratch.entries[e].row), b.lowerBound + Int(scratch.entries[e].column))
             scratch.entries[e].distance = i == j ? 0 : centred.distance(i, j)
         }
         return count
     }
-}
-
-/// One worker's buffers for screened tile pairs: float32 products and the entries left.
-private struct TileScratch {
-    let products: UnsafeMutablePointer<Float>
-    let entries: UnsafeMutablePointer<TileEntry>
-
-    /// Empty buffers when not `screened`.
-    init(tile: Int, screened: Bool) {
-        products = .allocate(capacity: screened ? tile * tile : 0)
-        entries = .allocate(capacity: screened ? tile * tile : 0)
-    }
-
-    func deallocate() { products.deallocate(); entries.deallocate() }
 }
 
 /// Rows of float64 values with their squared norms, row-major.

@@ -198,12 +198,10 @@ final class KDEEstimatorTests: XCTestCase {
             for i in 0..<rows { for j in (i + 1)..<rows { if set.distance(i, j) <= limit { within.append((i, j)) } else { beyond += 1 } } }
             XCTAssertGreaterThan(within.count, 100)
             XCTAssertGreaterThan(beyond, 100)
-            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: rows * rows)
-            let entries = UnsafeMutablePointer<TileEntry>.allocate(capacity: rows * rows)
-            defer { scratch.deallocate(); entries.deallocate() }
-            let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch: scratch, into: entries,
-                                                        capacity: rows * rows))
-            let kept = Set((0..<count).map { entries[$0].row * 1000 + entries[$0].column })
+            let scratch = ScreenScratch(tile: rows, columns: columns)
+            defer { scratch.deallocate() }
+            let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch, capacity: rows * rows))
+            let kept = Set((0..<count).map { scratch.entries[$0].row * 1000 + scratch.entries[$0].column })
             for (i, j) in within {
                 XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "scale \(scale): pair \(i), \(j) at \(set.distance(i, j))")
             }
