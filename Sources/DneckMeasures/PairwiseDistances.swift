@@ -31,7 +31,7 @@ struct PairwiseDistances: @unchecked Sendable {
     /// The rows projected on `sketchWidth` orthonormal directions (layers of at least
     /// 4 · `sketchWidth` varying columns only).
     let sketch: RowSet?
-    /// The float32 copy that screens the pairs of wide layers (as `sketch`), unless turned off.
+    /// The float32 screen of the pairs of wide layers (as `sketch`), unless turned off.
     let screen: Float32Screen?
 
     static let sketchWidth = 32

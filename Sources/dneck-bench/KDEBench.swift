@@ -97,6 +97,8 @@ struct KDERun: ParsableCommand {
     @Option var split: Split = .train
     @Option(help: "σ² of the noise (a variance); repeat for several.") var noiseVariance: [Double] = [0.1, 0.001]
     @Option(help: "Alternated runs of each side per σ².") var runs = 2
+    @Option(help: "Python with numpy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
+    var python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
 
     func run() throws {
         let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
@@ -109,7 +111,7 @@ struct KDERun: ParsableCommand {
             let output = scratch.file("dneck.csv")
             var numpy: [Timed] = [], ours: [Timed] = []
             for _ in 0..<runs {
-                numpy.append(try Timed { try runChild("python3", [script, path, "--split", split.rawValue, "--noise-variance", "\(variance)"]) })
+                numpy.append(try Timed { try runChild(python, [script, path, "--split", split.rawValue, "--noise-variance", "\(variance)"]) })
                 ours.append(try Timed { try runChild(cli.path, ["measures", path, "--split", split.rawValue, "--estimator", "kde",
                                                                 "--noise-variance", "\(variance)", "-o", output.path]) })
             }
