@@ -13,11 +13,15 @@ import Foundation
 /// nothing); a distance that still comes out negative is clamped to 0, and a row's distance to
 /// itself is exactly 0.
 ///
-/// Callers that only need distances below some limit can have whole tiles skipped: wide layers
-/// keep a sketch of their rows, projected on `sketchWidth` orthonormal directions (drawn with
+/// Callers that only need distances below some limit can have pairs left out. Wide layers keep
+/// a sketch of their rows, projected on `sketchWidth` orthonormal directions (drawn with
 /// `SplitMix64`, fixed seed). A projection never lengthens a difference, so when every projected
 /// distance of a tile pair is beyond the limit, so is every true one, and the pair's full GEMM is
-/// not done.
+/// not done. Wide layers also keep a `Float32Screen`: a float32 GEMM with a rigorous error bound
+/// proves which pairs of a tile pair are beyond the limit, and only the others are computed in
+/// float64 (one dot product each), unless a sample of the tile pair's distances or the screen
+/// finds more than `sparseShare` of its pairs within the limit: then the float64 tile is done
+/// whole, as without the screen.
 struct PairwiseDistances: @unchecked Sendable {
     let rows: Int
     /// Rows per tile.
@@ -27,8 +31,13 @@ struct PairwiseDistances: @unchecked Sendable {
     /// The rows projected on `sketchWidth` orthonormal directions (layers of at least
     /// 4 · `sketchWidth` varying columns only).
     let sketch: RowSet?
+    /// The float32 screen of the pairs of wide layers (as `sketch`), unless turned off.
+    let screen: Float32Screen?
 
     static let sketchWidth = 32
+    /// The share of a tile pair's pairs within the limit above which its float64 tile is cheaper
+    /// done whole than pair by pair.
+    static let sparseShare = 0.1
 
     /// A pair of row tiles, I ≤ J.
     struct TilePair {
@@ -39,12 +48,14 @@ struct PairwiseDistances: @unchecked Sendable {
     }
 
     /// Distances of the rows of `m`, in tiles of `tile` rows (by default 256, grown so that a
-    /// layer has at most 64 tiles).
-    init(_ m: Matrix, tile: Int? = nil) {
+    /// layer has at most 64 tiles); `screening: false` computes every float64 tile whole.
+    init(_ m: Matrix, tile: Int? = nil, screening: Bool = true) {
         rows = m.rows
         self.tile = max(1, tile ?? max(256, (m.rows + 63) / 64))
         centred = RowSet(centring: m)
-        sketch = centred.columns >= 4 * Self.sketchWidth ? centred.projected(width: Self.sketchWidth) : nil
+        let wide = centred.columns >= 4 * Self.sketchWidth
+        sketch = wide ? centred.projected(width: Self.sketchWidth) : nil
+        screen = wide && screening ? Float32Screen(centred) : nil
     }
 
     var tileCount: Int { (rows + tile - 1) / tile }
@@ -59,12 +70,21 @@ struct PairwiseDistances: @unchecked Sendable {
         return pairs
     }
 
-    /// Calls `body` once for every tile pair, on every core, with the pair's distances: entry
-    /// `r * tileRows(pair.j).count + c` is the distance between rows `tileRows(pair.i)[r]` and
-    /// `tileRows(pair.j)[c]`; on a diagonal tile (i == j) only the entries with c ≥ r are set.
-    /// With `limit`, pairs of distinct tiles whose rows are all farther apart than `limit` may
-    /// be left out (diagonal tiles never are). Calls run concurrently; the buffer is the caller's only for the call.
-    func forEachTilePair(within limit: Double? = nil, _ body: (TilePair, UnsafePointer<Double>) -> Void) {
+    /// A tile pair's distances, as `forEachTilePair` hands them over.
+    enum Tile {
+        /// Entry `r * tileRows(pair.j).count + c` is the distance between rows
+        /// `tileRows(pair.i)[r]` and `tileRows(pair.j)[c]`; on a diagonal tile (i == j) only the
+        /// entries with c ≥ r are set.
+        case dense(UnsafePointer<Double>)
+        /// Some of those distances (c ≥ r on a diagonal tile, each (r, r) there); every pair left
+        /// out is proven farther apart than the limit.
+        case sparse(UnsafeBufferPointer<TileEntry>)
+    }
+
+    /// Calls `body` once for every tile pair, on every core, with the pair's distances. With
+    /// `limit`, pairs of rows farther apart than `limit` may be left out, and so may whole pairs
+    /// of distinct tiles. Calls run concurrently; the buffers are the caller's only for the call.
+    func forEachTilePair(within limit: Double? = nil, _ body: (TilePair, Tile) -> Void) {
         OpenBLASThreads.single
         let pairs = tilePairs
         let lock = NSLock()
@@ -72,16 +92,37 @@ struct PairwiseDistances: @unchecked Sendable {
         let workers = min(ProcessInfo.processInfo.activeProcessorCount, pairs.count)
         DispatchQueue.concurrentPerform(iterations: workers) { _ in
             let buffer = UnsafeMutablePointer<Double>.allocate(capacity: tile * tile)
-            defer { buffer.deallocate() }
+            let scratch = ScreenScratch(tile: limit != nil && screen != nil ? tile : 0, columns: centred.columns)
+            defer { buffer.deallocate(); scratch.deallocate() }
             while true {
                 lock.lock(); let k = next; next += 1; lock.unlock()
                 guard k < pairs.count else { return }
                 let (a, b) = (tileRows(pairs[k].i), tileRows(pairs[k].j))
                 if let limit, let sketch, a != b, sketch.nearest(a, b, into: buffer) > limit { continue }
-                centred.distances(a, b, into: buffer)
-                body(pairs[k], buffer)
+                if let limit, let screen, let count = screened(screen, within: limit, a, b, scratch) {
+                    body(pairs[k], .sparse(UnsafeBufferPointer(start: scratch.entries, count: count)))
+                } else {
+                    centred.distances(a, b, into: buffer)
+                    body(pairs[k], .dense(buffer))
+                }
             }
         }
+    }
+
+    /// The number of entries of rows `a` × `b` written to `scratch.entries` with their float64
+    /// distances (`RowSet.distance`): those the screen leaves. nil when the tile pair is better
+    /// done whole: a sample of its distances, or the screen, finds more than `sparseShare` of its
+    /// pairs within `limit`.
+    private func screened(_ screen: Float32Screen, within limit: Double, _ a: Range<Int>, _ b: Range<Int>,
+                          _ scratch: ScreenScratch) -> Int? {
+        guard centred.sampledShare(within: limit, a, b) <= Self.sparseShare else { return nil }
+        let capacity = Int(Self.sparseShare * Double(a.count * b.count)) + a.count
+        guard let count = screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
+        for e in 0..<count {
+            let (i, j) = (a.lowerBound + Int(scratch.entries[e].row), b.lowerBound + Int(scratch.entries[e].column))
+            scratch.entries[e].distance = i == j ? 0 : centred.distance(i, j)
+        }
+        return count
     }
 }
 
@@ -173,6 +214,25 @@ struct RowSet: @unchecked Sendable {
                 if diagonal { row[r] = 0 }
             }
         }
+    }
+
+    /// The distance between rows i and j as `distances` computes it, ‖x_i‖² + ‖x_j‖² − 2 x_i·x_j
+    /// clamped at 0, with the product from `cblas_ddot`.
+    func distance(_ i: Int, _ j: Int) -> Double {
+        let dot = values.withUnsafeBufferPointer { v in
+            cblas_ddot(Int32(columns), v.baseAddress! + i * columns, 1, v.baseAddress! + j * columns, 1)
+        }
+        return Swift.max(0, norms[i] + norms[j] + -2 * dot)
+    }
+
+    /// About which share of the pairs of rows `a` × `b` are within `limit`: the share of 32 of
+    /// them, spread over both ranges.
+    func sampledShare(within limit: Double, _ a: Range<Int>, _ b: Range<Int>) -> Double {
+        let samples = 32
+        let within = (0..<samples).filter { s in
+            distance(a.lowerBound + s * a.count / samples, b.lowerBound + (s * b.count / samples + b.count / 2) % b.count) <= limit
+        }
+        return Double(within.count) / Double(samples)
     }
 
     /// The smallest distance between a row of `a` and a row of `b` (distinct row ranges), less a

@@ -16,7 +16,7 @@ struct DneckBench: ParsableCommand {
           python3 ../shared/tools/train_runs.py --out /tmp/tanh_3000.h5 --epochs 3000 --seed 7
           swift run -c release dneck-bench binning /tmp/tanh_3000.h5
         """,
-        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, Inputs.self, All.self])
+        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, KDERun.self, Inputs.self, All.self])
 }
 
 /// Wall-clock seconds of `body`, best of `repeats`.
@@ -35,6 +35,12 @@ func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
 /// `Process` notices the end of a child only every 50 ms, which would blur short commands.
 @discardableResult
 func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
+    try runChild(executable, arguments).output
+}
+
+/// Runs a command as `runProcess` does and returns its standard output and its own peak
+/// resident memory in MB.
+func runChild(_ executable: String, _ arguments: [String]) throws -> (output: String, peakMegabytes: Double) {
     var pipe: [Int32] = [0, 0]
     guard Glibc.pipe(&pipe) == 0 else { throw ValidationError("cannot make a pipe") }
     var actions = posix_spawn_file_actions_t()
@@ -57,11 +63,12 @@ func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
         output += chunk[0..<n]
     }
     var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    var usage = rusage()
+    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
     guard status == 0 else {
         throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
     }
-    return String(decoding: output, as: UTF8.self)
+    return (String(decoding: output, as: UTF8.self), Double(usage.ru_maxrss) / 1024)
 }
 
 /// A temporary folder for a benchmark's files, removed when the value goes away.

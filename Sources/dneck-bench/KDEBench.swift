@@ -76,3 +76,86 @@ func peakMegabytes(_ who: __rusage_who) -> Double {
     getrusage(__rusage_who_t(who.rawValue), &usage)
     return Double(usage.ru_maxrss) / 1024
 }
+
+struct KDERun: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "kde-run",
+        abstract: "KDE bounds of a whole run, whole processes: numpy as a numpy user writes it (Benchmarks/kde_numpy.py) vs dneck-plot measures --estimator kde.",
+        discussion: """
+        For each σ², alternating single whole-process runs of the numpy baseline (float64, one GEMM
+        per 512-row block on every core, exp, class sums by a second GEMM) and of `dneck-plot
+        measures --estimator kde`, both bounds of every layer at every epoch. Prints the range of
+        each one's times and its peak memory, the range of the ratios of alternated pairs, and
+        the largest relative difference of their numbers. The issue's run (8,000 train samples):
+          python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
+              --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
+              --activation relu --epochs 20 --gzip 6
+          swift build -c release && .build/release/dneck-bench kde-run /tmp/large.h5 --runs 3
+        """)
+
+    @Argument(help: "A dneck run file.") var path: String
+    @Option var split: Split = .train
+    @Option(help: "σ² of the noise (a variance); repeat for several.") var noiseVariance: [Double] = [0.1, 0.001]
+    @Option(help: "Alternated runs of each side per σ².") var runs = 2
+    @Option(help: "Python with numpy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
+    var python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+    func run() throws {
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
+            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
+        }
+        let scratch = try ScratchFolder(name: "kde-run")
+        let script = benchmarksFolder.appendingPathComponent("kde_numpy.py").path
+        for variance in noiseVariance {
+            let output = scratch.file("dneck.csv")
+            var numpy: [Timed] = [], ours: [Timed] = []
+            for _ in 0..<runs {
+                numpy.append(try Timed { try runChild(python, [script, path, "--split", split.rawValue, "--noise-variance", "\(variance)"]) })
+                ours.append(try Timed { try runChild(cli.path, ["measures", path, "--split", split.rawValue, "--estimator", "kde",
+                                                                "--noise-variance", "\(variance)", "-o", output.path]) })
+            }
+            let deviation = try largestDifference(numpy.last!.output, String(contentsOf: output, encoding: .utf8))
+            let ratios = zip(numpy, ours).map { $0.seconds / $1.seconds }
+            print("KDE bounds (upper and lower) of every layer and epoch of \(path) [\(split.rawValue)], σ² = \(variance),",
+                  "\(runs) alternated single whole-process runs each:")
+            print(Timed.summary("numpy float64, 512-row GEMM blocks, both cores", numpy))
+            print(Timed.summary("dneck-plot measures --estimator kde", ours))
+            print(String(format: "  ratio %.1f× – %.1f× (alternated pairs); largest relative difference of the numbers %.1e",
+                         ratios.min()!, ratios.max()!, deviation))
+        }
+    }
+
+    /// The largest relative difference between numpy's CSV (epoch, layer, then upper and lower
+    /// I(X;M), I(Y;M)) and dneck-plot's (epoch, layer, MI_XM, MI_YM, MI_XM_lower, MI_YM_lower),
+    /// row by row.
+    private func largestDifference(_ numpy: String, _ ours: String) throws -> Double {
+        func rows(_ csv: String) -> [[Double]] {
+            csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").dropFirst(2).map { Double($0)! } }
+        }
+        let (a, b) = (rows(numpy), rows(ours))
+        guard a.count == b.count else { throw ValidationError("numpy wrote \(a.count) rows, dneck-plot \(b.count)") }
+        return zip(a.joined(), b.joined()).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
+    }
+}
+
+/// One whole-process run: wall-clock seconds, peak memory and standard output.
+private struct Timed {
+    let seconds: Double
+    let peakMegabytes: Double
+    let output: String
+
+    init(_ body: () throws -> (output: String, peakMegabytes: Double)) throws {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let result = try body()
+        seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        (peakMegabytes, output) = (result.peakMegabytes, result.output)
+    }
+
+    /// "name  min – max s, peak memory max MB".
+    static func summary(_ name: String, _ runs: [Timed]) -> String {
+        let times = runs.map(\.seconds)
+        return String(format: "  %@ %8.2f – %6.2f s, peak %4.0f MB", name.padding(toLength: 50, withPad: " ", startingAt: 0),
+                      times.min()!, times.max()!, runs.map(\.peakMegabytes).max()!)
+    }
+}

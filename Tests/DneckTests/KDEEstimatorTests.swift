@@ -1,4 +1,5 @@
 import DneckCore
+import DneckIO
 @testable import DneckMeasures
 import XCTest
 
@@ -140,6 +141,102 @@ final class KDEEstimatorTests: XCTestCase {
         }
     }
 
+    /// Screened sums (float32 screen, float64 for the pairs it leaves) equal the plain float64
+    /// sums to 1e-9 relative on a wide layer of tight clusters (centres about 33 apart in D) at
+    /// every noise level, from σ² where only the clusters count to σ² = 10 where every pair does
+    /// and every tile pair falls back to the float64 tile.
+    func testScreenedSumsEqualPlainFloat64OnClusters() {
+        var generator = SplitMix64(seed: 21)
+        let rows = 300, columns = 200
+        let centres = (0..<30).map { _ in (0..<columns).map { _ in generator.nextUnit() } }
+        let values = (0..<rows).flatMap { r in centres[r % 30].map { $0 + (generator.nextUnit() - 0.5) * 0.05 } }
+        let m = Matrix(rows: rows, columns: columns, values: values)
+        let labels = (0..<rows).map { $0 % 7 }
+        let sparseTiles = assertScreenedSumsEqualPlain(m, labels: labels, variances: [1e-3, 0.01, 0.1, 1, 10], tile: 32)
+        XCTAssertGreaterThan(sparseTiles[1e-3]!, 0)
+        XCTAssertGreaterThan(sparseTiles[0.01]!, 0)
+        XCTAssertEqual(sparseTiles[10], 0)
+    }
+
+    /// The same on the 256-unit layer of a freshly trained 10-class gaussian-mixture run
+    /// (2,400 train samples), first and last epoch, and on its 20-unit layer (not screened).
+    func testScreenedSumsEqualPlainFloat64OnFreshRun() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: trainer), "../shared/tools/train_runs.py is not beside the package")
+        let run = folder.appendingPathComponent("mixture.h5").path
+        try ReferenceNumbers.python([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10",
+                                     "--n-samples", "3000", "--n-features", "784", "--architecture", "256,20",
+                                     "--activation", "relu", "--epochs", "3", "--log-epochs", "0,2", "--seed", "4"])
+        let reader = try RunReader(path: run, split: .train)
+        for epoch in [0, 2] {
+            for layer in [0, 1] {
+                let sparse = assertScreenedSumsEqualPlain(try reader.activations(epoch: epoch, layer: layer),
+                                                          labels: reader.labels, variances: [1e-3, 0.1, 1, 10])
+                XCTAssertEqual(sparse[10], 0)
+                if layer == 0 { XCTAssertGreaterThan(sparse[0.1]!, 0) }
+            }
+        }
+    }
+
+    /// Rows of large norm at distances D from 0.3 to 3 around the limit 1: the screen keeps
+    /// every pair whose float64 distance is within the limit. At ‖x‖² ≈ 4,300 it proves most of
+    /// the others beyond it; at ‖x‖² ≈ 7·10⁶ float32 rounds their distances by far more than
+    /// their gaps to the limit, and it proves none.
+    func testScreenKeepsEveryPairWithinTheLimit() throws {
+        for (scale, provesMost) in [(10.0, true), (400.0, false)] {
+            var generator = SplitMix64(seed: 8)
+            let rows = 64, columns = 512
+            let base = (0..<columns).map { _ in (generator.nextUnit() - 0.5) * scale }
+            let spread = (0..<rows).map { 0.022 * Double($0 % 8 + 2) }   // row r's own offsets, within ±spread[r] / 2
+            let set = RowSet(rows: rows, columns: columns,
+                             values: (0..<rows).flatMap { r in base.map { $0 + (generator.nextUnit() - 0.5) * spread[r] } })
+            let screen = try XCTUnwrap(Float32Screen(set))
+            let limit = 1.0
+            var within: [(Int, Int)] = [], beyond = 0
+            for i in 0..<rows { for j in (i + 1)..<rows { if set.distance(i, j) <= limit { within.append((i, j)) } else { beyond += 1 } } }
+            XCTAssertGreaterThan(within.count, 100)
+            XCTAssertGreaterThan(beyond, 100)
+            let scratch = ScreenScratch(tile: rows, columns: columns)
+            defer { scratch.deallocate() }
+            let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch, capacity: rows * rows))
+            let kept = Set((0..<count).map { scratch.entries[$0].row * 1000 + scratch.entries[$0].column })
+            for (i, j) in within {
+                XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "scale \(scale): pair \(i), \(j) at \(set.distance(i, j))")
+            }
+            XCTAssertEqual(count - rows < within.count + beyond / 2, provesMost, "scale \(scale)")
+        }
+    }
+
+    /// Asserts that the kernel sums with and without the float32 screen agree to 1e-9 relative
+    /// at each variance (and so do both bounds); returns the number of tile pairs the screen
+    /// left sparse at each.
+    @discardableResult
+    private func assertScreenedSumsEqualPlain(_ m: Matrix, labels: [Int], variances: [Double], tile: Int? = nil,
+                                              file: StaticString = #filePath, line: UInt = #line) -> [Double: Int] {
+        let classes = ClassCounts(labels).labels
+        let screened = PairwiseDistances(m, tile: tile), plain = PairwiseDistances(m, tile: tile, screening: false)
+        var sparseTiles: [Double: Int] = [:]
+        for variance in variances {
+            let limit = KernelSums.negligibleExponent * 8 * variance
+            let lock = NSLock()
+            var sparse = 0
+            screened.forEachTilePair(within: limit) { _, tile in
+                if case .sparse = tile { lock.lock(); sparse += 1; lock.unlock() }
+            }
+            sparseTiles[variance] = sparse
+            let a = KernelSums(screened, classes: classes, noiseVariance: variance)
+            let b = KernelSums(plain, classes: classes, noiseVariance: variance)
+            for (x, y) in [(a.upper, b.upper), (a.lower, b.lower), (a.upperWithinClass, b.upperWithinClass),
+                           (a.lowerWithinClass, b.lowerWithinClass)] {
+                let worst = zip(x, y).map { abs($0 - $1) / $1 }.max() ?? 0
+                XCTAssertLessThanOrEqual(worst, 1e-9, "σ² = \(variance)", file: file, line: line)
+            }
+        }
+        return sparseTiles
+    }
+
     /// The same layer gives the same bits every time, whatever the scheduling of the tiles.
     func testNumbersDoNotDependOnScheduling() throws {
         var generator = SplitMix64(seed: 1)
@@ -174,7 +271,8 @@ final class KDEEstimatorTests: XCTestCase {
     private func allDistances(_ distances: PairwiseDistances) -> [[Double]] {
         var d = [[Double]](repeating: [Double](repeating: -1, count: distances.rows), count: distances.rows)
         let lock = NSLock()
-        distances.forEachTilePair { pair, tile in
+        distances.forEachTilePair { pair, distancesOfPair in
+            guard case .dense(let tile) = distancesOfPair else { return XCTFail("a sparse tile without a limit") }
             let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
             lock.lock(); defer { lock.unlock() }
             for (r, i) in a.enumerated() {
