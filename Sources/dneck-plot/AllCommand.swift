@@ -106,7 +106,9 @@ struct AllCommand: TakesChartOptions {
                    "noise-variance": optional(estimator.noiseVariance), "dpi": optional(look.dpi), "colormap": optional(look.colormap),
                    "style": look.style.joined(separator: ","), "labels": file(reading.labels), "inputs": file(reading.inputs),
                    "epochs": optional(reading.epochs), "sigma": optional(estimator.sigma), "hsic-target": optional(estimator.hsicTarget),
-                   "samples": optional(estimator.samples), "alpha": optional(estimator.alpha), "max-memory": optional(reading.memory.maxMemory)]
+                   "samples": optional(estimator.samples), "alpha": optional(estimator.alpha), "max-memory": optional(reading.memory.maxMemory),
+                   "k": optional(estimator.k), "ksg-variant": optional(estimator.ksgVariant), "noise-std": optional(estimator.noiseStd),
+                   "pca": optional(estimator.pca), "whiten": "\(estimator.whiten)", "seed": optional(estimator.seed)]
         // Every chart option `all` takes, whichever charts --only and --skip keep.
         return try GivenChartOptions.charts(Self.plotters).reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
     }
