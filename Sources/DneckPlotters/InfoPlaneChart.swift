@@ -20,11 +20,14 @@ public struct InfoPlaneChart: BasePlotter {
         public var ylim: ClosedRange<Double>?
         /// Colour epochs by log(epoch + 1).
         public var logEpochColors = false
+        /// Draw the information-bottleneck bound.
+        public var ibBound = false
         public init() {}
         public static let arguments: [PlotterOption<Options>] = [
             .limits("xlim", \.xlim, help: "Fixed information-plane x limits in the estimator's unit (default: fitted to the data)."),
             .limits("ylim", \.ylim, help: "Fixed information-plane y limits in the estimator's unit (default: fitted to the data)."),
             .flag("log-epoch-colors", \.logEpochColors, help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart."),
+            .flag("ib-bound", \.ibBound, help: "Draw the bound no representation crosses for deterministic labels: I(Y;M) ≤ min(I(X;M), H(Y)) (Kolchinsky et al., ICLR 2019)."),
         ]
     }
 
@@ -43,6 +46,8 @@ public struct InfoPlaneChart: BasePlotter {
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
         panel.marks += PlaneParts.ceilingLines(run, style: style)
+        let bound = options.ibBound ? PlaneParts.ibBound(run, right: xScale) : nil
+        if let line = bound?.line { panel.marks.append(.line(line, color: style.foreground.withAlpha(0.7), width: 1, dashed: true)) }
         if let ensemble = run.ensemble, request.showRuns {
             panel.marks += PlaneParts.runTrajectories(ensemble, epochs: Set(table.epochs), style: style)
         }
@@ -75,7 +80,7 @@ public struct InfoPlaneChart: BasePlotter {
         block.legends.append(FigureLegend(legend: Legend(entries: layers + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }),
                                           cell: block.all))
         block.size.width += run.measures?.hasLowerBounds == true ? 1.8 : 1.2
-        block.footer = PlaneParts.footer(run, request: request)
+        block.footer = PlaneParts.footer(run, request: request) + (bound.map { [$0.note] } ?? [])
         return block
     }
 

@@ -76,6 +76,20 @@ enum PlaneParts {
         return names.isEmpty ? nil : "dashed: " + names.joined(separator: ", ") + " (the most the estimates can reach)"
     }
 
+    /// The information-bottleneck bound of a plane in bits, I(Y;M) ≤ min(I(X;M), H(Y)): for
+    /// deterministic labels no representation lies above it, and it is the IB curve itself
+    /// (Kolchinsky, Tracey & Van Kuyk, ICLR 2019). A line from the origin to (H(Y), H(Y)) and on
+    /// to the right end of `right`, and the footer line saying it; no line, and a footer line
+    /// saying why, for an estimator whose numbers are not bits against H(Y).
+    static func ibBound(_ run: RunData, right: Scale) -> (line: [DataPoint]?, note: String) {
+        guard run.quantity.bitsCeilings, let h = run.measures?.points.compactMap(\.ceilingY).max() else {
+            return (nil, "IB bound not drawn: \(run.estimator) does not give I(Y;M) in bits against H(Y)")
+        }
+        let end = max(right.domain.upperBound, h)
+        return ([DataPoint(0, 0), DataPoint(h, h), DataPoint(end, h)],
+                "dark dashed: the IB bound I(Y;M) ≤ min(I(X;M), H(Y)) for deterministic labels (the diagonal up to H(Y) = \(String(format: "%.3f", h)) bits, then level)")
+    }
+
     /// The band between the KDE bounds: for each point with a lower bound, a translucent box
     /// from the lower bound to the point (the upper bound) in both coordinates.
     static func boundBand(_ points: [InformationPoint], color: (InformationPoint) -> Color) -> [Mark] {

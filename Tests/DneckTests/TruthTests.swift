@@ -114,4 +114,23 @@ final class TruthTests: XCTestCase {
         XCTAssertEqual(whole.map(\.stem), ["harmonics_tanh_small"])
         XCTAssertEqual(whole.first?.paths, [Fixtures.exampleRun])
     }
+
+    /// `--ib-bound` draws I(Y;M) ≤ min(I(X;M), H(Y)) through the origin and (H(Y), H(Y)), and
+    /// says so; for an estimator not in bits against H(Y) it draws nothing and says why.
+    func testIBBoundIsDrawnForBitsAndRefusedOtherwise() throws {
+        var data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.descriptor.needs)
+        let h = data.measures!.points.compactMap(\.ceilingY).max()!
+        let chart = InfoPlaneChart(options: try ChartArguments([.init(name: "ib-bound", value: nil)]).options())
+        let figure = chart.figure(data, request: FigureRequest())
+        let lines = figure.panels[0].marks.compactMap { mark -> [DataPoint]? in
+            if case .line(let points, _, _, true) = mark { return points }
+            return nil
+        }
+        XCTAssertTrue(lines.contains { $0.count == 3 && $0[0] == DataPoint(0, 0) && $0[1] == DataPoint(h, h) && $0[2].y == h }, "\(lines)")
+        XCTAssertTrue(figure.footer.contains { $0.hasPrefix("dark dashed: the IB bound I(Y;M) ≤ min(I(X;M), H(Y))") }, "\(figure.footer)")
+        XCTAssertFalse(InfoPlaneChart().figure(data, request: FigureRequest()).footer.contains { $0.contains("IB bound") })
+        data.quantity = .hsic
+        let hsic = chart.figure(data, request: FigureRequest())
+        XCTAssertTrue(hsic.footer.contains { $0.hasPrefix("IB bound not drawn:") }, "\(hsic.footer)")
+    }
 }
