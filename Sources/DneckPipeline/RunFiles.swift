@@ -15,7 +15,7 @@ public struct RunFiles: Sendable, Equatable {
 
     /// Every file, in split order, each once.
     public var paths: [String] {
-        Split.allCases.compactMap { files[$0] }.reduce(into: [String]()) { kept, path in if !kept.contains(path) { kept.append(path) } }
+        Split.allCases.compactMap { files[$0] }.uniqued()
     }
 
     /// `paths` as runs, in command-line order: the dumps of one run, given or beside each other,

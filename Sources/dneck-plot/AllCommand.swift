@@ -77,7 +77,7 @@ struct AllCommand: TakesChartOptions {
     }
 
     /// The formats asked for, each once, in order.
-    private var formats: [String] { list(format).reduce(into: []) { kept, format in if !kept.contains(format) { kept.append(format) } } }
+    private var formats: [String] { list(format).uniqued() }
     private var chosenSplits: [Split] { Split.allCases.filter { list(splits).contains($0.rawValue) } }
 
     func run() throws {

@@ -116,10 +116,8 @@ struct ChartsCommand: TakesChartOptions {
             // Scalars are gathered when logged; each chart that cannot do without them is skipped.
             var needs = ChartNeeds.union(runnable.map(\.needs))
             needs.requiredRecords = []
-            let epochs = try source.reading.selectedEpochs(reader)
-            let progress = ProgressBar(total: needs.progressSteps(reader, epochs: epochs?.count), label: "charts")
-            let data = try DataStage.gather(reader, needs: needs, estimator: estimator.chosen, epochs: epochs, progress: progress)
-            progress.finish()
+            let data = try gatherEach([reader], needs: needs, estimators: [estimator.chosen], label: "charts",
+                                      select: source.reading.selectedEpochs)[0][0]
             let folder = URL(fileURLWithPath: outputDir)
             do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
                 throw DneckError.unwritable(file: outputDir, detail: "cannot create the folder")

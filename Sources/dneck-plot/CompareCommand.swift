@@ -104,12 +104,8 @@ struct CompareCommand: TakesChartOptions {
                 try FigureWriter.write(try estimatorGrid(readers, names: names, request: request), to: target)
                 return
             }
-            let selected = try readers.map(source.reading.selectedEpochs)
-            let progress = ProgressBar(total: zip(readers, selected).reduce(0) { $0 + drawn.needs.progressSteps($1.0, epochs: $1.1?.count) },
-                                       label: "compare")
-            let data = try zip(readers, selected).map { try DataStage.gather($0, needs: drawn.needs, estimator: estimator.chosen,
-                                                                             epochs: $1, progress: progress) }
-            progress.finish()
+            let data = try gatherEach(readers, needs: drawn.needs, estimators: [estimator.chosen], label: "compare",
+                                      select: source.reading.selectedEpochs)[0]
             for run in data { try drawn.checkDrawable(run) }
             if drawn.needs.measures { warnIfSaturated(data, estimator: estimator.chosen) }
             // With --aggregate, one more panel: the runs aggregated, on the same axes as each run.
@@ -130,13 +126,7 @@ struct CompareCommand: TakesChartOptions {
     private func estimatorGrid(_ readers: [RunReader], names: [EstimatorDescriptor], request: FigureRequest) throws -> Figure {
         let chosen = names.map(estimator.estimator)
         let plane = InfoPlaneChart(options: try GivenChartOptions.arguments.options())
-        let selected = try readers.map(source.reading.selectedEpochs)
-        let progress = ProgressBar(total: names.count * zip(readers, selected).reduce(0) { $0 + plane.needs.progressSteps($1.0, epochs: $1.1?.count) },
-                                   label: "compare")
-        let byEstimator = try chosen.map { chosen in
-            try zip(readers, selected).map { try DataStage.gather($0, needs: plane.needs, estimator: chosen, epochs: $1, progress: progress) }
-        }
-        progress.finish()
+        let byEstimator = try gatherEach(readers, needs: plane.needs, estimators: chosen, label: "compare", select: source.reading.selectedEpochs)
         for (runs, chosen) in zip(byEstimator, chosen) {
             warnIfSaturated(runs, estimator: chosen)
             report(runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }, estimator: chosen,
