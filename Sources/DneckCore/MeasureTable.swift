@@ -2,9 +2,9 @@ import Foundation
 
 /// One estimate of I(X;M) and I(Y;M) (or of what the estimator measures instead, HSIC), with
 /// what is needed to judge it.
-public struct MIEstimate: Sendable, Equatable {
+public struct MIEstimate: Sendable, Equatable, Codable {
     /// A pair of values of the estimator's quantity.
-    public struct Bound: Sendable, Equatable {
+    public struct Bound: Sendable, Equatable, Codable {
         public var ixm: Double
         public var iym: Double
 
@@ -65,7 +65,7 @@ public struct MIEstimate: Sendable, Equatable {
 
 /// The estimate of one layer at one epoch: `point.ixm`, `point.states`, … read the estimate's fields.
 @dynamicMemberLookup
-public struct InformationPoint: Sendable, Equatable {
+public struct InformationPoint: Sendable, Equatable, Codable {
     public var epoch: Int
     public var layer: Int
     public var estimate: MIEstimate

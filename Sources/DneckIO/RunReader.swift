@@ -313,7 +313,7 @@ public final class RunReader: @unchecked Sendable {
         return values
     }
 
-    private static func detectLayout(_ hdf5: HDF5File, file: String) throws -> Layout {
+    static func detectLayout(_ hdf5: HDF5File, file: String) throws -> Layout {
         if let format = try hdf5.stringAttribute("format") {
             guard format == "dneck-run" else {
                 throw DneckError.unknownLayout(file: file, detail: "attribute 'format' is '\(format)', expected 'dneck-run'")

@@ -18,13 +18,17 @@ public enum InformationMeasures {
 
     /// The measures of `epochs` (all logged epochs when nil) of `reader`'s split. `inputs` (the
     /// split's X, rows in the order of the labels) goes to the estimators that need it; for an
-    /// estimator that needs the last layer's output, that layer is read at each epoch.
+    /// estimator that needs the last layer's output, that layer is read at each epoch. Epochs
+    /// `cache` holds are taken from it, not measured again; those measured are added to it.
     public static func compute(_ reader: RunReader, estimator: any MIEstimator, inputs: Matrix? = nil,
-                               epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> Outcome {
+                               epochs: [Int]? = nil, progress: ProgressBar? = nil, cache: MeasureCache? = nil) throws -> Outcome {
         let epochs = epochs ?? reader.epochs
-        let tasks = epochs.flatMap { epoch in (0..<reader.layerCount).map { (epoch, $0) } }
+        let known = cache?.points(of: epochs, layers: reader.layerCount) ?? [:]
+        let measured = epochs.filter { known[$0] == nil }
+        let tasks = measured.flatMap { epoch in (0..<reader.layerCount).map { (epoch, $0) } }
         let labels = reader.labels, clamps = estimator.descriptor.quantity.isInformation
-        let points = try reader.planningAhead(epochs) {
+        progress?.advance(known.count * reader.layerCount)
+        let new = try reader.planningAhead(measured) {
             try parallelMap(tasks) { (epoch, layer) -> InformationPoint in
                 let activations = try reader.activations(epoch: epoch, layer: layer)
                 let output = estimator.needsOutput ? try reader.activations(epoch: epoch, layer: reader.layerCount - 1) : nil
@@ -33,6 +37,9 @@ public enum InformationMeasures {
                 return InformationPoint(epoch: epoch, layer: layer, estimate: clamps ? mi.clamped() : mi)
             }
         }
+        cache?.add(new)
+        let byEpoch = known.merging(Dictionary(grouping: new, by: \.epoch)) { old, _ in old }
+        let points = epochs.flatMap { byEpoch[$0]! }
         var notes = points.reduce(EstimateNotes()) { $0.merged(EstimateNotes($1.estimate)) }
         notes.oneClass = Set(labels).count == 1
         return Outcome(table: MeasureTable(points: points), notes: notes)

@@ -26,6 +26,14 @@ public struct AllPipeline {
     public var read: (String, Split) throws -> RunReader
     /// The logged epochs of a reader to use (nil: all).
     public var epochs: (RunReader) throws -> [Int]?
+    /// Measures already made, per split (`watch`); none by default.
+    public var caches: [Split: MeasureCache] = [:]
+    /// What the report says while the run is written (`watch`); nil for the finished report.
+    public var live: LiveStatus?
+    /// How progress is shown (`watch` shows its own).
+    public var progressMode: ProgressBar.Mode = isatty(STDERR_FILENO) == 1 ? .bar : .log
+    /// Takes each `dneck-plot: …` line about the artifacts (notes, artifacts not made): stderr by default.
+    public var say: @Sendable (String) -> Void = { FileHandle.standardError.write(Data("dneck-plot: \($0)\n".utf8)) }
 
     public init(specs: [ArtifactSpec], charts: [any BasePlotter], formats: [String], request: FigureRequest,
                 estimator: any MIEstimator, movieSettings: MovieSettings, recordedOptions: [String: String],
@@ -47,7 +55,7 @@ public struct AllPipeline {
                 throw DneckError.missing(file: run.paths[0], path: "/", what: "split \(splits.map(\.rawValue).joined(separator: ",")) (a deep-bottleneck dump holds one split; its sibling was not found beside it)")
             }
             for missing in splits where run.files[missing] == nil {
-                FileHandle.standardError.write(Data("dneck-plot: note: \(run.name): no \(missing.rawValue) split (no \(run.name)_\(missing.rawValue) dump beside it): \(available.map(\.rawValue).joined(separator: ", ")) only\n".utf8))
+                say("note: \(run.name): no \(missing.rawValue) split (no \(run.name)_\(missing.rawValue) dump beside it): \(available.map(\.rawValue).joined(separator: ", ")) only")
             }
             return try available.map { try read(run.files[$0]!, $0) }
         }
@@ -60,11 +68,12 @@ public struct AllPipeline {
         let steps = zip(readers.joined(), selected.joined()).reduce(readers.count * perRun) { total, run in
             total + needs.progressSteps(run.0, epochs: run.1?.count) + figures + (movie ? (run.1 ?? run.0.epochs).count : 0)
         }
-        let progress = ProgressBar(total: steps, label: "all")
+        let progress = ProgressBar(total: steps, label: "all", mode: progressMode)
         defer { progress.finish() }
         let job = ArtifactJob(specs: specs, charts: charts, needs: needs, formats: formats, request: request,
                               estimator: estimator, movieSettings: movieSettings, recordedOptions: recordedOptions,
-                              inputDigests: InputDigests(runs.flatMap(\.paths)), epochs: epochs, progress: progress)
+                              inputDigests: InputDigests(runs.flatMap(\.paths)), epochs: epochs, progress: progress,
+                              caches: caches, live: live, say: say)
         let root = try makeFolder(folder)
         if readers.count == 1 { return try job.run(readers[0], of: runs[0], into: root).failed }
         var failed = false

@@ -44,6 +44,10 @@ struct ArtifactJob: @unchecked Sendable {
     /// The logged epochs of a reader to use (nil: all).
     let epochs: (RunReader) throws -> [Int]?
     let progress: ProgressBar
+    /// Measures already made, per split.
+    let caches: [Split: MeasureCache]
+    let live: LiveStatus?
+    let say: @Sendable (String) -> Void
 
     /// What one run's artifacts came to: whether any failed, and each split's measures for `compare`.
     struct Outcome {
@@ -69,7 +73,8 @@ struct ArtifactJob: @unchecked Sendable {
         for reader in readers {
             let gathered: (data: RunData, leftOut: [LeftOutEpoch])
             do {
-                gathered = try DataStage.gatherUsable(reader, needs: needs, estimator: estimator, epochs: try epochs(reader), progress: progress)
+                gathered = try DataStage.gatherUsable(reader, needs: needs, estimator: estimator, epochs: try epochs(reader), progress: progress,
+                                                      cache: caches[reader.split])
             } catch let error as DneckError {
                 made.fail("\(reader.split.rawValue) split", "\(error)")
                 continue
@@ -85,15 +90,16 @@ struct ArtifactJob: @unchecked Sendable {
         warnIfSaturated(splits, estimator: estimator)
         let run = runFiles.name
         for (file, reason) in made.failures.sorted(by: { $0.key < $1.key }) {
-            FileHandle.standardError.write(Data("dneck-plot: error: \(folder.appendingPathComponent(file).path): \(reason)\n".utf8))
+            say("error: \(folder.appendingPathComponent(file).path): \(reason)")
         }
         let files = made.items.flatMap(\.files)
         try AtomicOutput.write(text: Summary.markdown(run: run, splits: splits,
                                                       artifacts: files, failures: made.failures),
                                to: folder.appendingPathComponent("summary.md"))
-        let page = ReportPage(title: run, config: splits.first?.config ?? [:],
+        var page = ReportPage(title: run, config: splits.first?.config ?? [:],
                               epochs: Dictionary(uniqueKeysWithValues: splits.map { ($0.split, $0.epochs) }),
                               items: made.items, failures: made.failures, overlays: made.overlays)
+        page.live = live
         try AtomicOutput.write(text: page.html(), to: folder.appendingPathComponent("index.html"))
         var entries = try made.items.flatMap { item in
             try item.files.map { try Manifest.Entry.hashing($0, in: folder, name: item.name, kind: item.kind.rawValue, split: item.split.rawValue) }

@@ -14,6 +14,11 @@ public final class PendingWarnings: @unchecked Sendable {
     /// Holds `line` unless it is held already (several estimators may find the same thing).
     public func add(_ line: String) { lock.lock(); if !lines.contains(line) { lines.append(line) }; lock.unlock() }
 
+    /// Drops every held warning: they were about artifacts since made again (`watch`).
+    public func discard() {
+        lock.lock(); _ = DataWarnings.shared.take(); lines = []; lock.unlock()
+    }
+
     /// Writes every held warning on stderr, once.
     public func flush() {
         lock.lock(); let held = DataWarnings.shared.take() + lines; lines = []; lock.unlock()

@@ -77,9 +77,10 @@ public struct Ensemble: Sendable {
 public enum DataStage {
     /// The data of `reader`'s split for charts with `needs`.
     /// - Parameter epochs: the logged epochs to use (all when nil).
+    /// - Parameter cache: measures already made of this split with this estimator (see `MeasureCache`).
     public static func gather(_ reader: RunReader, needs: ChartNeeds,
                               estimator: any MIEstimator = BinningEstimator(), epochs: [Int]? = nil,
-                              progress: ProgressBar? = nil) throws -> RunData {
+                              progress: ProgressBar? = nil, cache: MeasureCache? = nil) throws -> RunData {
         let epochs = epochs ?? reader.epochs
         if needs.measures, let refusal = needs.estimates.refusal(estimator) {
             throw DneckError.invalidOption(name: "--estimator", detail: refusal)
@@ -91,7 +92,7 @@ public enum DataStage {
             : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
                                           neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress)
         let measured = needs.measures
-            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress)
+            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress, cache: cache)
             : nil
         let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
         var data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
@@ -115,7 +116,8 @@ public enum DataStage {
     /// kept epoch that finds all the others at once, so a run that diverged costs at most three
     /// passes, not one per epoch. Throws what no epoch explains, or when no epoch is left.
     public static func gatherUsable(_ reader: RunReader, needs: ChartNeeds, estimator: any MIEstimator = BinningEstimator(),
-                                    epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
+                                    epochs: [Int]? = nil, progress: ProgressBar? = nil,
+                                    cache: MeasureCache? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
         var kept = epochs ?? reader.epochs, leftOut: [LeftOutEpoch] = []
         func leave(_ error: DneckError) throws {
             guard let epoch = error.datasetPath.flatMap(reader.epoch(ofDataset:)), kept.contains(epoch), kept.count > 1 else { throw error }
@@ -124,7 +126,7 @@ public enum DataStage {
         }
         while true {
             do {
-                var data = try gather(reader, needs: needs, estimator: estimator, epochs: kept, progress: progress)
+                var data = try gather(reader, needs: needs, estimator: estimator, epochs: kept, progress: progress, cache: cache)
                 data.leftOutEpochs = leftOut.map(\.epoch).sorted()
                 return (data, leftOut)
             } catch let error as DneckError {

@@ -30,6 +30,9 @@ public struct ReportPage: Sendable {
     public var failures: [String: String]
     /// The slider overlays, keyed by the figure's file stem (e.g. `infoplane_train`).
     public var overlays: [String: FigureOverlays]
+    /// While `dneck-plot watch` follows a run being written: the page reloads itself and says
+    /// how far the run has come. Nil for the finished report, which `all` writes too.
+    public var live: LiveStatus?
 
     public init(title: String, config: [String: String], epochs: [Split: [Int]], items: [Item],
                 failures: [String: String], overlays: [String: FigureOverlays]) {
@@ -41,7 +44,7 @@ public struct ReportPage: Sendable {
     public func html() -> String {
         let splits = Split.allCases.filter { epochs[$0] != nil }
         let allEpochs = Array(Set(epochs.values.joined())).sorted()
-        var body = ["<h1>\(escape(title))</h1>", configuration(), epochList(splits)]
+        var body = ["<h1>\(escape(title))</h1>"] + (live.map { [liveParagraph($0)] } ?? []) + [configuration(), epochList(splits)]
         if !allEpochs.isEmpty {
             body.append("""
             <div id="slider"><label for="epoch">Epoch <output id="epoch-value">\(allEpochs[0])</output></label>
@@ -59,14 +62,21 @@ public struct ReportPage: Sendable {
         return """
         <!DOCTYPE html>
         <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>\(escape(title))</title><style>\(Self.css)</style></head>
+        \(live.map { "<meta http-equiv=\"refresh\" content=\"\($0.refreshSeconds)\">" } ?? "")<title>\(escape(title))</title><style>\(Self.css)</style></head>
         <body>
         \(body.joined(separator: "\n"))
         <script type="application/json" id="overlay-data">\(overlayJSON(allEpochs))</script>
-        <script>\(Self.script)</script>
+        <script>\(Self.script)</script>\(live == nil ? "" : "<script>\(Self.liveScript)</script>")
         </body></html>
 
         """
+    }
+
+    /// What the page says while the run is written: the last committed epoch and how long ago.
+    private func liveParagraph(_ live: LiveStatus) -> String {
+        let epoch = live.lastEpoch.map { "last committed epoch \($0)" } ?? "no epoch committed yet"
+        return "<p id=\"live\" data-committed=\"\(live.committed.timeIntervalSince1970)\">Watching <code>\(escape(live.file))</code> while it is written: "
+            + "\(epoch), <span id=\"since\"></span>. This page reloads every \(live.refreshSeconds) s.</p>"
     }
 
     private func configuration() -> String {
@@ -132,6 +142,24 @@ public struct ReportPage: Sendable {
     .figure svg.overlay{position:absolute;left:0;top:0;width:100%;height:100%;pointer-events:none}
     video{max-width:100%;max-height:80vh}.links a{margin-right:.3em}
     #selftest:empty{display:none}
+    """
+
+    /// The live page's clock (time since the last commit) and its slider, which stays where the
+    /// reader left it across reloads, or follows the last epoch when it was there.
+    static let liveScript = """
+    "use strict";
+    (function(){
+      var live=document.getElementById("live"),since=document.getElementById("since"),committed=Number(live.dataset.committed);
+      function tick(){since.textContent=Math.max(0,Math.round(Date.now()/1000-committed))+" s ago";}
+      tick();setInterval(tick,1000);
+      var slider=document.getElementById("epoch");
+      if(!slider)return;
+      var kept=sessionStorage.getItem("dneck-watch-epoch"),index=kept===null||kept==="last"?-1:data.epochs.indexOf(Number(kept));
+      slider.value=index<0?slider.max:index;slider.dispatchEvent(new Event("input"));
+      slider.addEventListener("input",function(){
+        sessionStorage.setItem("dneck-watch-epoch",slider.value===slider.max?"last":String(data.epochs[Number(slider.value)]));
+      });
+    })();
     """
 
     /// The slider and the self-check.

@@ -34,6 +34,27 @@ struct AllCommand: TakesChartOptions {
 
     @Argument(help: "Run files: dneck run files, or deep-bottleneck dumps (a run's two dumps, given or found beside each other, are one run).")
     var runs: [String]
+    @OptionGroup var artifacts: ArtifactOptions
+
+    func validate() throws {
+        guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("all takes 1 to 64 run files") }
+        try artifacts.check(for: "all", plotters: Self.plotters)
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let pipeline = try artifacts.pipeline(plotters: Self.plotters)
+            if try pipeline.run(RunFiles.group(runs), splits: artifacts.chosenSplits, into: URL(fileURLWithPath: artifacts.output)) {
+                PendingWarnings.shared.flush()
+                throw ExitCode(1)
+            }
+        }
+    }
+}
+
+/// What `all` and `watch` make and how: the artifacts, splits, formats, estimator, look and
+/// output folder.
+struct ArtifactOptions: ParsableArguments {
     @Option(help: "Splits to read, comma-separated.")
     var splits = "train,test"
     @OptionGroup var reading: RunOptions
@@ -49,8 +70,8 @@ struct AllCommand: TakesChartOptions {
     @Option(name: .shortAndLong, help: "Output folder (made if missing).")
     var output: String
 
-    func validate() throws {
-        guard !runs.isEmpty, runs.count <= 64 else { throw ValidationError("all takes 1 to 64 run files") }
+    /// Checks every option as `command` (taking the chart options of `plotters`) reads them.
+    func check(for command: String, plotters: [any BasePlotter.Type]) throws {
         guard !formats.isEmpty, formats.allSatisfy({ FigureWriter.Format(rawValue: $0) != nil }) else {
             throw ValidationError("--format takes png, svg or pdf, comma-separated")
         }
@@ -60,9 +81,20 @@ struct AllCommand: TakesChartOptions {
         do { _ = try ArtifactCatalog.select(only: only.map(list), skip: skip.map(list) ?? []) } catch {
             throw ValidationError("\(error)")
         }
-        try estimator.check(for: "all")
-        try reading.checkInputs(readBy: [estimator.chosen], command: "all")
-        _ = try GivenChartOptions.charts(Self.plotters)
+        try estimator.check(for: command)
+        try reading.checkInputs(readBy: [estimator.chosen], command: command)
+        _ = try GivenChartOptions.charts(plotters)
+    }
+
+    /// The pipeline that makes the chosen artifacts with the charts of `plotters`.
+    func pipeline(plotters: [any BasePlotter.Type]) throws -> AllPipeline {
+        let specs = try chosenSpecs()
+        let charts = try specs.compactMap { try $0.plotter?.make(GivenChartOptions.arguments) }
+        let reading = self.reading
+        return AllPipeline(specs: specs, charts: charts, formats: formats, request: try look.request(),
+                           estimator: estimator.chosen, movieSettings: encoding.settings(threads: 1),
+                           recordedOptions: try recordedOptions(specs, plotters: plotters),
+                           read: { try reading.readers([$0], split: $1)[0] }, epochs: reading.selectedEpochs)
     }
 
     /// The chosen artifacts: those `--only` and `--skip` leave, less the charts the estimator
@@ -78,26 +110,11 @@ struct AllCommand: TakesChartOptions {
 
     /// The formats asked for, each once, in order.
     private var formats: [String] { list(format).uniqued() }
-    private var chosenSplits: [Split] { Split.allCases.filter { list(splits).contains($0.rawValue) } }
+    var chosenSplits: [Split] { Split.allCases.filter { list(splits).contains($0.rawValue) } }
 
-    func run() throws {
-        try reportingErrors {
-            let specs = try chosenSpecs()
-            let charts = try specs.compactMap { try $0.plotter?.make(GivenChartOptions.arguments) }
-            let pipeline = AllPipeline(specs: specs, charts: charts, formats: formats, request: try look.request(),
-                                       estimator: estimator.chosen, movieSettings: encoding.settings(threads: 1),
-                                       recordedOptions: try recordedOptions(specs),
-                                       read: { try reading.readers([$0], split: $1)[0] }, epochs: reading.selectedEpochs)
-            if try pipeline.run(RunFiles.group(runs), splits: chosenSplits, into: URL(fileURLWithPath: output)) {
-                PendingWarnings.shared.flush()
-                throw ExitCode(1)
-            }
-        }
-    }
-
-    /// Every option as resolved, by its command-line name: `all`'s own, the estimator's and each
+    /// Every option as resolved, by its command-line name: the command's own, the estimator's and each
     /// option of every chart `all` draws (as its chart declares it).
-    private func recordedOptions(_ specs: [ArtifactSpec]) throws -> [String: String] {
+    private func recordedOptions(_ specs: [ArtifactSpec], plotters: [any BasePlotter.Type]) throws -> [String: String] {
         let optional = { (value: Any?) in value.map { "\($0)" } ?? "" }
         let file = { (path: String?) in path.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "" }
         let own = ["artifacts": specs.map(\.name).joined(separator: ","), "splits": chosenSplits.map(\.rawValue).joined(separator: ","),
@@ -110,7 +127,7 @@ struct AllCommand: TakesChartOptions {
                    "k": optional(estimator.k), "ksg-variant": optional(estimator.ksgVariant), "noise-std": optional(estimator.noiseStd),
                    "pca": optional(estimator.pca), "whiten": "\(estimator.whiten)", "seed": optional(estimator.seed)]
         // Every chart option `all` takes, whichever charts --only and --skip keep.
-        return try GivenChartOptions.charts(Self.plotters).reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
+        return try GivenChartOptions.charts(plotters).reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
     }
 
     private func list(_ text: String) -> [String] {

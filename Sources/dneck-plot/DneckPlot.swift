@@ -20,6 +20,7 @@ struct DneckPlot: ParsableCommand {
           dneck-plot movie run.h5 -o plane.mp4
           dneck-plot activations run.h5 --log-counts
           dneck-plot charts run.h5 -d figures
+          dneck-plot watch run.h5 -o live
           dneck-plot compare tanh.h5 relu.h5 -o planes.png
           dneck-plot infoplane seed0.h5 seed1.h5 seed2.h5 --aggregate median --spread iqr --runs
           dneck-plot infoplane run.h5 --estimator kde --noise-variance 0.1
@@ -27,7 +28,7 @@ struct DneckPlot: ParsableCommand {
           dneck-plot health run.h5 --bins 30
           dneck-plot entropy-bias -o bias.png run.h5
         """,
-        subcommands: [AllCommand.self, MeasuresCommand.self, ChartsCommand.self, CompareCommand.self]
+        subcommands: [AllCommand.self, WatchCommand.self, MeasuresCommand.self, ChartsCommand.self, CompareCommand.self]
             + PlotterRegistry.plotters.map { $0.command })
 
     /// Reads the command line (chart options and negative numbers prepared first) and runs it.

@@ -360,10 +360,11 @@ func runCLI(_ arguments: [String], in folder: URL? = nil, timeout: TimeInterval 
                    limits: limits, signal: signal)
 }
 
-/// Runs `binary` with `arguments` as `runCLI` runs the tool.
+/// Runs `binary` with `arguments` as `runCLI` runs the tool, with `environment` added to this process's.
 func runProgram(_ binary: String, _ arguments: [String], in folder: URL? = nil, timeout: TimeInterval = 120, limits: String? = nil,
-                signal: (number: Int32, when: () -> Bool)? = nil) throws -> CLIResult {
+                signal: (number: Int32, when: () -> Bool)? = nil, environment: [String: String] = [:]) throws -> CLIResult {
     let process = Process()
+    if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
     if let limits {
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
         process.arguments = ["-c", "\(limits) && exec \"$0\" \"$@\"", binary] + arguments

@@ -1,12 +1,14 @@
-"""Converters into format_version 2: ibsgd pickles, .npz files, deep-bottleneck dumps.
+"""Converters into format_version 2: ibsgd pickles, .npz files, deep-bottleneck dumps, version 1 runs.
 
 Each reader yields Epoch records in increasing epoch order; :func:`write_run` writes them.
 Epoch numbers are copied unchanged (all three sources number them the Keras way).
 """
 from __future__ import annotations
 
+import json
 import pickle
 import re
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -36,15 +38,24 @@ class Source:
     epochs: list
     inputs: dict = field(default_factory=dict)
     config: dict = field(default_factory=dict)
+    layer_names: list | None = None
 
 
-def write_run(source: Source, out, dtype: str = "float32") -> None:
-    """Writes source as a version 2 run at out, status "finished"."""
+def write_run(source: Source, out, dtype: str = "float32", pace: float = 0.0, on_commit=None) -> None:
+    """Writes source as a version 2 run at out, status "finished".
+
+    pace: seconds to wait after each committed epoch, to replay a run as if it were training
+    (to try `dneck-plot watch`); on_commit(epoch) is called right after each commit.
+    """
     with RunWriter(out, labels=source.labels, config=source.config, inputs=source.inputs or None,
-                   dtype=dtype) as w:
+                   layer_names=source.layer_names, dtype=dtype) as w:
         for e in source.epochs:
             w.log_epoch(e.epoch, activations=e.activations, accuracy=e.accuracy, loss=e.loss,
                         weights_norm=e.weights_norm, gradients=e.gradients)
+            if on_commit is not None:
+                on_commit(e.epoch)
+            if pace > 0:
+                time.sleep(pace)
 
 
 def _load_labels(path) -> np.ndarray:
@@ -229,10 +240,47 @@ def _read_dump_epoch(g: h5py.Group, split: str, e: Epoch, training: bool) -> Non
         e.weights_norm, e.gradients = _training_rows({k: g[k][()] for k in ("weights_norm", "gradmean", "gradstd") if k in g})
 
 
+# -- dneck version 1 ---------------------------------------------------------------------------
+
+class _V1Epochs:
+    """The epochs of a version 1 run, each read from the file when iterated (one in memory)."""
+
+    def __init__(self, path: Path, epochs: list):
+        self.path, self.numbers = path, epochs
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+    def __iter__(self):
+        with h5py.File(self.path, "r") as f:
+            splits = [s for s in SPLITS if s in f]
+            for n in self.numbers:
+                e = Epoch(n)
+                for split in splits:
+                    if str(n) in f[split]:
+                        _read_dump_epoch(f[split][str(n)], split, e, training=split == splits[0])
+                yield e
+
+
+def read_dneck_v1(src) -> Source:
+    """A dneck run file of format_version 1 (a group per epoch under /train and /test)."""
+    path = Path(src)
+    with h5py.File(path, "r") as f:
+        if f.attrs.get("format") != "dneck-run" or int(f.attrs.get("format_version", 0)) != 1:
+            raise ValueError(f"{src}: not a dneck run file of format_version 1")
+        splits = [s for s in SPLITS if s in f]
+        labels = {s: f[s]["labels"][()].astype(np.int64) for s in splits}
+        inputs = {s: f[s]["inputs"][()] for s in splits if "inputs" in f[s]}
+        numbers = sorted({int(k) for s in splits for k in f[s] if k.lstrip("-").isdigit()})
+        config = json.loads(f.attrs["config"]) if "config" in f.attrs else {}
+        names = json.loads(f.attrs["layer_names"]) if "layer_names" in f.attrs else None
+    return Source(labels=labels, epochs=_V1Epochs(path, numbers), inputs=inputs, config=config, layer_names=names)
+
+
 # -- format detection -----------------------------------------------------------------------
 
 def detect(src) -> str:
-    """"ibsgd", "npz" or "deep-bottleneck", from what src is."""
+    """"ibsgd", "npz", "dneck-v1" or "deep-bottleneck", from what src is."""
     p = Path(src)
     if p.is_dir():
         names = [c.name for c in p.iterdir()]
@@ -242,6 +290,10 @@ def detect(src) -> str:
             return "npz"
     elif p.suffix == ".npz":
         return "npz"
+    elif p.is_file() and h5py.is_hdf5(p):
+        with h5py.File(p, "r") as f:
+            if f.attrs.get("format") == "dneck-run":
+                return "dneck-v1"
     elif re.search(r"_(train|test)(\.h5)?$", p.name) or Path(f"{p}_train.h5").exists() or Path(f"{p}_test.h5").exists():
         return "deep-bottleneck"
-    raise ValueError(f"{src}: not an ibsgd folder (epoch%08d files), .npz file or folder, nor a deep-bottleneck dump")
+    raise ValueError(f"{src}: not an ibsgd folder (epoch%08d files), .npz file or folder, a version 1 dneck run, nor a deep-bottleneck dump")
