@@ -8,6 +8,7 @@ nn = pytest.importorskip("flax.linen")
 import jax.numpy as jnp  # noqa: E402
 
 import dneck  # noqa: E402
+from dneck_cli import check_read_by_dneck_plot  # noqa: E402
 
 
 class MLP(nn.Module):
@@ -51,6 +52,7 @@ def test_flax_logger_matches_direct_activations(tmp_path):
         assert f["training/gradstd"][2, 0] == pytest.approx(np.linalg.norm(stacked.std(axis=1)))
         assert f["training/weights_norm"][2, 1] == pytest.approx(np.linalg.norm(params["params"]["out"]["kernel"]), rel=1e-6)
         assert f["status"][0] == dneck.STATUS["finished"]
+    check_read_by_dneck_plot(tmp_path, path, "test", 2, [h], data["test"][1])
 
 
 def test_capture_intermediates_paths():

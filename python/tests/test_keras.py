@@ -8,6 +8,7 @@ import pytest
 os.environ.setdefault("KERAS_BACKEND", "jax")
 keras = pytest.importorskip("keras")
 import dneck  # noqa: E402
+from dneck_cli import check_read_by_dneck_plot  # noqa: E402
 
 
 def test_keras_logger_matches_direct_activations(tmp_path):
@@ -34,6 +35,7 @@ def test_keras_logger_matches_direct_activations(tmp_path):
         kernel = keras.ops.convert_to_numpy(model.layers[0].kernel)
         assert f["training/weights_norm"][2, 0] == pytest.approx(np.linalg.norm(kernel), rel=1e-6)
         assert np.all(f["training/gradmean"][:] > 0) and np.all(f["training/gradstd"][:] > 0)
+    check_read_by_dneck_plot(tmp_path, path, "test", 2, direct, y)
 
 
 def test_kernel_gradients_match_the_analytic_softmax_gradient():

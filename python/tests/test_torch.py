@@ -5,6 +5,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 import dneck  # noqa: E402
+from dneck_cli import check_read_by_dneck_plot  # noqa: E402
 
 
 def test_torch_logger_matches_direct_activations(tmp_path):
@@ -50,3 +51,4 @@ def test_torch_logger_matches_direct_activations(tmp_path):
         assert f["test/accuracy"][2] == pytest.approx(float((out.argmax(1) == data["test"][1]).double().mean()))
         assert f["training/weights_norm"][2, 0] == pytest.approx(float(torch.linalg.norm(model[0].weight.detach())), rel=1e-6)
         np.testing.assert_array_equal(f["train/inputs"][:], data["train"][0].numpy())
+    check_read_by_dneck_plot(tmp_path, path, "test", 2, direct[2], data["test"][1].numpy())

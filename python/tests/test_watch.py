@@ -11,7 +11,6 @@ import filecmp
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,23 +25,8 @@ torch = pytest.importorskip("torch")
 
 REPO = Path(__file__).resolve().parents[2]
 TRAINER = REPO / "examples" / "train_torch.py"
-
-
-def required(what: str, found):
-    if found:
-        return found
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} not found (CI must run this test)")
-    pytest.skip(f"{what} not found")
-
-
-def dneck_plot() -> str:
-    candidates = [os.environ.get("DNECK_PLOT")] + [str(REPO / ".build" / c / "dneck-plot") for c in ("release", "debug")]
-    return required("the dneck-plot binary", next((c for c in candidates if c and os.access(c, os.X_OK)), None))
-
-
-def chromium() -> str:
-    return required("chromium", next((shutil.which(n) for n in ("chromium", "chromium-browser", "google-chrome") if shutil.which(n)), None))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from dneck_cli import chromium, dneck_plot  # noqa: E402
 
 
 def browse(page: Path, profile: Path, *arguments: str) -> str:
