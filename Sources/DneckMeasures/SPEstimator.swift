@@ -24,8 +24,10 @@ import Foundation
 /// class, which varies less than this assumes, so the errors are on the safe side. Sums are log-sum-exps in float64, streamed tile by tile with
 /// the distances and dot products from OpenBLAS GEMM (`PairwiseDistances`' centred rows), so
 /// memory is bounded by the tiles, not N². Terms below 2⁻⁵³ of the draw's own (e_j < −53·ln 2)
-/// are left out: by Cauchy–Schwarz a whole tile of samples is, when its sketched distance to the
-/// draws' samples exceeds β²(‖z‖ + √(‖z‖² + 2·53·ln 2))² for the longest z of the draws.
+/// are left out: by Cauchy–Schwarz a whole tile of samples is, when its distance to the draws'
+/// other samples exceeds β²(‖z‖ + √(‖z‖² + 2·53·ln 2))² for the longest z of the draws, first
+/// tried on the sketch (`PairwiseDistances.sketch`), then on the distances themselves, which
+/// spares the tile's GEMM with the draws (`mcSamples` times the distances' cost).
 public struct SPEstimator: MIEstimator {
     /// β, the standard deviation of the noise added to the layer.
     public let noiseStd: Double
@@ -199,6 +201,13 @@ private struct DrawBlock {
             if rows == columns {   // the lower triangle from the upper
                 for r in 0..<rows.count { for c in 0..<r { d[r * columns.count + c] = d[c * columns.count + r] } }
             }
+            if nearestOther(d, rowSet, columns) > reach {   // only the draws' own terms count
+                for q in 0..<count where columns.contains(rows.lowerBound + q / perRow) {
+                    Self.add(0, to: &all[q])
+                    Self.add(0, to: &withinClass[q])
+                }
+                continue
+            }
             if k == 0 {
                 products.initialize(repeating: 0, count: count * columns.count)
             } else {
@@ -225,6 +234,19 @@ private struct DrawBlock {
                 withinClass[q] = w
             }
         }
+    }
+
+    /// The smallest distance `d` holds between a sample of the block and another of `columns`,
+    /// less a margin for rounding (as `RowSet.nearest`), so it never exceeds the exact one.
+    private func nearestOther(_ d: UnsafeMutablePointer<Double>, _ rowSet: RowSet, _ columns: Range<Int>) -> Double {
+        var nearest = Double.infinity, largestNorm = 0.0
+        for r in 0..<rows.count {
+            let i = rows.lowerBound + r
+            for c in 0..<columns.count where columns.lowerBound + c != i { nearest = min(nearest, d[r * columns.count + c]) }
+            largestNorm = max(largestNorm, rowSet.norms[i])
+        }
+        for j in columns { largestNorm = max(largestNorm, rowSet.norms[j]) }
+        return nearest * (1 - 1e-9) - 1e-12 * largestNorm
     }
 
     /// The squared distance beyond which a sample's terms are negligible for every draw of the
