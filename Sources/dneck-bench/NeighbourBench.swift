@@ -17,7 +17,7 @@ struct NeighbourBench: ParsableCommand {
         numbers. The issue's run (8,000 train samples of a 1,024-unit first layer):
           python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
               --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
-              --activation relu --epochs 20 --gzip 6
+              --activation relu --epochs 20 --gzip 6 --inputs
           swift build -c release && .build/release/dneck-bench ksg-sp /tmp/large.h5
         """)
 
