@@ -34,9 +34,13 @@ public struct MIEstimate: Sendable, Equatable, Codable {
     /// The share of points whose neighbour counts the tie-breaking jitter decided (KSG); nil
     /// for estimators without neighbours.
     public var tiedFraction: Double?
+    /// The Monte-Carlo standard errors of I(X;M) and I(Y;M) in bits (SP); nil for estimators
+    /// without random draws.
+    public var standardError: Bound?
 
     public init(ixm: Double, iym: Double, lowerBound: Bound? = nil, states: Int? = nil, ceilingX: Double? = nil,
-                ceilingY: Double? = nil, subsampledRows: Int? = nil, hitCap: Bool = false, tiedFraction: Double? = nil) {
+                ceilingY: Double? = nil, subsampledRows: Int? = nil, hitCap: Bool = false, tiedFraction: Double? = nil,
+                standardError: Bound? = nil) {
         self.ixm = ixm
         self.iym = iym
         self.lowerBound = lowerBound
@@ -46,6 +50,7 @@ public struct MIEstimate: Sendable, Equatable, Codable {
         self.subsampledRows = subsampledRows
         self.hitCap = hitCap
         self.tiedFraction = tiedFraction
+        self.standardError = standardError
     }
 
     /// Lower bound of I(X;M) when the estimator gives a band.
@@ -115,6 +120,9 @@ public struct MeasureTable: Sendable, Equatable {
 
     /// Whether the points carry lower bounds (a band between two estimates).
     public var hasLowerBounds: Bool { points.contains { $0.lowerBound != nil } }
+
+    /// Whether the points carry Monte-Carlo standard errors.
+    public var hasStandardErrors: Bool { points.contains { $0.standardError != nil } }
 }
 
 /// `value` with 17 significant digits, as C's `%.17g` prints it.

@@ -2,11 +2,11 @@ import DneckCore
 import Foundation
 
 /// The rows of a measures CSV with the value columns by their generic names (`XM`, `YM`,
-/// `XM_lower`, `YM_lower`): one estimator's CSV names them for its quantity (`MI_XM`,
-/// `HSIC_XM`), a CSV of several estimators keeps them.
+/// `XM_lower`, `YM_lower`, `XM_se`, `YM_se`): one estimator's CSV names them for its quantity
+/// (`MI_XM`, `HSIC_XM`), a CSV of several estimators keeps them.
 public struct MeasureRows: Sendable, Equatable {
     /// The value columns, by generic name.
-    static let valueColumns: Set<String> = ["XM", "YM", "XM_lower", "YM_lower"]
+    static let valueColumns: Set<String> = ["XM", "YM", "XM_lower", "YM_lower", "XM_se", "YM_se"]
 
     public var columns: [String]
     /// The cells of every row, one per column.
@@ -56,15 +56,17 @@ public struct MeasureRows: Sendable, Equatable {
 
 extension MeasureTable {
     /// `epoch,layer,XM,YM` (17 significant digits), then `XM_lower,YM_lower` when the points
-    /// carry lower bounds, then with `health` `states,saturated_X,saturated_Y` (states empty
-    /// for estimators without states, the saturation flags `true` or `false`).
+    /// carry lower bounds, `XM_se,YM_se` when they carry Monte-Carlo standard errors, then with
+    /// `health` `states,saturated_X,saturated_Y` (states empty for estimators without states,
+    /// the saturation flags `true` or `false`).
     public func rows(health: Bool) -> MeasureRows {
-        let bounds = hasLowerBounds
-        let columns = ["epoch", "layer", "XM", "YM"] + (bounds ? ["XM_lower", "YM_lower"] : [])
+        let bounds = hasLowerBounds, errors = hasStandardErrors
+        let columns = ["epoch", "layer", "XM", "YM"] + (bounds ? ["XM_lower", "YM_lower"] : []) + (errors ? ["XM_se", "YM_se"] : [])
             + (health ? ["states", "saturated_X", "saturated_Y"] : [])
         return MeasureRows(columns: columns, rows: points.map { p in
             ["\(p.epoch)", "\(p.layer)", formatSignificant(p.ixm), formatSignificant(p.iym)]
                 + (bounds ? [p.ixmLower, p.iymLower].map { $0.map(formatSignificant) ?? "" } : [])
+                + (errors ? [p.standardError?.ixm, p.standardError?.iym].map { $0.map(formatSignificant) ?? "" } : [])
                 + (health ? [p.states.map(String.init) ?? "", "\(p.saturatedX)", "\(p.saturatedY)"] : [])
         })
     }

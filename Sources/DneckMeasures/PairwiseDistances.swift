@@ -133,11 +133,14 @@ struct RowSet: @unchecked Sendable {
     let values: [Double]
     /// ‖row‖² of every row.
     let norms: [Double]
+    /// The column of the source matrix each column holds (`init(centring:)` drops constant ones).
+    let sourceColumns: [Int]
 
-    init(rows: Int, columns: Int, values: [Double]) {
+    init(rows: Int, columns: Int, values: [Double], sourceColumns: [Int]? = nil) {
         self.rows = rows
         self.columns = columns
         self.values = values
+        self.sourceColumns = sourceColumns ?? Array(0..<columns)
         norms = (0..<rows).map { r in (0..<columns).reduce(0) { $0 + values[r * columns + $1] * values[r * columns + $1] } }
     }
 
@@ -161,7 +164,7 @@ struct RowSet: @unchecked Sendable {
             let k = slot[i % width]
             if k >= 0 { centred[i / width * kept.count + k] = a - means[k] }
         }
-        self.init(rows: m.rows, columns: kept.count, values: centred)
+        self.init(rows: m.rows, columns: kept.count, values: centred, sourceColumns: kept)
     }
 
     /// The rows projected on `width` orthonormal directions: Gaussian directions from a fixed

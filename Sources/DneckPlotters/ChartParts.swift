@@ -67,6 +67,7 @@ enum ChartParts {
         let leftOut = left.isEmpty ? ""
             : "; epoch\(left.count == 1 ? "" : "s") \(listed.joined(separator: ", "))\(left.count > 6 ? " (\(left.count) epochs)" : "") left out (NaN, ±Inf or unreadable data)"
         let samples = "\(run.sampleCount) samples of the \(run.split.rawValue) split" + leftOut
-        return estimator && !run.estimator.isEmpty ? "\(run.quantity.x), \(run.quantity.y): \(run.estimator); \(samples)" : samples
+        let error = run.estimateNotes.standardErrorNote.map { " (\($0))" } ?? ""
+        return estimator && !run.estimator.isEmpty ? "\(run.quantity.x), \(run.quantity.y): \(run.estimator)\(error); \(samples)" : samples
     }
 }

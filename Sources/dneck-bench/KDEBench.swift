@@ -115,7 +115,7 @@ struct KDERun: ParsableCommand {
                 ours.append(try Timed { try runChild(cli.path, ["measures", path, "--split", split.rawValue, "--estimator", "kde",
                                                                 "--noise-variance", "\(variance)", "-o", output.path]) })
             }
-            let deviation = try largestDifference(numpy.last!.output, String(contentsOf: output, encoding: .utf8))
+            let deviation = try largestDifference(numpy.last!.output, String(contentsOf: output, encoding: .utf8), leading: (2, 2))
             let ratios = zip(numpy, ours).map { $0.seconds / $1.seconds }
             print("KDE bounds (upper and lower) of every layer and epoch of \(path) [\(split.rawValue)], σ² = \(variance),",
                   "\(runs) alternated single whole-process runs each:")
@@ -125,22 +125,22 @@ struct KDERun: ParsableCommand {
                          ratios.min()!, ratios.max()!, deviation))
         }
     }
+}
 
-    /// The largest relative difference between numpy's CSV (epoch, layer, then upper and lower
-    /// I(X;M), I(Y;M)) and dneck-plot's (epoch, layer, MI_XM, MI_YM, MI_XM_lower, MI_YM_lower),
-    /// row by row.
-    private func largestDifference(_ numpy: String, _ ours: String) throws -> Double {
-        func rows(_ csv: String) -> [[Double]] {
-            csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").dropFirst(2).map { Double($0)! } }
-        }
-        let (a, b) = (rows(numpy), rows(ours))
-        guard a.count == b.count else { throw ValidationError("numpy wrote \(a.count) rows, dneck-plot \(b.count)") }
-        return zip(a.joined(), b.joined()).map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
+/// The largest relative difference between numpy's CSV and dneck-plot's, row by row, the value
+/// columns after each one's `leading` columns (epoch, layer, …), as many as both have (KDE:
+/// upper and lower I(X;M), I(Y;M) against MI_XM, MI_YM, MI_XM_lower, MI_YM_lower).
+func largestDifference(_ numpy: String, _ ours: String, leading: (numpy: Int, ours: Int)) throws -> Double {
+    func rows(_ csv: String, _ skipped: Int) -> [[Double]] {
+        csv.split(separator: "\n").dropFirst().map { $0.split(separator: ",").dropFirst(skipped).map { Double($0)! } }
     }
+    let (a, b) = (rows(numpy, leading.numpy), rows(ours, leading.ours))
+    guard a.count == b.count else { throw ValidationError("numpy wrote \(a.count) rows, dneck-plot \(b.count)") }
+    return zip(a, b).flatMap { zip($0, $1) }.map { abs($0 - $1) / max(abs($0), 1e-300) }.max() ?? 0
 }
 
 /// One whole-process run: wall-clock seconds, peak memory and standard output.
-private struct Timed {
+struct Timed {
     let seconds: Double
     let peakMegabytes: Double
     let output: String

@@ -125,7 +125,8 @@ struct ArtifactOptions: ParsableArguments {
                    "epochs": optional(reading.epochs), "sigma": optional(estimator.sigma), "hsic-target": optional(estimator.hsicTarget),
                    "samples": optional(estimator.samples), "alpha": optional(estimator.alpha), "max-memory": optional(reading.memory.maxMemory),
                    "k": optional(estimator.k), "ksg-variant": optional(estimator.ksgVariant), "noise-std": optional(estimator.noiseStd),
-                   "pca": optional(estimator.pca), "whiten": "\(estimator.whiten)", "seed": optional(estimator.seed)]
+                   "pca": optional(estimator.pca), "whiten": "\(estimator.whiten)", "seed": optional(estimator.seed),
+                   "mc-samples": optional(estimator.mcSamples)]
         // Every chart option `all` takes, whichever charts --only and --skip keep.
         return try GivenChartOptions.charts(plotters).reduce(own) { $0.merging($1.recordedOptions) { kept, _ in kept } }
     }

@@ -135,7 +135,7 @@ extension EstimatorDescriptor {
 /// Which information estimator makes the measures, and its parameters: one group shared by
 /// `measures`, `infoplane`, `movie`, `compare` and the charts.
 struct EstimatorOptions: ParsableArguments {
-    @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi, edge or ksg (the last four need the inputs X); measures takes several, comma-separated.")
+    @Option(help: "Information estimator: binning, kde-upper, kde-lower, kde (both KDE bounds, drawn as a band), hsic, renyi, edge, ksg (the last four need the inputs X) or sp; measures takes several, comma-separated.")
     var estimator = EstimatorDescriptor.binning.name
 
     @Option(name: .customLong("bin-size"), help: "Bin width of the binning estimator, in activation units (default 0.07).")
@@ -168,7 +168,7 @@ struct EstimatorOptions: ParsableArguments {
     @Option(name: .customLong("ksg-variant"), help: "Kraskov et al.'s estimator of ksg: 1 (eq. 8, default) or 2 (eq. 9).")
     var ksgVariant: Int?
 
-    @Option(name: .customLong("noise-std"), help: "Standard deviation of the seeded Gaussian noise ksg adds to M (at least 0, at most 1e6; default 0, none).")
+    @Option(name: .customLong("noise-std"), help: "Standard deviation of the seeded Gaussian noise ksg and sp add to M (at most 1e6; ksg: at least 0, default 0, none; sp: β, above 0, default 0.1).")
     var noiseStd: Double?
 
     @Option(help: "ksg projects X and M to at most D principal components (1 to 10000; default: none).")
@@ -177,8 +177,11 @@ struct EstimatorOptions: ParsableArguments {
     @Flag(help: "ksg whitens the principal components of --pca.")
     var whiten = false
 
-    @Option(help: "Seed of ksg's noise and tie-breaking jitter (0 to 4294967295; default 0).")
+    @Option(help: "Seed of ksg's noise and tie-breaking jitter and of sp's Monte Carlo draws (0 to 4294967295; default 0).")
     var seed: Int?
+
+    @Option(name: .customLong("mc-samples"), help: "Monte Carlo draws per sample of sp (1 to 1000; default 4).")
+    var mcSamples: Int?
 
     /// The estimators `--estimator` names, in order.
     var names: [EstimatorDescriptor] { (try? EstimatorDescriptor.parse(estimator, option: "--estimator")) ?? [.binning] }
@@ -216,6 +219,13 @@ struct EstimatorOptions: ParsableArguments {
             try requireTaker([.alpha], among: names)
         }
         try validateKSG(for: names)
+        if let mcSamples {
+            guard (1...1000).contains(mcSamples) else { throw ValidationError("--mc-samples must be between 1 and 1000") }
+            try requireTaker([.mcSamples], among: names)
+        }
+        if noiseStd == 0, names.contains(where: { $0.name == EstimatorDescriptor.sp.name }) {
+            throw ValidationError("--noise-std must be above 0 for sp (β of its noise; the default is \(SPEstimator.defaultNoiseStd))")
+        }
     }
 
     /// Checks ksg's parameters: ranges, then that ksg is among `names`.
@@ -269,7 +279,7 @@ struct EstimatorOptions: ParsableArguments {
         EstimatorParameters(binSize: binSize, bins: bins, adaptive: adaptive, noiseVariance: noiseVariance,
                             sigma: sigma.flatMap { try? width($0) }, hsicTarget: hsicTarget.flatMap(HSICEstimator.Target.init),
                             samples: samples, alpha: alpha, k: k, ksgVariant: ksgVariant, noiseStd: noiseStd, pca: pca,
-                            whiten: whiten, seed: seed.flatMap { UInt32(exactly: $0) })
+                            whiten: whiten, seed: seed.flatMap { UInt32(exactly: $0) }, mcSamples: mcSamples)
     }
 
     /// The estimator `descriptor` describes, with the parameters given (validated already).
@@ -369,6 +379,6 @@ extension EstimatorOptions {
     var given: Bool {
         estimator != EstimatorDescriptor.binning.name || binSize != nil || bins != nil || adaptive || noiseVariance != nil
             || sigma != nil || hsicTarget != nil || samples != nil || alpha != nil
-            || k != nil || ksgVariant != nil || noiseStd != nil || pca != nil || whiten || seed != nil
+            || k != nil || ksgVariant != nil || noiseStd != nil || pca != nil || whiten || seed != nil || mcSamples != nil
     }
 }

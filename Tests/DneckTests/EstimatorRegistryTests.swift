@@ -9,7 +9,7 @@ final class EstimatorRegistryTests: XCTestCase {
     /// Every name once, in the help's order, each found by its name.
     func testNamesAreUniqueAndFound() {
         let names = EstimatorRegistry.all.map(\.name)
-        XCTAssertEqual(names, ["binning", "kde-upper", "kde-lower", "kde", "hsic", "renyi", "edge", "ksg"])
+        XCTAssertEqual(names, ["binning", "kde-upper", "kde-lower", "kde", "hsic", "renyi", "edge", "ksg", "sp"])
         XCTAssertEqual(Set(names).count, names.count)
         for name in names { XCTAssertEqual(EstimatorRegistry.named(name)?.name, name) }
         XCTAssertNil(EstimatorRegistry.named("kdx"))
@@ -19,7 +19,7 @@ final class EstimatorRegistryTests: XCTestCase {
     /// and an estimator's parameters build it again.
     func testEveryNameBuildsItsEstimatorAndParametersRoundTrip() throws {
         let given = EstimatorParameters(binSize: 0.5, noiseVariance: 0.1, sigma: .median, hsicTarget: .output, samples: 300, alpha: 2,
-                                        k: 5, ksgVariant: 2, noiseStd: 0.1, pca: 4, whiten: true, seed: 9)
+                                        k: 5, ksgVariant: 2, noiseStd: 0.1, pca: 4, whiten: true, seed: 9, mcSamples: 7)
         for descriptor in EstimatorRegistry.all {
             for parameters in [EstimatorParameters(), given, EstimatorParameters(bins: 30, adaptive: true)] {
                 let made = try descriptor.make(parameters)
@@ -40,7 +40,7 @@ final class EstimatorRegistryTests: XCTestCase {
         XCTAssertEqual(takers, [.binSize: ["binning"], .bins: ["binning"], .adaptive: ["binning"],
                                 .noiseVariance: ["kde-upper", "kde-lower", "kde"], .sigma: ["hsic", "renyi"],
                                 .hsicTarget: ["hsic"], .samples: ["hsic", "renyi"], .alpha: ["renyi"], .k: ["ksg"], .ksgVariant: ["ksg"],
-                                .noiseStd: ["ksg"], .pca: ["ksg"], .whiten: ["ksg"], .seed: ["ksg"]])
+                                .noiseStd: ["ksg", "sp"], .pca: ["ksg"], .whiten: ["ksg"], .seed: ["ksg", "sp"], .mcSamples: ["sp"]])
         XCTAssertEqual(EstimatorRegistry.all.filter(\.needsInputs).map(\.name), ["hsic", "renyi", "edge", "ksg"])
         XCTAssertEqual(EstimatorRegistry.all.filter(\.countsStates).map(\.name), ["binning"])
     }

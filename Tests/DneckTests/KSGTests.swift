@@ -155,7 +155,7 @@ final class KSGTests: XCTestCase {
             (["--estimator", "ksg", "--whiten"], "--whiten needs --pca D"),
             (["--estimator", "ksg", "--seed", "-1"], "--seed must be between 0 and 4294967295"),
             (["--k", "3"], "--k belongs to --estimator ksg, not binning"),
-            (["--estimator", "kde", "--noise-std", "0.1"], "--noise-std belongs to --estimator ksg, not kde"),
+            (["--estimator", "kde", "--noise-std", "0.1"], "--noise-std belongs to --estimator ksg or sp, not kde"),
         ]
         for (arguments, fragment) in cases {
             let bad = try runCLI(["measures", run, "-o", folder.appendingPathComponent("bad.csv").path] + arguments)

@@ -1,0 +1,73 @@
+import ArgumentParser
+import DneckCore
+import DneckIO
+import DneckMeasures
+import Foundation
+
+struct NeighbourBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ksg-sp",
+        abstract: "KSG and SP of every layer at one epoch, whole processes: the numpy/scipy references vs dneck-plot measures.",
+        discussion: """
+        Alternating single whole-process runs of each baseline and of `dneck-plot measures
+        --estimator ksg` / `--estimator sp` on the same epoch: KSG against
+        Tests/reference/ksg_reference.py (scipy's cKDTree, p = ∞), SP against Benchmarks/sp_numpy.py
+        (one GEMM per 512-draw block, the same seeded draws). Prints each one's times and peak
+        memory, the ratios of alternated pairs and the largest relative difference of their
+        numbers. The issue's run (8,000 train samples of a 1,024-unit first layer):
+          python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
+              --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
+              --activation relu --epochs 20 --gzip 6 --inputs
+          swift build -c release && .build/release/dneck-bench ksg-sp /tmp/large.h5
+        """)
+
+    @Argument(help: "A dneck run file (with <split>/inputs for KSG).") var path: String
+    @Option var split: Split = .train
+    @Option(help: "Epoch (default: the last logged).") var epoch: Int?
+    @Option(help: "Estimators to time: ksg, sp or both.") var estimators = "ksg,sp"
+    @Option(help: "β of SP's noise (a standard deviation).") var noiseStd = SPEstimator.defaultNoiseStd
+    @Option(help: "SP's Monte Carlo draws per sample.") var mcSamples = SPEstimator.defaultMCSamples
+    @Option(help: "Alternated runs of each side.") var runs = 1
+    @Option(help: "Python with numpy, scipy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
+    var python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
+    func run() throws {
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
+            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
+        }
+        let epoch = try epoch ?? RunReader(path: path, split: split).epochs.last!
+        let scratch = try ScratchFolder(name: "ksg-sp")
+        let (ours, theirs) = (scratch.file("dneck.csv"), scratch.file("numpy.csv"))
+        let reference = benchmarksFolder.deletingLastPathComponent().appendingPathComponent("Tests/reference/ksg_reference.py").path
+        for name in estimators.split(separator: ",").map(String.init) {
+            let (baseline, baselineName, options, leading): ([String], String, [String], Int)
+            switch name {
+            case "ksg":
+                (baseline, baselineName, options, leading) = (
+                    [reference, path, "--split", split.rawValue, "--epochs", "\(epoch)", "-o", theirs.path],
+                    "numpy/scipy cKDTree (ksg_reference.py)", [], 3)
+            case "sp":
+                let parameters = ["--noise-std", "\(noiseStd)", "--mc-samples", "\(mcSamples)"]
+                (baseline, baselineName, options, leading) = (
+                    [benchmarksFolder.appendingPathComponent("sp_numpy.py").path, path, "--split", split.rawValue, "--epoch", "\(epoch)"]
+                        + parameters, "numpy float64, 512-draw GEMM blocks", parameters, 2)
+            default: throw ValidationError("--estimators takes ksg and sp, not \(name)")
+            }
+            var numpy: [Timed] = [], dneck: [Timed] = []
+            for _ in 0..<runs {
+                numpy.append(try Timed { try runChild(python, baseline) })
+                dneck.append(try Timed { try runChild(cli.path, ["measures", path, "--split", split.rawValue, "--epochs", "\(epoch)",
+                                                                 "--estimator", name, "-o", ours.path] + options) })
+            }
+            let numbers = name == "ksg" ? try String(contentsOf: theirs, encoding: .utf8) : numpy.last!.output
+            let deviation = try largestDifference(numbers, String(contentsOf: ours, encoding: .utf8), leading: (leading, 2))
+            let ratios = zip(numpy, dneck).map { $0.seconds / $1.seconds }
+            print("\(name) of every layer at epoch \(epoch) of \(path) [\(split.rawValue)], \(runs) alternated single whole-process runs each:")
+            print(Timed.summary(baselineName, numpy))
+            print(Timed.summary("dneck-plot measures --estimator \(([name] + options).joined(separator: " "))", dneck))
+            print(String(format: "  ratio %.1f× – %.1f× (alternated pairs); largest relative difference of the numbers %.1e",
+                         ratios.min()!, ratios.max()!, deviation))
+        }
+    }
+}
