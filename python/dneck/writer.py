@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import time
 from typing import Mapping, Sequence
 
 import h5py
@@ -17,6 +18,7 @@ STATUS = {"running": 0, "finished": 1, "stopped": 2}
 STORAGE_DTYPES = {"float16": np.float16, "float32": np.float32, "float64": np.float64}
 VECTOR_CHUNK = 256          # rows per chunk of the 1-D and [E, layers] datasets
 MAX_CHUNK_BYTES = 16 << 20  # an activation chunk holds one epoch, at most this many bytes
+REOPEN_SECONDS = 600        # swmr=False: how long a commit waits for readers to let go of the file
 
 
 def _maxshape(shape: Sequence[int], growing: int | None = None) -> tuple:
@@ -85,12 +87,17 @@ class RunWriter:
     file to SWMR mode and renames it to ``path``; from there on it only grows existing
     datasets. So ``path`` never holds a file that a crash could leave unreadable. Use as a context manager to close with status "finished", or
     "stopped" if an exception escapes.
+
+    swmr: False for a file system without SWMR (NFS): the file is then closed after each commit
+    and reopened for the next (waiting while a reader holds it), so that readers
+    (``dneck-plot watch`` retries while it is locked) read it between commits. A writer killed in the middle of a commit may then leave
+    the file unreadable, which SWMR mode rules out.
     """
 
     def __init__(self, path, labels: Mapping[str, Sequence[int]], config: Mapping | None = None,
                  inputs: Mapping[str, np.ndarray] | None = None,
                  layer_names: Sequence[str] | None = None, dtype: str = "float32",
-                 compression: int | None = None):
+                 compression: int | None = None, swmr: bool = True):
         if not labels or set(labels) - {"train", "test"}:
             raise ValueError(f"labels must be given for 'train' and/or 'test', got {sorted(labels)}")
         if str(np.dtype(dtype)) not in STORAGE_DTYPES:
@@ -99,6 +106,8 @@ class RunWriter:
             raise ValueError(f"inputs given for splits without labels: {sorted(set(inputs) - set(labels))}")
         self.dtype = STORAGE_DTYPES[str(np.dtype(dtype))]
         self.compression = compression
+        self.swmr = swmr
+        self._closed = False
         self.layer_names = None if layer_names is None else [str(s) for s in layer_names]
         self.units: list[int] | None = None
         self._staged: dict | None = None
@@ -154,7 +163,8 @@ class RunWriter:
         _create_growing(t, "epochs", (), np.int64, (VECTOR_CHUNK,))
         for name in ("weights_norm", "gradmean", "gradstd"):
             _create_growing(t, name, (len(units),), np.float64, (VECTOR_CHUNK, max(1, len(units))))
-        self.file.swmr_mode = True
+        if self.swmr:
+            self.file.swmr_mode = True
         os.replace(self._partial, self.path)
 
     # -- logging -------------------------------------------------------------------------
@@ -210,6 +220,7 @@ class RunWriter:
         staged, self._staged = self._staged, None
         if staged is None:
             return
+        self._reopen()
         self._check_staged(staged)
         epoch = staged["epoch"]
         groups = list(staged["splits"]) + (["training"] if staged["training"] else [])
@@ -229,6 +240,21 @@ class RunWriter:
             _write_row(self.file[g]["epochs"], index[g], epoch)
             self._last_epoch[g] = epoch
         self.file.flush()
+        if not self.swmr:
+            self.file.close()
+
+    def _reopen(self) -> None:
+        """Opens the run again if it was closed after a commit (swmr=False), waiting while a
+        reader holds it (libhdf5's file lock; a `dneck-plot watch` rendering holds it for
+        seconds), up to REOPEN_SECONDS."""
+        deadline = time.monotonic() + REOPEN_SECONDS
+        while not self.file.id.valid:
+            try:
+                self.file = h5py.File(self.path, "a", libver=("v110", "latest"))
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
 
     def _check_staged(self, staged: dict) -> None:
         """Validates a staged epoch against the schema (creating it on the first commit)."""
@@ -257,12 +283,14 @@ class RunWriter:
 
         A run closed before its first commit is renamed to ``path`` here: it holds the header only.
         """
-        if not self.file.id.valid:
+        if self._closed:
             return
         if self._staged is not None:
             self.commit()
+        self._reopen()
         self.file["status"][0] = STATUS["finished" if finished else "stopped"]
         self.file.close()
+        self._closed = True
         if self.units is None:
             os.replace(self._partial, self.path)
 

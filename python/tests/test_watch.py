@@ -164,3 +164,38 @@ def test_trainer_killed_leaves_committed_epochs_and_watch_stops_whole(tmp_path):
         data = png.read_bytes()
         assert data.startswith(b"\x89PNG") and data.endswith(b"IEND\xaeB`\x82"), png.name
     assert (live / ".dneck-watch" / "measures.json").exists()      # a restarted watch resumes from it
+
+
+def test_writer_closing_after_each_epoch_is_watched_to_the_end(tmp_path):
+    """swmr=False (NFS): the file is closed between commits; watch reads it then and ends as all."""
+    import dneck
+    run, live, reference = tmp_path / "run.h5", tmp_path / "live", tmp_path / "all"
+    rng = np.random.default_rng(5)
+    labels = {s: rng.integers(0, 2, n) for s, n in (("train", 40), ("test", 20))}
+    watch = start_watch(run, live)
+    try:
+        with dneck.RunWriter(run, labels=labels, swmr=False) as w:
+            for epoch in range(4):
+                acts = {s: [np.tanh(rng.normal(size=(len(y), 3)) * (epoch + 1)), rng.normal(size=(len(y), 2))] for s, y in labels.items()}
+                w.log_epoch(epoch, activations=acts, accuracy={"train": 0.5 + epoch / 10, "test": 0.4 + epoch / 10})
+                # Closed between commits: a plain open works (once watch lets go of the file).
+                f = wait_for(lambda: _open_plain(run), 60, "a plain open of the run")
+                with f:
+                    assert list(f["train/epochs"][:]) == list(range(epoch + 1))
+                time.sleep(0.5)
+        status = watch.wait(timeout=300)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+    made = subprocess.run([dneck_plot(), "all", str(run), "-o", str(reference)], capture_output=True)
+    assert status == made.returncode == 1          # as all: no loss, no gradients, so no snr and accuracy charts
+    names = sorted(p.name for p in live.iterdir())
+    assert names == sorted(p.name for p in reference.iterdir())
+    assert not filecmp.cmpfiles(live, reference, names, shallow=False)[1]
+
+
+def _open_plain(run):
+    try:
+        return h5py.File(run, "r")
+    except BlockingIOError:
+        return None
