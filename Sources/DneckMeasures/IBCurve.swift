@@ -34,19 +34,19 @@ public struct IBCurve: Sendable, Equatable {
     /// How the curve is searched.
     public struct Settings: Sendable, Equatable {
         /// Seeded random starts at every β (besides the neighbouring solutions).
-        public var restarts = 3
+        public var restarts = 2
         /// The most clusters T may have (|T| = the inputs when fewer).
-        public var maxClusters = 16
+        public var maxClusters = 12
         /// The most inputs the iterations see: beyond, the distinct rows are grouped (see
         /// `groups`), which gives a curve below the true one, never above.
-        public var maxInputs = 256
+        public var maxInputs = 128
         /// The most β values solved.
-        public var maxBetas = 80
+        public var maxBetas = 60
         /// The largest β: beyond it, the top of the curve is the chord to (H(X̃), I(X;Y)).
         public var maxBeta = 0x1p24
         /// An iteration stops when no p(t|x) changes by more than this, or after `maxIterations`.
         public var tolerance = 1e-11
-        public var maxIterations = 1_000
+        public var maxIterations = 500
         /// Consecutive points may differ by this fraction of I(X;Y) in I(T;Y), and of the
         /// largest I(X;T) found in I(X;T); farther apart, the β between them is solved.
         public var resolution = 0.03
