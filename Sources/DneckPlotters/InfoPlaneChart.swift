@@ -27,7 +27,7 @@ public struct InfoPlaneChart: BasePlotter {
             .limits("xlim", \.xlim, help: "Fixed information-plane x limits in the estimator's unit (default: fitted to the data)."),
             .limits("ylim", \.ylim, help: "Fixed information-plane y limits in the estimator's unit (default: fitted to the data)."),
             .flag("log-epoch-colors", \.logEpochColors, help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart."),
-            .flag("ib-bound", \.ibBound, help: "Draw the bound no representation crosses for deterministic labels: I(Y;M) ≤ min(I(X;M), H(Y)) (Kolchinsky et al., ICLR 2019)."),
+            .flag("ib-bound", \.ibBound, help: "Draw the bound no representation crosses for deterministic labels: I(Y;M) ≤ min(I(X;M), H(Y)) (Kolchinsky et al., ICLR 2019); for a run with <split>/label_probs, the IB curve of that p(y|x)."),
         ]
     }
 
