@@ -173,6 +173,42 @@ public final class RunReader: @unchecked Sendable {
     /// Where `inputs()` looks, as messages show it (`train/inputs`).
     public var inputsPath: String { RunReader.display(RunReader.join(epochRoot, "inputs")) }
 
+    /// The split's stochastic labels p(y|x), `<split>/label_probs` (float [n, C], rows in the
+    /// order of the labels, each a distribution over the C ≥ 1 + the largest label classes: no
+    /// NaN or Inf, none negative, summing to 1 within `labelProbabilityTolerance`); nil when the
+    /// run has none (a deep-bottleneck dump never has).
+    public func labelProbabilities() throws -> [[Double]]? {
+        guard layout != .deepBottleneck else { return nil }
+        let path = RunReader.join(epochRoot, "label_probs"), shown = labelProbabilitiesPath
+        guard let kind = try hdf5.kind(path) else { return nil }
+        func bad(_ detail: String) -> DneckError { .badShape(file: file, path: shown, detail: detail) }
+        guard kind == .dataset else { throw bad("label_probs must be a dataset") }
+        guard try hdf5.datasetInfo(path).element == .float else { throw bad("label_probs must be float32 or float64") }
+        let (shape, values) = try hdf5.readMatrixValues(path)
+        guard shape.count == 2 else { throw bad("label_probs must be 2-D (samples × classes), found shape \(shape)") }
+        guard shape[0] == labels.count else { throw bad("has \(shape[0]) rows but there are \(labels.count) labels") }
+        let classes = (labels.max() ?? 0) + 1
+        guard shape[1] >= classes else { throw bad("has \(shape[1]) columns but the labels reach class \(classes - 1)") }
+        let matrix = RunReader.matrix(shape, values)
+        if let nonFinite = matrix.firstNonFinite() {
+            throw DneckError.nonFinite(file: file, path: shown, cell: .init(row: nonFinite.row, column: nonFinite.column), value: nonFinite.value)
+        }
+        let all = matrix.values
+        let rows = (0..<shape[0]).map { Array(all[$0 * shape[1]..<($0 + 1) * shape[1]]) }
+        for (i, row) in rows.enumerated() {
+            if let j = row.firstIndex(where: { $0 < 0 }) { throw bad("p(y|x) is negative at row \(i), column \(j) (\(row[j]))") }
+            let sum = row.reduce(0, +)
+            guard abs(sum - 1) <= RunReader.labelProbabilityTolerance else { throw bad("row \(i) sums to \(sum), not 1") }
+        }
+        return rows
+    }
+
+    /// How far from 1 a row of `label_probs` may sum (float32 rounding of ten classes is ~1e-6).
+    public static let labelProbabilityTolerance = 1e-4
+
+    /// Where `labelProbabilities()` looks, as messages show it (`train/label_probs`).
+    public var labelProbabilitiesPath: String { RunReader.display(RunReader.join(epochRoot, "label_probs")) }
+
     /// The logged epoch whose group holds the dataset `path` (as messages show it; in a version 2
     /// run, whose row of a dataset `path` names), nil for a path outside the epochs' groups.
     public func epoch(ofDataset path: String) -> Int? {

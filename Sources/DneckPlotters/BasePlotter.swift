@@ -63,6 +63,8 @@ public struct ChartNeeds: Sendable {
     public var requiredRecords: EpochRecord.Fields = []
     /// The entropy-bias analysis of activation functions, with its settings.
     public var entropyBias: EntropyBiasSettings?
+    /// The information-bottleneck curve of the run's `<split>/label_probs`, when it has them.
+    public var ibCurve = false
 
     public init(estimates: EstimatorNeed = .none, survey: ActivationSurvey.Parts = [], records: EpochRecord.Fields = [],
                 requiredRecords: EpochRecord.Fields = []) {
@@ -86,6 +88,7 @@ public struct ChartNeeds: Sendable {
             all.records.formUnion(need.records)
             all.requiredRecords.formUnion(need.requiredRecords)
             all.entropyBias = all.entropyBias ?? need.entropyBias
+            all.ibCurve = all.ibCurve || need.ibCurve
         }
         return all
     }

@@ -44,6 +44,9 @@ public struct RunData: Sendable {
     }
     /// The run's layers measured as that analysis measures the functions, when it was asked for.
     public var layerEntropies: LayerEntropies?
+    /// The information-bottleneck curve of the run's stochastic labels and the dataset they
+    /// came from (`train/label_probs`), when a chart asked for it and the run has them.
+    public var ibCurve: (curve: IBCurve, dataset: String)?
 
     public init(file: String, split: Split, config: [String: String] = [:], epochs: [Int], layerCount: Int, sampleCount: Int,
                 measures: MeasureTable? = nil, survey: ActivationSurvey? = nil, records: [EpochRecord]? = nil,
@@ -106,6 +109,9 @@ public enum DataStage {
         data.entropyBias = analysis(needs)
         data.layerNames = try layerNames(reader)
         data.layerEntropies = try layerEntropies(reader, needs: needs, epochs: epochs)
+        if needs.ibCurve, quantity.bitsCeilings, let rows = try reader.labelProbabilities() {
+            data.ibCurve = (IBCurve(rows: rows), reader.labelProbabilitiesPath)
+        }
         if let missing = missingRequirement(needs, in: data, reader: reader) { throw missing }
         return data
     }
@@ -192,6 +198,8 @@ public enum DataStage {
         data.layerNames = first.layerNames
         data.estimateNotes = runs.reduce(EstimateNotes()) { $0.merged($1.estimateNotes) }
         data.cap = first.cap
+        // One curve for runs of the same stochastic labels; none (the deterministic bound) else.
+        data.ibCurve = runs.allSatisfy { $0.ibCurve?.curve == first.ibCurve?.curve } ? first.ibCurve : nil
         data.ensemble = Ensemble(aggregate: aggregate, runs: tables, files: runs.map(\.file))
         return data
     }

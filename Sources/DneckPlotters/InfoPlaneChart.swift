@@ -27,12 +27,19 @@ public struct InfoPlaneChart: BasePlotter {
             .limits("xlim", \.xlim, help: "Fixed information-plane x limits in the estimator's unit (default: fitted to the data)."),
             .limits("ylim", \.ylim, help: "Fixed information-plane y limits in the estimator's unit (default: fitted to the data)."),
             .flag("log-epoch-colors", \.logEpochColors, help: "Colour epochs by log(epoch + 1), so early epochs of long runs stand apart."),
-            .flag("ib-bound", \.ibBound, help: "Draw the bound no representation crosses for deterministic labels: I(Y;M) ≤ min(I(X;M), H(Y)) (Kolchinsky et al., ICLR 2019)."),
+            .flag("ib-bound", \.ibBound, help: "Draw the bound no representation crosses for deterministic labels: I(Y;M) ≤ min(I(X;M), H(Y)) (Kolchinsky et al., ICLR 2019); for a run with <split>/label_probs, the IB curve of that p(y|x)."),
         ]
     }
 
     public let options: Options
     public init(options: Options) { self.options = options }
+
+    /// With `--ib-bound`, the IB curve of the run's stochastic labels too.
+    public var needs: ChartNeeds {
+        var needs = Self.descriptor.needs
+        needs.ibCurve = options.ibBound
+        return needs
+    }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let style = request.style
@@ -46,7 +53,10 @@ public struct InfoPlaneChart: BasePlotter {
         let colormap = request.colormap(default: .gnuplot)
         let colorOf = { (epoch: Int) in colormap.color(at: normalize(Double(epoch))) }
         panel.marks += PlaneParts.ceilingLines(run, style: style)
-        let bound = options.ibBound ? PlaneParts.ibBound(run, right: xScale) : nil
+        // The IB curve of stochastic labels when the run has them, else the deterministic bound.
+        let curve = options.ibBound ? PlaneParts.ibCurve(run, right: xScale) : nil
+        let bound = options.ibBound && curve == nil ? PlaneParts.ibBound(run, right: xScale) : nil
+        if let line = curve?.line { panel.marks.append(.line(line, color: style.foreground.withAlpha(0.7), width: style.lineWidth)) }
         if let line = bound?.line { panel.marks.append(.line(line, color: style.foreground.withAlpha(0.7), width: 1, dashed: true)) }
         if let ensemble = run.ensemble, request.showRuns {
             panel.marks += PlaneParts.runTrajectories(ensemble, epochs: Set(table.epochs), style: style)
@@ -80,7 +90,7 @@ public struct InfoPlaneChart: BasePlotter {
         block.legends.append(FigureLegend(legend: Legend(entries: layers + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }),
                                           cell: block.all))
         block.size.width += run.measures?.hasLowerBounds == true ? 1.8 : 1.2
-        block.footer = PlaneParts.footer(run, request: request) + (bound.map { [$0.note] } ?? [])
+        block.footer = PlaneParts.footer(run, request: request) + [curve?.note ?? bound?.note].compactMap { $0 }
         return block
     }
 

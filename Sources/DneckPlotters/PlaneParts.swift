@@ -90,6 +90,18 @@ enum PlaneParts {
                 "dark dashed: the IB bound I(Y;M) ≤ min(I(X;M), H(Y)) for deterministic labels (the diagonal up to H(Y) = \(String(format: "%.3f", h)) bits, then level)")
     }
 
+    /// The information-bottleneck curve of `run`'s stochastic labels, level from its last point to
+    /// the right end of `right`, and the footer line saying how it was computed; nil when the run
+    /// has none (or its estimator does not give bits: `ibBound` says why).
+    static func ibCurve(_ run: RunData, right: Scale) -> (line: [DataPoint], note: String)? {
+        guard run.quantity.bitsCeilings, let (curve, dataset) = run.ibCurve, let last = curve.points.last else { return nil }
+        let line = curve.points.map { DataPoint($0.ixt, $0.ity) } + [DataPoint(max(right.domain.upperBound, last.ixt), last.ity)]
+        let grouped = curve.groups < curve.distinctInputs ? " grouped into \(curve.groups)" : ""
+        return (line, "dark line: the IB curve of p(y|x) from \(dataset) (I(X;Y) = \(String(format: "%.3f", curve.mutualInformation)) bits; "
+                + "\(curve.distinctInputs) distinct rows\(grouped)) by iterative IB, \(curve.betaCount) β values, "
+                + "\(curve.settings.restarts) random restarts each, |T| ≤ \(curve.clusters), upper concave envelope")
+    }
+
     /// The band between the KDE bounds: for each point with a lower bound, a translucent box
     /// from the lower bound to the point (the upper bound) in both coordinates.
     static func boundBand(_ points: [InformationPoint], color: (InformationPoint) -> Color) -> [Mark] {

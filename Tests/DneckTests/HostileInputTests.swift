@@ -216,6 +216,11 @@ final class HostileInputTests: XCTestCase {
             $0.dataset("train/0/gradstd", shape: [1], doubles: [1], storage: .float64)
             $0.dataset("train/0/weights_norm", shape: [1], doubles: [1], storage: .float64)
         }
+        add("label_probs_sum", "train/label_probs: row 2 sums to 0.5, not 1", failing: ["infoplane"], every: true) {
+            self.layer($0, epoch: 0, 0)
+            $0.dataset("train/label_probs", shape: [6, 2], doubles: [0.5, 0.5, 0.5, 0.5, 0.25, 0.25, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5])
+        }
+        cases[cases.count - 1].extra = ["--ib-bound"]
         // Finite but huge values: every command must end (a chart or an error, no hang; an
         // axis over ±1e308 spans more than a Double).
         add("huge_finite_values", "", failing: [], every: true) {

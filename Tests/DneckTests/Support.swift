@@ -217,6 +217,8 @@ struct SyntheticRun {
     var layerNames: String?
     /// The splits whose epoch groups hold `datasets` (nil: every split).
     var datasetSplits: Set<String>?
+    /// `<split>/label_probs` of both splits, float32 [samples, classes] (none when nil).
+    var labelProbabilities: [[Double]]?
 
     /// What the root attribute `config` holds: a string (JSON or not) or an integer.
     enum Config { case text(String), integer(Int64) }
@@ -252,6 +254,9 @@ struct SyntheticRun {
                 w.dataset("\(split)/activations/\(i)", shape: [count, n, u], doubles: epochs.flatMap { $0.layers[i] }, storage: storage,
                           gzip: gzip, chunked: true)
             }
+            if let rows = labelProbabilities {
+                w.dataset("\(split)/label_probs", shape: [n, rows[0].count], doubles: rows.flatMap { $0 }, chunked: true)
+            }
             if accuracy {
                 w.dataset("\(split)/accuracy", shape: [count], doubles: epochs.map { (split == "train" ? 0.5 : 0.4) + Double($0.epoch) / 1000 },
                           storage: .float64, chunked: true)
@@ -272,6 +277,9 @@ struct SyntheticRun {
         w.group(root)
         if !skip.contains("labels") {
             w.dataset("\(root)/labels", shape: [n], doubles: labels.map(Double.init), storage: .int64)
+        }
+        if let rows = labelProbabilities {
+            w.dataset("\(root)/label_probs", shape: [n, rows[0].count], doubles: rows.flatMap { $0 })
         }
         for (epoch, layers) in epochs {
             for (i, values) in layers.enumerated() {
