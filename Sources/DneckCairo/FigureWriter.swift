@@ -63,7 +63,41 @@ public enum FigureWriter {
                 guard status == CAIRO_STATUS_SUCCESS else {
                     throw DneckError.render(file: url.path, detail: String(cString: cairo_status_to_string(status)))
                 }
+                if format == .svg {
+                    let written = try Data(contentsOf: temporary)
+                    try AtomicOutput.writeAll(renumberingSurfaces(Array(written)), to: temporary, reportingAs: url)
+                }
             }
         }
     }
+}
+
+/// `svg` with the identifiers cairo numbers by one counter for the whole process
+/// (`surface<N>`, `image<N>`, `source-<N>`) renumbered 1, 2, … per kind in order of first
+/// appearance: otherwise the same figure would name its groups and images after however many
+/// surfaces the process made before it (a watch that rendered many times, an `all` that made
+/// other charts first).
+func renumberingSurfaces(_ svg: [UInt8]) -> [UInt8] {
+    let kinds = ["surface", "image", "source-"].map { Array($0.utf8) }
+    let digits = UInt8(ascii: "0")...UInt8(ascii: "9")
+    var numbers = [[ArraySlice<UInt8>: Int]](repeating: [:], count: kinds.count)
+    var out: [UInt8] = []
+    out.reserveCapacity(svg.count)
+    var i = 0
+    scanning: while i < svg.count {
+        for (k, word) in kinds.enumerated() where svg[i] == word[0] && i + word.count < svg.count
+            && svg[i..<i + word.count].elementsEqual(word) && digits.contains(svg[i + word.count]) {
+            var end = i + word.count
+            while end < svg.count, digits.contains(svg[end]) { end += 1 }
+            let old = svg[i + word.count..<end]
+            let number = numbers[k][old] ?? (numbers[k].count + 1)
+            numbers[k][old] = number
+            out += word + Array(String(number).utf8)
+            i = end
+            continue scanning
+        }
+        out.append(svg[i])
+        i += 1
+    }
+    return out
 }

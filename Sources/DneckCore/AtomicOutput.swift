@@ -87,12 +87,20 @@ public final class TemporaryFiles: @unchecked Sendable {
     private static let capacity = 64
     private let lock = NSLock()
     private let slots = UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>.allocate(capacity: capacity)
+    /// Set (to 1) by the signal handler: a plain word, written and read without a lock.
+    fileprivate let exiting = UnsafeMutablePointer<sig_atomic_t>.allocate(capacity: 1)
 
-    private init() { slots.initialize(repeating: nil, count: Self.capacity) }
+    private init() {
+        slots.initialize(repeating: nil, count: Self.capacity)
+        exiting.initialize(to: 0)
+    }
 
     /// Records `path`; returns its slot for `unregister` (nil when the table is full: the file
     /// is then still removed on failure, only not on a signal).
     func register(_ path: String) -> Int? {
+        // Once a signal is being handled no new temporary file is begun: this thread waits
+        // for the process to end.
+        while exiting.pointee != 0 { usleep(1_000) }
         lock.lock(); defer { lock.unlock() }
         guard let slot = (0..<Self.capacity).first(where: { slots[$0] == nil }) else { return nil }
         slots[slot] = strdup(path)
@@ -110,6 +118,12 @@ public final class TemporaryFiles: @unchecked Sendable {
     public static func removeOnSignals() {
         for sig in [SIGINT, SIGTERM, SIGHUP] {
             signal(sig) { received in
+                // No new temporary file from here; one another thread was creating as the
+                // signal came is removed by the second sweep, after it had time to appear.
+                TemporaryFiles.shared.exiting.pointee = 1
+                TemporaryFiles.shared.removeAll()
+                var pause = timespec(tv_sec: 0, tv_nsec: 30_000_000)
+                nanosleep(&pause, nil)
                 TemporaryFiles.shared.removeAll()
                 _exit(128 + received)
             }
