@@ -151,9 +151,11 @@ enum PlaneParts {
                                              width: ringWidth)]
     }
 
-    /// The legend entry of the rings, when some layer of `run` has a transition.
+    /// The legend entry of the rings, when some layer of `run` has a transition: as short as a
+    /// layer's name, so that the movie's legend in the plane's corner grows by one row, not wider
+    /// (the footer says what the rings are).
     static func transitionEntry(_ run: RunData, style: Style) -> Legend.Entry? {
-        run.snrPhases?.any == true ? Legend.Entry(label: "gradient SNR < 1 from here on", color: style.foreground, symbol: .ring) : nil
+        run.snrPhases?.any == true ? Legend.Entry(label: "SNR < 1", color: style.foreground, symbol: .ring) : nil
     }
 
     /// Layers whose I(X;M) reaches log2 N in more than half of their epochs, in any run: there
