@@ -51,7 +51,7 @@ public struct SNRPhases: Sendable, Equatable {
     /// The transition of `layer`, nil when it has none.
     public func epoch(of layer: Int) -> Int? { layer < transitions.count ? transitions[layer] : nil }
 
-    /// What the marks are, for figure footers: the rule in one line.
-    public static let rule = "the drift-to-diffusion transition (Shwartz-Ziv & Tishby 2017), the first logged epoch from which "
-        + "the gradient's SNR = ‖mean‖/‖std‖ stays below 1 to the last logged epoch (epochs of 0/0 skipped)"
+    /// What the marks are, for figure footers: the rule in one short line (docs/charts.md has
+    /// the rest: undefined epochs, noise).
+    public static let rule = "drift to diffusion (Shwartz-Ziv & Tishby 2017), the first logged epoch from which gradmean/gradstd stays < 1"
 }

@@ -180,7 +180,7 @@ enum PlaneParts {
         if run.estimateNotes.hitCap, let cap = run.cap { lines.append("capped: \(cap.text)") }
         if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: request.spread)) }
         if let note = ceilingNote(run) { lines.append(note) }
-        if run.snrPhases?.any == true { lines.append("ring: each layer's point at " + SNRPhases.rule) }
+        if run.snrPhases?.any == true { lines.append("ring: " + SNRPhases.rule) }
         let saturated = saturatedLayers(run)
         if !saturated.isEmpty { lines.append(saturationNote(saturated)) }
         return lines
