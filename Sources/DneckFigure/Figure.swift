@@ -141,6 +141,8 @@ public enum Mark: Sendable {
     case ellipses([DataPoint], radii: [DataPoint], colors: [Color])
     /// Filled boxes, box i spanning `from[i]` to `to[i]` (opposite corners), one colour each.
     case boxes(from: [DataPoint], to: [DataPoint], colors: [Color])
+    /// Unfilled circles of `diameter` points around `points`, stroked `width` points wide.
+    case rings([DataPoint], color: Color, diameter: Double, width: Double)
 }
 
 /// A uniform grid of cells spanning `x` and `y` in data coordinates; row 0 is the bottom row.
@@ -159,8 +161,8 @@ public struct Heatmap: Sendable {
 /// A legend box: in a corner of a panel, or (as a `FigureLegend`) beside a span of cells.
 public struct Legend: Sendable {
     public enum Corner: Sendable { case topLeft, topRight, bottomLeft, bottomRight }
-    /// A short line, a marker, both, or a filled square (for a shaded area).
-    public enum Symbol: Sendable, Equatable { case line, marker, lineAndMarker, shape(MarkerShape), patch }
+    /// A short line, a marker, both, a filled square (for a shaded area) or a ring.
+    public enum Symbol: Sendable, Equatable { case line, marker, lineAndMarker, shape(MarkerShape), patch, ring }
     public struct Entry: Sendable {
         public var label: String
         public var color: Color

@@ -323,7 +323,8 @@ extension FigureLayout {
 
         // MARK: Growing
 
-        /// The smallest useful cell: room for a few tick labels and for every in-panel legend.
+        /// The smallest useful cell: room for a few tick labels, for every in-panel legend and
+        /// for the height of every legend beside its cells.
         func minimumCell(_ figure: Figure) -> (width: Double, height: Double) {
             var width = 6 * style.fontSize, height = 4 * lineHeight(style.fontSize)
             for panel in figure.panels {
@@ -332,6 +333,7 @@ extension FigureLayout {
                 width = max(width, (box.width + 3 * style.titlePadding) / Double(panel.cell.columnSpan))
                 height = max(height, (box.height + 3 * style.titlePadding) / Double(panel.cell.rowSpan))
             }
+            for placed in figure.legends { height = max(height, boxSize(placed.legend).height / Double(placed.cell.rowSpan)) }
             return (width, height)
         }
 

@@ -133,6 +133,11 @@ public enum FigureDrawer {
                 guard let p = panel.point(a), let q = panel.point(b) else { continue }
                 renderer.fill(Rect(x: min(p.x, q.x), y: min(p.y, q.y), width: abs(q.x - p.x), height: abs(q.y - p.y)), color: color)
             }
+        case .rings(let points, let color, let diameter, let width):
+            for p in points {
+                guard let q = panel.point(p) else { continue }
+                renderer.circle(center: q, diameter: diameter, fill: color.withAlpha(0), edge: color, edgeWidth: width)
+            }
         case .heatmap(let map):
             guard let topLeft = panel.point(DataPoint(map.x.lowerBound, map.y.upperBound)),
                   let bottomRight = panel.point(DataPoint(map.x.upperBound, map.y.lowerBound)) else { return }
@@ -174,6 +179,9 @@ public enum FigureDrawer {
                 renderer.fill(Rect(x: x0 + (symbol - side) / 2, y: y - side / 2, width: side, height: side), color: entry.color)
             case .line, .lineAndMarker:
                 renderer.stroke([Point(x0, y), Point(x0 + symbol, y)], color: entry.color, width: style.lineWidth, dashed: false)
+            case .ring:
+                renderer.circle(center: Point(x0 + symbol / 2, y), diameter: style.markerSize * 1.4,
+                                fill: entry.color.withAlpha(0), edge: entry.color, edgeWidth: 1.2)
             case .marker, .shape:
                 break
             }

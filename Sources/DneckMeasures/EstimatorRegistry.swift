@@ -108,6 +108,8 @@ public struct EstimatorDescriptor: Sendable {
     public let subsetHint: String
     /// The cap the estimator puts on its terms (EDGE's U); nil without one.
     public let cap: EstimatorCap?
+    /// Whether each estimate measures its share of tied points (`MIEstimate.tiedFraction`).
+    public var measuresTies = false
 
     /// Whether it takes `parameter`.
     public func takes(_ parameter: EstimatorParameter) -> Bool { parameters.contains(parameter) }
@@ -190,7 +192,7 @@ extension EstimatorDescriptor {
                              noiseStd: p.noiseStd ?? 0, projection: p.pca.map { .init(dimensions: $0, whiten: p.whiten) },
                              seed: p.seed ?? 0)
         },
-        remedy: { _ in "a larger --noise-std or --pca D" }, subsetHint: "", cap: nil)
+        remedy: { _ in "a larger --noise-std or --pca D" }, subsetHint: "", cap: nil, measuresTies: true)
 
     public static let sp = EstimatorDescriptor(
         name: "sp", family: nil, quantity: .bits, needsInputs: false, countsStates: false, parameters: [.noiseStd, .mcSamples, .seed],

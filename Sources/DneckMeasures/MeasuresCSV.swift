@@ -58,16 +58,17 @@ extension MeasureTable {
     /// `epoch,layer,XM,YM` (17 significant digits), then `XM_lower,YM_lower` when the points
     /// carry lower bounds, `XM_se,YM_se` when they carry Monte-Carlo standard errors, then with
     /// `health` `states,saturated_X,saturated_Y` (states empty for estimators without states,
-    /// the saturation flags `true` or `false`).
+    /// the saturation flags `true` or `false`) and, when the points measure ties (KSG), `tied_fraction`.
     public func rows(health: Bool) -> MeasureRows {
-        let bounds = hasLowerBounds, errors = hasStandardErrors
+        let bounds = hasLowerBounds, errors = hasStandardErrors, ties = health && points.contains { $0.tiedFraction != nil }
         let columns = ["epoch", "layer", "XM", "YM"] + (bounds ? ["XM_lower", "YM_lower"] : []) + (errors ? ["XM_se", "YM_se"] : [])
-            + (health ? ["states", "saturated_X", "saturated_Y"] : [])
+            + (health ? ["states", "saturated_X", "saturated_Y"] : []) + (ties ? ["tied_fraction"] : [])
         return MeasureRows(columns: columns, rows: points.map { p in
             ["\(p.epoch)", "\(p.layer)", formatSignificant(p.ixm), formatSignificant(p.iym)]
                 + (bounds ? [p.ixmLower, p.iymLower].map { $0.map(formatSignificant) ?? "" } : [])
                 + (errors ? [p.standardError?.ixm, p.standardError?.iym].map { $0.map(formatSignificant) ?? "" } : [])
                 + (health ? [p.states.map(String.init) ?? "", "\(p.saturatedX)", "\(p.saturatedY)"] : [])
+                + (ties ? [p.tiedFraction.map(formatSignificant) ?? ""] : [])
         })
     }
 

@@ -32,14 +32,16 @@ public enum EstimatorNeed: Sendable, Comparable {
     case none
     /// I(X;M) and I(Y;M) from any estimator.
     case any
-    /// An estimator that counts the distinct states of M (the binning estimators).
-    case countingStates
+    /// An estimator that says how far each estimate can be trusted: by the distinct states of
+    /// M it counts (the binning estimators) or by its share of tied points (KSG).
+    case reportingHealth
 
     /// Why `estimator` cannot serve, nil when it can.
     public func refusal(_ estimator: any MIEstimator) -> String? {
         switch self {
-        case .countingStates where !estimator.descriptor.countsStates:
-            return "this chart draws the states a binning estimator counts; \(estimator.summary) counts none (use --estimator binning)"
+        case .reportingHealth where !estimator.descriptor.countsStates && !estimator.descriptor.measuresTies:
+            return "this chart draws the states a binning estimator counts or the tied points of KSG; \(estimator.summary) has neither "
+                + "(use --estimator binning or ksg)"
         default:
             return nil
         }

@@ -19,6 +19,8 @@ public struct RunData: Sendable {
     public let survey: ActivationSurvey?
     /// One per epoch of `epochs`, with the fields some chart asked for.
     public let records: [EpochRecord]?
+    /// Each layer's drift-to-diffusion transition, from `records`' gradients (none without them).
+    public let snrPhases: SNRPhases?
     /// Which estimator and parameters made `measures`, for figure footers.
     public let estimator: String
     /// What the two coordinates of `measures` are (information in bits, or HSIC).
@@ -53,6 +55,7 @@ public struct RunData: Sendable {
                 estimator: String = "") {
         self.file = file; self.split = split; self.config = config; self.epochs = epochs; self.layerCount = layerCount
         self.sampleCount = sampleCount; self.measures = measures; self.survey = survey; self.records = records
+        snrPhases = records.map(SNRPhases.init)
         self.estimator = estimator
     }
 

@@ -6,13 +6,14 @@ import DneckMeasures
 /// coloured by epoch through a colormap and shaped by layer (a legend beside the plane names
 /// each layer's shape), the layers of each epoch joined by a faint line, with a colorbar
 /// labelled "Epoch". The axes name what the estimator measures (`run.quantity`):
-/// I(X;M) and I(Y;M) in bits, or HSIC(M, X) and HSIC(M, Y).
+/// I(X;M) and I(Y;M) in bits, or HSIC(M, X) and HSIC(M, Y). A run that logs gradients gets a
+/// ring on each layer's point at its drift-to-diffusion transition (`SNRPhases`).
 public struct InfoPlaneChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "infoplane", artifact: "infoplane",
         summary: "Information plane: I(Y;M) against I(X;M) per layer, coloured by epoch.",
         example: "dneck-plot infoplane run.h5 --split test --colormap viridis -o plane.pdf",
-        needs: ChartNeeds(estimates: .any), runs: .aggregated, roles: [.compare, .all])
+        needs: ChartNeeds(estimates: .any, records: .gradients), runs: .aggregated, roles: [.compare, .all])
 
     public struct Options: PlotterOptions {
         /// Fixed plane limits; nil fits the data.
@@ -76,6 +77,7 @@ public struct InfoPlaneChart: BasePlotter {
             panel.marks.append(.scatter(points.map { DataPoint($0.ixm, $0.iym) }, colors: Array(repeating: colorOf(epoch), count: points.count),
                                         diameter: style.markerSize, edge: Color(0, 0, 0, 0.35), shapes: points.map { MarkerShape.cycled($0.layer) }))
         }
+        panel.marks += PlaneParts.transitionRings(run, diameter: style.markerSize * 2, style: style)
         block.panels.append(panel)
         var bar = Colorbar(cell: block.all, colormap: colormap, normalize: normalize,
                            label: options.logEpochColors ? "Epoch (log scale)" : "Epoch")
@@ -87,7 +89,8 @@ public struct InfoPlaneChart: BasePlotter {
         // Beside the plane (in it, they would cover points), on more paper.
         let layers = (0..<table.layerCount).map { Legend.Entry(label: run.layerName($0), color: style.foreground.withAlpha(0.7),
                                                                symbol: .shape(MarkerShape.cycled($0))) }
-        block.legends.append(FigureLegend(legend: Legend(entries: layers + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }),
+        block.legends.append(FigureLegend(legend: Legend(entries: layers + [PlaneParts.bandEntry(run, style: style),
+                                                                          PlaneParts.transitionEntry(run, style: style)].compactMap { $0 }),
                                           cell: block.all))
         block.size.width += run.measures?.hasLowerBounds == true ? 1.8 : 1.2
         block.footer = PlaneParts.footer(run, request: request) + [curve?.note ?? bound?.note].compactMap { $0 }

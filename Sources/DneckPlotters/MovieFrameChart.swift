@@ -8,14 +8,15 @@ import DneckMeasures
 ///
 /// Top (about two thirds): the plane with the current epoch's layers in their own colours,
 /// joined by a line, over the faint path each layer took through all earlier epochs, and an
-/// "Epoch N" label in a strip along the top that no point of any frame enters. Bottom: training and test accuracy up to the current epoch, with a marker
+/// "Epoch N" label in a strip along the top that no point of any frame enters; from each
+/// layer's drift-to-diffusion transition on (`SNRPhases`), a ring on its point there. Bottom: training and test accuracy up to the current epoch, with a marker
 /// at it — left out when the run logs no accuracy.
 public struct MovieFrameChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "movie", artifact: "infoplane_movie",
         summary: "Information-plane movie: one frame per logged epoch, H.264 in MP4.",
         example: "dneck-plot movie run.h5 --size 1200x1800 --epochs 0:500 --log-epochs -o plane.mp4",
-        needs: ChartNeeds(estimates: .any, records: .accuracy), output: .movie, runs: .aggregated, roles: [.all])
+        needs: ChartNeeds(estimates: .any, records: [.accuracy, .gradients]), output: .movie, runs: .aggregated, roles: [.all])
 
     public let options: EpochAxisOptions
     /// The epoch the frame shows, as an index into the run's logged epochs.
@@ -79,10 +80,12 @@ public struct MovieFrameChart: BasePlotter {
         panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
         panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
                                     edge: style.foreground.withAlpha(0.6)))
+        panel.marks += PlaneParts.transitionRings(run, upTo: epochs[k], diameter: style.markerSize * 2.4, style: style)
         panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.02, fractionY: 1 - Self.labelStrip / 2, anchor: TextAnchor(.left, .middle),
                                   size: style.titleSize * 1.1, bold: true))
         let layerEntries = (0..<layers).map { Legend.Entry(label: run.layerName($0), color: color($0), symbol: .marker) }
-        panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style)].compactMap { $0 }, corner: .bottomRight)
+        panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style), PlaneParts.transitionEntry(run, style: style)]
+                                .compactMap { $0 }, corner: .bottomRight)
         return panel
     }
 

@@ -149,6 +149,27 @@ enum PlaneParts {
         }
     }
 
+    /// The stroke of the rings that mark SNR transitions, in points.
+    static let ringWidth = 1.2
+
+    /// A ring around each layer's point at its drift-to-diffusion transition (`run.snrPhases`),
+    /// of the transitions at epochs up to `last` (all when nil). None for a run without
+    /// gradients, nor for several runs aggregated into one: each run has its own transitions,
+    /// and a ring at one run's epoch on the aggregate would say what no run did.
+    static func transitionRings(_ run: RunData, upTo last: Int? = nil, diameter: Double, style: Style) -> [Mark] {
+        guard let phases = run.snrPhases, let table = run.measures else { return [] }
+        let points = table.points.filter { phases.epoch(of: $0.layer) == $0.epoch && $0.epoch <= last ?? .max }
+        return points.isEmpty ? [] : [.rings(points.map { DataPoint($0.ixm, $0.iym) }, color: style.foreground, diameter: diameter,
+                                             width: ringWidth)]
+    }
+
+    /// The legend entry of the rings, when some layer of `run` has a transition: as short as a
+    /// layer's name, so that the movie's legend in the plane's corner grows by one row, not wider
+    /// (the footer says what the rings are).
+    static func transitionEntry(_ run: RunData, style: Style) -> Legend.Entry? {
+        run.snrPhases?.any == true ? Legend.Entry(label: "SNR < 1", color: style.foreground, symbol: .ring) : nil
+    }
+
     /// Layers whose I(X;M) reaches log2 N in more than half of their epochs, in any run: there
     /// every sample is its own state and the estimate says nothing about compression.
     static func saturatedLayers(_ run: RunData) -> [Int] {
@@ -162,7 +183,7 @@ enum PlaneParts {
     }
 
     /// The footer lines of a plane: the estimator, what the KDE bounds (drawn as `bounds` says),
-    /// the runs' band and the dashed ceilings are, and the saturated layers.
+    /// the runs' band, the dashed ceilings and the rings are, and the saturated layers.
     static func footer(_ run: RunData, request: FigureRequest,
                        bounds: String = "point: KDE upper bound; shaded band: from the KDE lower bound to the upper bound in both coordinates")
         -> [String] {
@@ -171,6 +192,7 @@ enum PlaneParts {
         if run.estimateNotes.hitCap, let cap = run.cap { lines.append("capped: \(cap.text)") }
         if let ensemble = run.ensemble { lines.append(ensemble.footer(spread: request.spread)) }
         if let note = ceilingNote(run) { lines.append(note) }
+        if run.snrPhases?.any == true { lines.append("ring: " + SNRPhases.rule) }
         let saturated = saturatedLayers(run)
         if !saturated.isEmpty { lines.append(saturationNote(saturated)) }
         return lines

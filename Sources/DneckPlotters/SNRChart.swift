@@ -1,11 +1,13 @@
 import DneckCore
 import DneckFigure
+import DneckMeasures
 
 /// Gradient signal-to-noise per layer against epoch (symmetric-log, so epoch 0 is drawn) on a
 /// log y axis: the norm of the mean gradient, the norm of its standard deviation, their ratio
 /// (SNR) and the weight norm ‖W‖, with one legend for all panels. Values a log axis cannot
 /// show (≤ 0, undefined) are left out and the footer counts them; a run with none to show is
-/// an error.
+/// an error. A dotted line marks SNR = 1, and each layer's drift-to-diffusion transition
+/// (`SNRPhases`) is a dashed vertical line at its epoch with a ring on the SNR there.
 public struct SNRChart: BasePlotter {
     public static let descriptor = PlotterDescriptor(
         name: "snr", artifact: "snr",
@@ -69,7 +71,7 @@ public struct SNRChart: BasePlotter {
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         let series = Self.series(run.records ?? [])
         let everything = runs.flatMap { Self.series($0.records ?? []) }
-        let allY = everything.flatMap { s in Self.lines.flatMap { s[keyPath: $0.1].map(\.y) } }
+        let allY: [Double] = everything.flatMap { s in Self.lines.flatMap { s[keyPath: $0.1].map(\.y) } } + [1]
         let x = ChartParts.epochAxis(runs.flatMap(\.epochs), log: true), yScale = Scale.log(fitting: allY)
         // At most six layers a row, so a deep network wraps instead of growing ever wider.
         let columns = min(max(series.count, 1), Self.layersPerRow), rows = (max(series.count, 1) + columns - 1) / columns
@@ -78,15 +80,29 @@ public struct SNRChart: BasePlotter {
             let cell = GridCell(row: layer / columns, column: layer % columns)
             var panel = Panel(cell: cell, x: x,
                               y: Axis(scale: yScale, label: cell.column == 0 ? "Norm, ratio" : ""), title: run.layerName(layer))
+            panel.marks.append(.horizontalLine(y: 1, color: request.style.foreground.withAlpha(0.5), width: 0.8, dashed: true))
             for (_, key, color) in Self.lines {
                 panel.marks.append(.line(s[keyPath: key], color: request.style.cycleColor(color), width: request.style.lineWidth))
             }
+            if let epoch = run.snrPhases?.epoch(of: layer) { panel.marks += Self.transitionMarks(epoch, snr: s.snr, style: request.style) }
             block.panels.append(panel)
         }
-        block.legends.append(FigureLegend(legend: Legend(entries: Self.lines.map { Legend.Entry(label: $0.0, color: request.style.cycleColor($0.2), symbol: .line) }),
-                                          cell: block.all))
+        let phases = run.snrPhases?.any == true
+        let entries = Self.lines.map { Legend.Entry(label: $0.0, color: request.style.cycleColor($0.2), symbol: .line) }
+            + (phases ? [Legend.Entry(label: "SNR < 1 from here on", color: request.style.foreground, symbol: .ring)] : [])
+        block.legends.append(FigureLegend(legend: Legend(entries: entries), cell: block.all))
         block.footer = ["Mean, Std: norms of the mean and of the standard deviation of each layer's kernel gradient over an epoch's batches; "
-                        + ChartParts.footer(run, estimator: false)] + [Self.leftOutNote(series)].compactMap { $0 }
+                        + ChartParts.footer(run, estimator: false)]
+            + ["dashed horizontal line: SNR = 1" + (phases ? "; ring and dashed vertical line: " + SNRPhases.rule : ""),
+               Self.leftOutNote(series)].compactMap { $0 }
         return block
+    }
+
+    /// A layer's transition at `epoch`: a dashed vertical line, and a ring on its SNR there
+    /// when the log axis has a place for it.
+    private static func transitionMarks(_ epoch: Int, snr: [DataPoint], style: Style) -> [Mark] {
+        let ring = snr.first { $0.x == Double(epoch) }.map { Mark.rings([$0], color: style.foreground, diameter: style.markerSize * 2,
+                                                                           width: PlaneParts.ringWidth) }
+        return [.verticalLine(x: Double(epoch), color: style.foreground.withAlpha(0.6), width: 0.8, dashed: true)] + [ring].compactMap { $0 }
     }
 }

@@ -12,7 +12,7 @@ struct MeasuresCommand: ParsableCommand {
         discussion: """
         Columns: epoch,layer,MI_XM,MI_YM (bits, 17 significant digits), epochs in numeric order; \
         then MI_XM_lower,MI_YM_lower with --estimator kde; then states,saturated_X,saturated_Y \
-        with --health. Several runs: run,epoch,layer,MI_XM,MI_YM, first the aggregated rows \
+        with --health (and tied_fraction with --estimator ksg). Several runs: run,epoch,layer,MI_XM,MI_YM, first the aggregated rows \
         (run = mean or median, over the epochs every run logged), then each run's own rows \
         (run = its 0-based position on the command line). --estimator hsic: HSIC_XM,HSIC_YM \
         (HSIC(M, X), HSIC(M, Y); no unit) instead of MI_XM,MI_YM. Several estimators \
@@ -33,7 +33,7 @@ struct MeasuresCommand: ParsableCommand {
     @OptionGroup var estimator: EstimatorOptions
     @Option(help: "How several runs become one row per epoch and layer: mean or median.")
     var aggregate: AggregateStatistic = .median
-    @Flag(help: "Add the columns states, saturated_X and saturated_Y (estimator health; one run).")
+    @Flag(help: "Add the columns states, saturated_X and saturated_Y, and tied_fraction for ksg (estimator health; one run).")
     var health = false
 
     @Option(name: .shortAndLong, help: "Output CSV (default: information_measures_<split>.csv).")

@@ -82,7 +82,7 @@ final class TextLineTests: XCTestCase {
         let run = try LayoutRuns.data(Fixtures.exampleRun)
         let figure = InfoPlaneChart().figure(run, request: FigureRequest()).laidOut()
         let footer = figure.texts.filter { $0.role == .footer }.map(\.at.y)
-        XCTAssertEqual(footer.count, 3)
+        XCTAssertEqual(footer.count, 4)   // estimator, dashed ceilings, SNR rings, saturated
         let advance = FigureLayout.lineAdvance(size: style.fontSize, style: style, measurer: measurer)
         for (a, b) in zip(footer, footer.dropFirst()) { XCTAssertEqual(b - a, advance, accuracy: 1e-9) }
     }
