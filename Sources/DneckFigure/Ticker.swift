@@ -56,7 +56,8 @@ public enum Ticker {
                                      maxBins: maxBins(axisLength: axisLength, fontSize: fontSize, horizontal: horizontal))
             return zip(values, labels(values)).map { Tick(value: $0, label: $1) }
         case .log:
-            return logTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: logLabel($0)) }
+            let budget = min(7, maxBins(axisLength: axisLength, fontSize: fontSize, horizontal: horizontal))
+            return logTicks(d.lowerBound, d.upperBound, maxTicks: budget).map { Tick(value: $0, label: logLabel($0)) }
         case .symlog:
             return symlogTicks(d.lowerBound, d.upperBound).map { Tick(value: $0, label: labels([$0])[0]) }
         }
@@ -70,13 +71,14 @@ public enum Ticker {
         return (negative + (lo <= 0 && hi >= 0 ? [0] : []) + positive).sorted()
     }
 
-    /// Decades inside `lo...hi` (every other one when there are many); 2× and 5× a decade are
-    /// added when the range spans less than two decades.
-    public static func logTicks(_ lo: Double, _ hi: Double) -> [Double] {
+    /// Decades inside `lo...hi`, every k-th one when there are more than `maxTicks` (a short
+    /// axis gets fewer labels); 2× and 5× a decade are added when the range spans less than
+    /// two decades.
+    public static func logTicks(_ lo: Double, _ hi: Double, maxTicks: Int = 7) -> [Double] {
         let first = Int(log10(lo).rounded(.up) - 1e-9 > log10(lo) ? log10(lo).rounded(.up) : log10(lo).rounded(.up))
         let last = Int(log10(hi).rounded(.down))
         var exponents = first <= last ? Array(first...last) : []
-        let every = max(1, (exponents.count + 6) / 7)
+        let every = max(1, (exponents.count + maxTicks - 1) / max(maxTicks, 1))
         exponents = exponents.filter { ($0 - first) % every == 0 }
         var ticks = exponents.map { pow(10, Double($0)) }
         if ticks.count < 2 {

@@ -28,7 +28,9 @@ final class SNRPhasesTests: XCTestCase {
     func testTheLastStretchBelowOneToTheEndIsTheTransition() {
         XCTAssertEqual(transition([3, 2, 0.5, 0.4, 0.2]), 20, "drift, then diffusion from epoch 20")
         XCTAssertEqual(transition([3, 0.5, 2, 0.4, 0.2]), 30, "a dip below 1 that comes back is not a transition")
-        XCTAssertNil(transition([3, 0.5, 0.4, 2]), "back above 1 at the end: no transition")
+        XCTAssertEqual(transition([3, 0.5, 0.4, 2]), 10, "one epoch back above 1 at the end does not undo the transition")
+        XCTAssertNil(transition([3, 0.5, 2, 2]), "back above 1 for longer than below: no transition")
+        XCTAssertEqual(transition([3, 0.5, 0.5, 1.1, 0.5, 0.5, 0.5, 2]), 10, "noise near 1 does not move the mark")
         XCTAssertNil(transition([3, 2, 1.5, 1.1]), "never below 1")
         XCTAssertEqual(transition([0.9, 0.5, 0.1]), 0, "below from the start: the first epoch")
         XCTAssertNil(transition([3, 0.5, 1]), "exactly 1 is not below")

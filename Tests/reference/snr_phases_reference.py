@@ -3,8 +3,9 @@
 
 For each split and layer of the committed run, SNR = gradmean / gradstd per logged epoch, in
 numeric epoch order, with numpy; epochs whose SNR is NaN are skipped. The transition is found by
-brute force, unlike the product's single forward scan: the first logged epoch whose SNR is below
-1 such that every SNR of a later logged epoch is below 1 too; none when no epoch qualifies.
+brute force, unlike the product's single forward scan: every split k = 0 … E of the E defined
+epochs is scored by the epochs on its wrong side (SNR < 1 before it, SNR >= 1 after it); the
+lowest score wins, the largest k on a tie; k = E means none, else the transition is epoch k.
 
 Writes snr_phases_expected.csv: `split,layer,epoch` (epoch empty for a layer without one).
 """
@@ -25,5 +26,7 @@ with h5py.File(run, "r") as f, open(os.path.join(here, "snr_phases_expected.csv"
                             / np.asarray(f[split][str(e)]["gradstd"], dtype=np.float64) for e in epochs])
         for layer in range(snr.shape[1]):
             defined = [(e, s) for e, s in zip(epochs, snr[:, layer]) if not np.isnan(s)]
-            found = next((e for i, (e, s) in enumerate(defined) if all(t < 1 for _, t in defined[i:])), None)
+            scores = [sum(s < 1 for _, s in defined[:k]) + sum(s >= 1 for _, s in defined[k:]) for k in range(len(defined) + 1)]
+            k = max(k for k, score in enumerate(scores) if score == min(scores))
+            found = defined[k][0] if k < len(defined) else None
             out.write(f"{split},{layer},{'' if found is None else found}\n")
