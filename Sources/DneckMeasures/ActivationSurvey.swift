@@ -37,18 +37,21 @@ public struct ActivationSurvey: Sendable {
     public let activityRules: [ActivityRule]
     public let bins: Int
 
-    /// Surveys `epochs` of `reader`'s run (all logged epochs when nil).
+    /// Surveys `epochs` of `reader`'s run (all logged epochs when nil). What `cache` holds of
+    /// an epoch and layer is taken from it instead of read again (see `SurveyCache`).
     public static func gather(_ reader: RunReader, parts: Parts, bins: Int = 30, neuronsPerLayer: Int = .max,
-                              epochs: [Int]? = nil, progress: ProgressBar? = nil) throws -> ActivationSurvey {
+                              epochs: [Int]? = nil, progress: ProgressBar? = nil, cache: SurveyCache? = nil) throws -> ActivationSurvey {
         let epochs = epochs ?? reader.epochs
         let layers = reader.layerCount
         let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
         // Pass 1: ranges per layer, and per neuron when neuron histograms are asked for.
         let perNeuron = parts.contains(.neuronHistograms)
         let firstPass = try reader.planningAhead(epochs) { try parallelMap(tasks) { (e, layer) -> RangeSweep in
+            defer { progress?.advance() }
+            if let kept = cache?.sweep(epoch: epochs[e], layer: layer, perColumn: perNeuron) { return kept }
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked by the sweep
-            progress?.advance()
             guard let sweep = RangeSweep(m, perColumn: perNeuron) else { throw reader.nonFinite(m, epoch: epochs[e], layer: layer)! }
+            cache?.keep(sweep, epoch: epochs[e], layer: layer, perColumn: perNeuron)
             return sweep
         } }
         let sweeps = (0..<layers).map { layer in RangeSweep(merging: epochs.indices.map { firstPass[$0 * layers + layer] }) }
@@ -58,14 +61,20 @@ public struct ActivationSurvey: Sendable {
         let rules = layerRanges.map(ActivityRule.init(range:))
         // Pass 2: counts, everything asked for from one read of each layer at each epoch.
         let layerBins = parts.contains(.layerHistograms) ? try parallelMap(layerRanges) { BinLookup(HistogramBins(range: $0, count: bins)) } : nil
+        let settings = (0..<layers).map { layer in
+            TallySetting(parts: parts.rawValue, bins: bins, layerRange: layerRanges[layer],
+                         neuronRanges: perNeuron ? Array(neuronRanges[layer].prefix(neuronsPerLayer)) : [], rule: rules[layer])
+        }
         let secondPass = try parallelMap(tasks) { (e, layer) -> LayerTally in
             if parts.isDisjoint(with: [.layerHistograms, .neuronHistograms, .activity]) { return LayerTally() }
+            defer { progress?.advance() }
+            if let kept = cache?.tally(epoch: epochs[e], layer: layer, setting: settings[layer]) { return kept }
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked in pass 1
-            progress?.advance()
-            return tally(m, layerBins: layerBins?[layer],
-                         neuronBins: parts.contains(.neuronHistograms)
-                             ? neuronRanges[layer].prefix(neuronsPerLayer).map { HistogramBins(range: $0, count: bins) } : [],
-                         rule: parts.contains(.activity) ? rules[layer] : nil)
+            let counted = tally(m, layerBins: layerBins?[layer],
+                                neuronBins: settings[layer].neuronRanges.map { HistogramBins(range: $0, count: bins) },
+                                rule: parts.contains(.activity) ? rules[layer] : nil)
+            cache?.keep(counted, epoch: epochs[e], layer: layer, setting: settings[layer])
+            return counted
         }
         func byLayer<T>(_ pick: (LayerTally) -> T) -> [[T]] {
             (0..<layers).map { layer in epochs.indices.map { pick(secondPass[$0 * layers + layer]) } }
@@ -82,6 +91,15 @@ public struct ActivationSurvey: Sendable {
             activationRates: parts.contains(.activity) ? byLayer(\.active) : [],
             deathRates: parts.contains(.activity) ? byLayer(\.dead) : [],
             activityRules: rules, bins: bins)
+    }
+
+    /// What pass 2's counts of a layer at an epoch depend on besides its activations.
+    struct TallySetting: Equatable {
+        var parts: Int
+        var bins: Int
+        var layerRange: ClosedRange<Double>
+        var neuronRanges: [ClosedRange<Double>]
+        var rule: ActivityRule
     }
 
     /// What pass 2 counts for one layer at one epoch.

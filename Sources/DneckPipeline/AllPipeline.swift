@@ -26,8 +26,8 @@ public struct AllPipeline {
     public var read: (String, Split) throws -> RunReader
     /// The logged epochs of a reader to use (nil: all).
     public var epochs: (RunReader) throws -> [Int]?
-    /// Measures already made, per split (`watch`); none by default.
-    public var caches: [Split: MeasureCache] = [:]
+    /// What was made of each split before (`watch`); none by default.
+    public var caches: [Split: SplitCache] = [:]
     /// What the report says while the run is written (`watch`); nil for the finished report.
     public var live: LiveStatus?
     /// How progress is shown (`watch` shows its own).

@@ -44,8 +44,8 @@ struct ArtifactJob: @unchecked Sendable {
     /// The logged epochs of a reader to use (nil: all).
     let epochs: (RunReader) throws -> [Int]?
     let progress: ProgressBar
-    /// Measures already made, per split.
-    let caches: [Split: MeasureCache]
+    /// What was made of each split before.
+    let caches: [Split: SplitCache]
     let live: LiveStatus?
     let say: @Sendable (String) -> Void
 

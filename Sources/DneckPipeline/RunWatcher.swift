@@ -110,7 +110,8 @@ private final class OnceSaid: @unchecked Sendable {
     }
 }
 
-/// The measures `watch` has made of a run, kept in `<folder>/.dneck-watch/measures.json` so that
+/// The measures `watch` has made of a run (not the survey's ranges and counts: they are cheap to
+/// make again once), kept in `<folder>/.dneck-watch/measures.json` so that
 /// a restarted watch resumes. They are used only for the same run file (device and inode: a new
 /// run written to the same path is a new file) and the same options; else they are dropped.
 struct WatchCache {
@@ -135,19 +136,20 @@ struct WatchCache {
 
     private var file: URL { folder.appendingPathComponent("measures.json") }
 
-    /// One cache per split: what the file holds when it was made for this run and these options, else empty.
-    func load(_ splits: [Split]) throws -> [Split: MeasureCache] {
+    /// One cache per split: the measures the file holds when it was made for this run and these
+    /// options, else none; the survey's (ranges, counts) are kept in memory only.
+    func load(_ splits: [Split]) throws -> [Split: SplitCache] {
         let decoder = JSONDecoder()
         decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         let stored = (try? Data(contentsOf: file)).flatMap { try? decoder.decode(Stored.self, from: $0) }
         let held = stored?.key == key ? stored!.splits : [:]
-        return Dictionary(uniqueKeysWithValues: splits.map { ($0, MeasureCache(held[$0.rawValue] ?? [])) })
+        return Dictionary(uniqueKeysWithValues: splits.map { ($0, SplitCache(measures: MeasureCache(held[$0.rawValue] ?? []))) })
     }
 
     /// Writes `caches` atomically.
-    func save(_ caches: [Split: MeasureCache]) throws {
+    func save(_ caches: [Split: SplitCache]) throws {
         _ = try makeFolder(folder)
-        let stored = Stored(key: key, splits: Dictionary(uniqueKeysWithValues: caches.map { ($0.rawValue, $1.points) }))
+        let stored = Stored(key: key, splits: Dictionary(uniqueKeysWithValues: caches.map { ($0.rawValue, $1.measures.points) }))
         let encoder = JSONEncoder()
         encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
         try AtomicOutput.write(bytes: Array(try encoder.encode(stored)), to: file)

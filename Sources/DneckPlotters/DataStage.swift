@@ -83,10 +83,10 @@ public struct Ensemble: Sendable {
 public enum DataStage {
     /// The data of `reader`'s split for charts with `needs`.
     /// - Parameter epochs: the logged epochs to use (all when nil).
-    /// - Parameter cache: measures already made of this split with this estimator (see `MeasureCache`).
+    /// - Parameter cache: what was made of this split before, with this estimator (see `SplitCache`).
     public static func gather(_ reader: RunReader, needs: ChartNeeds,
                               estimator: any MIEstimator = BinningEstimator(), epochs: [Int]? = nil,
-                              progress: ProgressBar? = nil, cache: MeasureCache? = nil) throws -> RunData {
+                              progress: ProgressBar? = nil, cache: SplitCache? = nil) throws -> RunData {
         let epochs = epochs ?? reader.epochs
         if needs.measures, let refusal = needs.estimates.refusal(estimator) {
             throw DneckError.invalidOption(name: "--estimator", detail: refusal)
@@ -96,9 +96,10 @@ public enum DataStage {
         let quantity = estimator.descriptor.quantity
         let survey = needs.survey.isEmpty ? nil
             : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
-                                          neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress)
+                                          neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress,
+                                          cache: cache?.survey)
         let measured = needs.measures
-            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress, cache: cache)
+            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress, cache: cache?.measures)
             : nil
         let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
         var data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
@@ -126,7 +127,7 @@ public enum DataStage {
     /// passes, not one per epoch. Throws what no epoch explains, or when no epoch is left.
     public static func gatherUsable(_ reader: RunReader, needs: ChartNeeds, estimator: any MIEstimator = BinningEstimator(),
                                     epochs: [Int]? = nil, progress: ProgressBar? = nil,
-                                    cache: MeasureCache? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
+                                    cache: SplitCache? = nil) throws -> (data: RunData, leftOut: [LeftOutEpoch]) {
         var kept = epochs ?? reader.epochs, leftOut: [LeftOutEpoch] = []
         func leave(_ error: DneckError) throws {
             guard let epoch = error.datasetPath.flatMap(reader.epoch(ofDataset:)), kept.contains(epoch), kept.count > 1 else { throw error }

@@ -58,6 +58,25 @@ final class WatchTests: XCTestCase {
         XCTAssertEqual(try InformationMeasures.compute(reader, estimator: BinningEstimator(), epochs: epochs, cache: partial).table, fresh)
     }
 
+    func testSurveyOfAGrownRunWithItsCacheEqualsAFreshOne() throws {
+        let reader = try RunReader(path: Fixtures.exampleRun, split: .train)
+        let parts: ActivationSurvey.Parts = [.layerHistograms, .neuronHistograms, .activity]
+        func survey(_ epochs: ArraySlice<Int>, _ cache: SurveyCache?, from reader: RunReader) throws -> [String] {
+            let s = try ActivationSurvey.gather(reader, parts: parts, bins: 20, neuronsPerLayer: 4, epochs: Array(epochs), cache: cache)
+            return ["\(s.layerRanges)", "\(s.neuronRanges)", "\(s.layerHistograms)", "\(s.neuronHistograms)", "\(s.activationRates)", "\(s.deathRates)"]
+        }
+        // The run grows epoch by epoch (later epochs widen the ranges, so counts are made again).
+        let cache = SurveyCache()
+        for end in [2, 5, reader.epochs.count] {
+            XCTAssertEqual(try survey(reader.epochs.prefix(end), cache, from: reader), try survey(reader.epochs.prefix(end), nil, from: reader))
+        }
+        // What the cache holds is used: surveyed from the other split's file (other activations),
+        // the same epochs come out as the cache's split has them.
+        let other = try RunReader(path: Fixtures.exampleRun, split: .test)
+        XCTAssertNotEqual(try survey(other.epochs[...], nil, from: other), try survey(reader.epochs[...], nil, from: reader))
+        XCTAssertEqual(try survey(other.epochs[...], cache, from: other), try survey(reader.epochs[...], nil, from: reader))
+    }
+
     func testLiveReportReloadsAndSaysHowFarTheRunHasCome() {
         var page = ReportPage(title: "run", config: [:], epochs: [.train: [0, 1, 5]], items: [], failures: [:], overlays: [:])
         let finished = page.html()
