@@ -282,6 +282,10 @@ def read_dneck_v1(src) -> Source:
 def detect(src) -> str:
     """"ibsgd", "npz", "dneck-v1" or "deep-bottleneck", from what src is."""
     p = Path(src)
+    if p.is_file() and h5py.is_hdf5(p):
+        with h5py.File(p, "r") as f:
+            if f.attrs.get("format") == "dneck-run":
+                return "dneck-v1"
     if p.is_dir():
         names = [c.name for c in p.iterdir()]
         if any(re.fullmatch(r"epoch\d{8}", n) for n in names):
@@ -290,10 +294,6 @@ def detect(src) -> str:
             return "npz"
     elif p.suffix == ".npz":
         return "npz"
-    elif p.is_file() and h5py.is_hdf5(p):
-        with h5py.File(p, "r") as f:
-            if f.attrs.get("format") == "dneck-run":
-                return "dneck-v1"
     elif re.search(r"_(train|test)(\.h5)?$", p.name) or Path(f"{p}_train.h5").exists() or Path(f"{p}_test.h5").exists():
         return "deep-bottleneck"
     raise ValueError(f"{src}: not an ibsgd folder (epoch%08d files), .npz file or folder, a version 1 dneck run, nor a deep-bottleneck dump")

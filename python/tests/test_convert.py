@@ -1,5 +1,6 @@
 """Converters round-trip synthetic ibsgd pickles, .npz files and deep-bottleneck dumps."""
 import pickle
+from pathlib import Path
 
 import h5py
 import numpy as np
@@ -143,3 +144,20 @@ def test_deep_bottleneck_dumps(tmp_path, given):
         np.testing.assert_allclose(f["train/accuracy"][:], np.array(EPOCHS) / 100)
         np.testing.assert_allclose(f["test/loss"][:], np.array(EPOCHS) + 2.0)
         check_training(f)
+
+
+def test_version_1_run(tmp_path):
+    """The bundled example (version 1, a group per epoch) into version 2: every committed row as stored."""
+    src = Path(__file__).resolve().parents[2] / "examples" / "harmonics_tanh_small.h5"
+    convert(src, "-o", tmp_path / "run.h5")
+    with h5py.File(src, "r") as v1, h5py.File(tmp_path / "run.h5", "r") as f:
+        assert f.attrs["format_version"] == 2 and f["status"][0] == 1
+        for split in ("train", "test"):
+            epochs = sorted(int(k) for k in v1[split] if k.isdigit())
+            assert list(f[f"{split}/epochs"][:]) == epochs
+            np.testing.assert_array_equal(f[f"{split}/labels"][:], v1[f"{split}/labels"][:])
+            for k, e in enumerate(epochs):
+                for i in range(6):
+                    np.testing.assert_array_equal(f[f"{split}/activations/{i}"][k], v1[f"{split}/{e}/activations/{i}"][:])
+            assert f[f"{split}/accuracy"][-1] == v1[f"{split}/{epochs[-1]}/accuracy/{'training' if split == 'train' else 'test'}"][()]
+        np.testing.assert_array_equal(f["training/gradmean"][3], v1[f"train/{epochs[3]}/gradmean"][:])
