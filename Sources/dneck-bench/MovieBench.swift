@@ -59,7 +59,7 @@ struct Movie: ParsableCommand {
                 let first = movie.figure(0).laidOut()
                 frameSize = (first.pixelWidth, first.pixelHeight)
                 try MovieWriter.write(to: out, count: movie.count, width: frameSize.0, height: frameSize.1,
-                                      settings: settings) { try movie.figure($0, laidOutAs: first) }
+                                      settings: settings) { movie.figure($0, laidOutAs: first) }
             }
             let raw = try rawEncode(data, dpi: dpi, height: Double(wh[1]) / dpi,
                                     settings: settings, to: scratch.file("raw.mp4"))
@@ -87,7 +87,7 @@ struct Movie: ParsableCommand {
         let picture = PixelRegion(all: first.pixelWidth, first.pixelHeight)   // the movie's even size
         let raster = try Raster(width: picture.x1, height: picture.y1)
         let frames = try (0..<movie.count).map { k -> VideoFrame in
-            try raster.draw(try movie.figure(k, laidOutAs: first), forVideo: true)
+            try raster.draw(movie.figure(k, laidOutAs: first), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame
