@@ -37,8 +37,9 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CMalloc"),
-        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas",
-                       providers: [.apt(["libopenblas-dev"])]),
+        // Headers only (Debian's cblas.h is on the default include path): OpenBLAS is loaded with
+        // dlopen when an estimator first calls it (see shim.h), so no pkg-config link flags here.
+        .systemLibrary(name: "COpenBLAS", providers: [.apt(["libopenblas-dev"])]),
 
         .target(name: "DneckCore", dependencies: ["CMalloc"]),
         .target(name: "DneckIO", dependencies: ["DneckCore", "CHDF5"]),

@@ -9,7 +9,6 @@ information-plane movie (movie_matplotlib.py, needs an ffmpeg binary). Prints th
 each step and the total, timed inside the script (imports and interpreter start-up excluded).
 """
 import argparse
-import csv
 import os
 import shutil
 import sys
@@ -18,7 +17,6 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import binning_numpy  # noqa: E402
@@ -35,25 +33,6 @@ def run_main(module, argv):
         sys.argv = saved
 
 
-def infoplane(measures, out, dpi):
-    rows = list(csv.DictReader(open(measures)))
-    epochs = sorted({int(r["epoch"]) for r in rows})
-    cmap = plt.get_cmap("gnuplot")
-    fig, ax = plt.subplots(figsize=(6.4, 4.8))
-    for e in epochs:
-        pts = [r for r in rows if int(r["epoch"]) == e]
-        xs, ys = [float(r["MI_XM"]) for r in pts], [float(r["MI_YM"]) for r in pts]
-        c = cmap(e / max(epochs[-1], 1))
-        ax.plot(xs, ys, c=c, alpha=0.1, zorder=1)
-        ax.scatter(xs, ys, s=20, facecolor=c, edgecolor="none", zorder=2)
-    ax.set(xlabel="I(X;M)", ylabel="I(Y;M)")
-    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(vmin=0, vmax=epochs[-1]))
-    sm.set_array([])
-    fig.colorbar(sm, ax=ax, label="Epoch")
-    fig.savefig(out, dpi=dpi)
-    plt.close(fig)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run")
@@ -66,7 +45,7 @@ def main():
         measures = f"{args.out}/information_measures_{split}.csv"
         steps = [
             ("binning", lambda: run_main(binning_numpy, [args.run, "--split", split, "-o", measures])),
-            ("infoplane", lambda: infoplane(measures, f"{args.out}/infoplane_{split}.png", args.dpi)),
+            ("infoplane", lambda: charts_matplotlib.infoplane(measures, f"{args.out}/infoplane_{split}.png", args.dpi)),
             ("charts", lambda: run_main(charts_matplotlib, [args.run, "--split", split, "--dpi", str(args.dpi), "--out", args.out])),
         ]
         if movie:

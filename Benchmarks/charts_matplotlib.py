@@ -4,10 +4,12 @@
 Reproduces deep-bottleneck's ActivityPlotter (per-layer activation histograms against epoch),
 SingleNeuronActivityPlotter (the same per neuron, 48 × 24 inch figure) and
 SignalToNoiseRatioPlotter (gradient mean, std, SNR and weight norm, log–log), reading a dneck
-run file with h5py and saving PNGs at the given dpi. Prints the seconds of each chart as timed
+run file with h5py and saving PNGs at the given dpi; with --measures, also its
+InformationPlanePlotter from that MI table (one scatter per epoch coloured by epoch, a colorbar). Prints the seconds of each chart as timed
 inside the script (imports and interpreter start-up excluded).
 """
 import argparse
+import csv
 import time
 
 import h5py
@@ -107,16 +109,37 @@ def snr(g, epochs, out, dpi):
     plt.close(fig)
 
 
+def infoplane(measures, out, dpi):
+    rows = list(csv.DictReader(open(measures)))
+    epochs = sorted({int(r["epoch"]) for r in rows})
+    cmap = plt.get_cmap("gnuplot")
+    fig, ax = plt.subplots(figsize=(6.4, 4.8))
+    for e in epochs:
+        pts = [r for r in rows if int(r["epoch"]) == e]
+        xs, ys = [float(r["MI_XM"]) for r in pts], [float(r["MI_YM"]) for r in pts]
+        c = cmap(e / max(epochs[-1], 1))
+        ax.plot(xs, ys, c=c, alpha=0.1, zorder=1)
+        ax.scatter(xs, ys, s=20, facecolor=c, edgecolor="none", zorder=2)
+    ax.set(xlabel="I(X;M)", ylabel="I(Y;M)")
+    sm = plt.cm.ScalarMappable(cmap=cmap, norm=plt.Normalize(vmin=0, vmax=epochs[-1]))
+    sm.set_array([])
+    fig.colorbar(sm, ax=ax, label="Epoch")
+    fig.savefig(out, dpi=dpi)
+    plt.close(fig)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("run")
     ap.add_argument("--split", default="train")
     ap.add_argument("--dpi", type=float, default=300)
     ap.add_argument("--out", required=True, help="folder for the PNGs")
-    ap.add_argument("--only", choices=["activations", "single-neuron", "snr"], help="draw just this chart")
+    ap.add_argument("--only", choices=["activations", "single-neuron", "snr", "infoplane"], help="draw just this chart")
+    ap.add_argument("--measures", help="CSV epoch,layer,MI_XM,MI_YM: also draw the information plane")
     args = ap.parse_args()
     f, g, epochs = load(args.run, args.split)
-    for name, chart in [("activations", activations), ("single-neuron", single_neuron), ("snr", snr)]:
+    plane = [("infoplane", lambda _, __, out, dpi: infoplane(args.measures, out, dpi))] if args.measures else []
+    for name, chart in [("activations", activations), ("single-neuron", single_neuron), ("snr", snr)] + plane:
         if args.only and name != args.only:
             continue
         t = time.perf_counter()

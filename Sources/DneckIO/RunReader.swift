@@ -41,6 +41,9 @@ public final class RunReader: @unchecked Sendable {
     private let hdf5: HDF5File
     /// HDF5 path of the group holding the epoch groups ("/train", "/test" or "/").
     private let epochRoot: String
+    /// The check that every epoch has the layers of the first (versions 1 and dumps), made when
+    /// activations are first read: a chart of per-epoch scalars never walks the activation groups.
+    private let everyEpochsLayers: CheckedOnce?
 
     /// A `.npy` file of the inputs X that `inputs()` reads instead of `<split>/inputs`.
     public let inputsFile: String?
@@ -68,12 +71,16 @@ public final class RunReader: @unchecked Sendable {
             let run = try GrowingRun(hdf5: hdf5, file: path, split: split, sampleCount: labels.count)
             (growing, epochs, layerWidths, layerNames) = (run, run.epochs, run.widths, run.layerNames)
             layerCount = layerWidths.count
+            everyEpochsLayers = nil
             return
         }
         (growing, layerNames) = (nil, nil)
         epochs = try RunReader.listEpochs(hdf5, root: epochRoot, file: path)
         labels = try RunReader.readLabels(hdf5, layout: layout, root: epochRoot, file: path, labelsPath: labelsPath)
-        (layerCount, layerWidths) = try RunReader.checkLayers(hdf5, root: epochRoot, epochs: epochs, file: path)
+        let (layers, widths) = try RunReader.firstLayers(hdf5, root: epochRoot, epoch: epochs[0], file: path)
+        (layerCount, layerWidths) = (layers.count, widths)
+        let (hdf5, root, epochs) = (hdf5, epochRoot, epochs)
+        everyEpochsLayers = CheckedOnce { try RunReader.checkLayers(hdf5, root: root, epochs: epochs, first: layers, file: path) }
     }
 
     /// The activations of one layer at one epoch: one row per sample, checked for shape and
@@ -87,6 +94,7 @@ public final class RunReader: @unchecked Sendable {
 
     /// The activations of `layer` in the group of `epoch` (versions 1 and dumps), checked for shape.
     private func epochGroupActivations(epoch: Int, layer: Int) throws -> (shape: [Int], values: Matrix.Storage) {
+        try everyEpochsLayers?.run()
         let path = activationsGroup(epoch) + "/\(layer)"
         planActivations(epoch: epoch)
         let shape: [Int], values: Matrix.Storage
@@ -395,27 +403,11 @@ public final class RunReader: @unchecked Sendable {
         return epochs
     }
 
-    /// The layers of the first epoch (datasets `0`, `1`, … of its `activations` group, each
-    /// 2-D with at least one unit) and their widths, after checking that every epoch names the
-    /// same layers: the first epoch and layer that differ are reported.
-    private static func checkLayers(_ hdf5: HDF5File, root: String, epochs: [Int], file: String) throws -> (count: Int, widths: [Int]) {
-        func layers(_ epoch: Int) throws -> [String] { try layerIndices(hdf5, group: join(root, "\(epoch)", "activations"), file: file) }
-        let group = join(root, "\(epochs[0])", "activations")
+    /// The layers of `epoch`, the first (datasets `0`, `1`, … of its `activations` group, each
+    /// 2-D with at least one unit): their names and widths.
+    private static func firstLayers(_ hdf5: HDF5File, root: String, epoch: Int, file: String) throws -> (names: [String], widths: [Int]) {
+        let group = join(root, "\(epoch)", "activations")
         let first = try layerDatasets(hdf5, group: group, file: file)
-        let firstCount = hdf5.memberCount(ofGroup: group)
-        // Counting an epoch's links is cheap; its names are compared only when the count differs
-        // (a layer renamed at equal count is reported missing when it is read).
-        for epoch in epochs.dropFirst() where hdf5.memberCount(ofGroup: join(root, "\(epoch)", "activations")) != firstCount {
-            let names = try layers(epoch)
-            guard names != first else { continue }
-            let other = join(root, "\(epoch)", "activations")
-            if let extra = Set(names).subtracting(first).compactMap(index).min().map(String.init) {
-                throw DneckError.badShape(file: file, path: display(other + "/" + extra),
-                                          detail: "layer \(extra) is not in epoch \(epochs[0]) (every epoch must have the layers of the first)")
-            }
-            let absent = Set(first).subtracting(names).compactMap(index).min().map(String.init) ?? first[0]
-            throw DneckError.missing(file: file, path: display(other + "/" + absent), what: "activations dataset")
-        }
         let widths = try first.map { name -> Int in
             let path = group + "/" + name
             let info = try hdf5.datasetInfo(path)
@@ -425,7 +417,26 @@ public final class RunReader: @unchecked Sendable {
             }
             return info.shape[1]
         }
-        return (first.count, widths)
+        return (first, widths)
+    }
+
+    /// Checks that every epoch names the layers `first` of the first epoch: the first epoch and
+    /// layer that differ are reported.
+    private static func checkLayers(_ hdf5: HDF5File, root: String, epochs: [Int], first: [String], file: String) throws {
+        let firstCount = hdf5.memberCount(ofGroup: join(root, "\(epochs[0])", "activations"))
+        // Counting an epoch's links is cheap; its names are compared only when the count differs
+        // (a layer renamed at equal count is reported missing when it is read).
+        for epoch in epochs.dropFirst() where hdf5.memberCount(ofGroup: join(root, "\(epoch)", "activations")) != firstCount {
+            let other = join(root, "\(epoch)", "activations")
+            let names = try layerIndices(hdf5, group: other, file: file)
+            guard names != first else { continue }
+            if let extra = Set(names).subtracting(first).compactMap(index).min().map(String.init) {
+                throw DneckError.badShape(file: file, path: display(other + "/" + extra),
+                                          detail: "layer \(extra) is not in epoch \(epochs[0]) (every epoch must have the layers of the first)")
+            }
+            let absent = Set(first).subtracting(names).compactMap(index).min().map(String.init) ?? first[0]
+            throw DneckError.missing(file: file, path: display(other + "/" + absent), what: "activations dataset")
+        }
     }
 
     /// The names of the layer datasets in the group `group` (`0`, `1`, …), sorted numerically.
@@ -512,6 +523,21 @@ public final class RunReader: @unchecked Sendable {
     /// A path as messages show it: no leading slash.
     private static func display(_ path: String) -> String {
         path == "/" ? "/" : String(path.drop { $0 == "/" })
+    }
+}
+
+/// A check made once, by the first thread that asks; every later ask gets its outcome.
+private final class CheckedOnce: @unchecked Sendable {
+    private let lock = NSLock()
+    private var outcome: Result<Void, Error>?
+    private let check: () throws -> Void
+
+    init(_ check: @escaping () throws -> Void) { self.check = check }
+
+    func run() throws {
+        lock.lock(); defer { lock.unlock() }
+        if outcome == nil { outcome = Result { try check() } }
+        try outcome?.get()
     }
 }
 

@@ -21,8 +21,8 @@ public enum MovieWriter {
     static let drawingWorkers = 2
 
     /// Draws `count` frames with `frame(k)` (called from several threads) and encodes them
-    /// into `url`: the first frame's decorations (`Decorations`) once, each frame's marks over
-    /// them, so no decoration may change from frame to frame (`MovieFrames` checks it); advancing `progress` a frame at a time (its caller ends it).
+    /// into `url`: the first frame's decorations once, each frame's marks over
+    /// them, so no decoration may change from frame to frame (`MovieFrameChart` makes them without the frame); advancing `progress` a frame at a time (its caller ends it).
     /// - Parameters:
     ///   - width, height: raster size in pixels (the figures' pixel size).
     public static func write(to url: URL, count: Int, width: Int, height: Int, settings: MovieSettings,

@@ -8,5 +8,5 @@ import Foundation
 public func writeMovie(_ frames: MovieFrames, to target: URL, settings: MovieSettings, progress: ProgressBar) throws {
     let sample = frames.figure(0).laidOut()
     try MovieWriter.write(to: target, count: frames.count, width: sample.pixelWidth, height: sample.pixelHeight,
-                          settings: settings, progress: progress) { try frames.figure($0, laidOutAs: sample) }
+                          settings: settings, progress: progress) { frames.figure($0, laidOutAs: sample) }
 }

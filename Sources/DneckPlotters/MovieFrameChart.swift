@@ -36,81 +36,116 @@ public struct MovieFrameChart: BasePlotter {
     }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
-        let accuracy = Self.hasAccuracy(run)
+        var block = Self.decorations(run, scaledWith: runs, request: request, options: options)
+        for (i, marks) in marks(run, request: request).enumerated() { block.panels[i].marks = marks }
+        return block
+    }
+
+    /// Everything of the frames but their marks: static, so it cannot depend on the frame, and
+    /// every frame shares it (what `MovieWriter` draws once).
+    static func decorations(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest, options: EpochAxisOptions) -> ChartBlock {
+        let accuracy = hasAccuracy(run)
         var block = ChartBlock(rows: accuracy ? 2 : 1, columns: 1, size: (6, 9))
         if accuracy { block.rowWeights = [0.64, 0.36] }
-        let table = run.measures ?? MeasureTable(points: [])
-        let k = min(max(frame, 0), max(table.epochs.count - 1, 0))
-        block.panels.append(plane(run, table, upTo: k, runs: runs, request: request))
+        block.panels.append(plane(run, runs: runs, request: request))
         if accuracy, let records = run.records {
-            block.panels.append(accuracyPanel(records, upTo: k, runs: runs, request: request))
+            block.panels.append(accuracyPanel(records, runs: runs, request: request, options: options))
         }
         block.footer = PlaneParts.footer(run, request: request)
         return block
     }
 
+    /// The marks of the frame, panel by panel (the plane's, then the accuracy panel's when the
+    /// run logs accuracy): all that changes from frame to frame.
+    public func marks(_ run: RunData, request: FigureRequest) -> [[Mark]] {
+        let table = run.measures ?? MeasureTable(points: [])
+        let k = min(max(frame, 0), max(table.epochs.count - 1, 0))
+        let plane = table.epochs.isEmpty ? [] : planeMarks(run, table, upTo: k, request: request)
+        guard Self.hasAccuracy(run), let records = run.records else { return [plane] }
+        return [plane, accuracyMarks(records, upTo: k, request: request)]
+    }
+
     /// The top fraction of the plane kept free of data for the "Epoch N" label.
     static let labelStrip = 0.14
 
-    private func plane(_ run: RunData, _ table: MeasureTable, upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
+    private static func plane(_ run: RunData, runs: [RunData], request: FigureRequest) -> Panel {
         let style = request.style
         let fitted = Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false)).domain
-        let y = Scale.linear(fitted.lowerBound...(fitted.lowerBound + (fitted.upperBound - fitted.lowerBound) / (1 - Self.labelStrip)))
+        let y = Scale.linear(fitted.lowerBound...(fitted.lowerBound + (fitted.upperBound - fitted.lowerBound) / (1 - labelStrip)))
         var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
                                                 x: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true)), y: y,
                                                 title: "Information plane", quantity: run.quantity)
-        let layers = table.layerCount, epochs = table.epochs
-        guard !epochs.isEmpty else { return panel }
-        let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
-        let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
-        for layer in 0..<layers {   // each layer's path through the plane up to now
-            let path = epochs[...k].compactMap { epoch in
-                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.ixm, $0.iym) }
-            }
-            panel.marks.append(.line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8))
-        }
-        let current = byEpoch[epochs[k]] ?? []
-        panel.marks += PlaneParts.ceilingLines(run, style: style)
-        if let ensemble = run.ensemble {
-            panel.marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
-                                              color: { color($0.layer) }, width: style.lineWidth * 0.5)
-        }
-        panel.marks += PlaneParts.boundBand(current, color: { color($0.layer) })
-        let points = current.map { DataPoint($0.ixm, $0.iym) }
-        panel.marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
-        panel.marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
-                                    edge: style.foreground.withAlpha(0.6)))
-        panel.marks += PlaneParts.transitionRings(run, upTo: epochs[k], diameter: style.markerSize * 2.4, style: style)
-        panel.marks.append(.label("Epoch \(epochs[k])", fractionX: 0.02, fractionY: 1 - Self.labelStrip / 2, anchor: TextAnchor(.left, .middle),
-                                  size: style.titleSize * 1.1, bold: true))
-        let layerEntries = (0..<layers).map { Legend.Entry(label: run.layerName($0), color: color($0), symbol: .marker) }
+        let layers = run.measures?.layerCount ?? 0
+        guard !(run.measures?.epochs.isEmpty ?? true) else { return panel }
+        let layerEntries = (0..<layers).map { Legend.Entry(label: run.layerName($0), color: layerColor($0, of: layers, request: request), symbol: .marker) }
         panel.legend = Legend(entries: layerEntries + [PlaneParts.bandEntry(run, style: style), PlaneParts.transitionEntry(run, style: style)]
                                 .compactMap { $0 }, corner: .bottomRight)
         return panel
     }
 
-    private func accuracyPanel(_ records: [EpochRecord], upTo k: Int, runs: [RunData], request: FigureRequest) -> Panel {
+    private func planeMarks(_ run: RunData, _ table: MeasureTable, upTo k: Int, request: FigureRequest) -> [Mark] {
+        let style = request.style
+        let layers = table.layerCount, epochs = table.epochs
+        let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
+        let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
+        var marks: [Mark] = (0..<layers).map { layer in   // each layer's path through the plane up to now
+            let path = epochs[...k].compactMap { epoch in
+                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.ixm, $0.iym) }
+            }
+            return .line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8)
+        }
+        let current = byEpoch[epochs[k]] ?? []
+        marks += PlaneParts.ceilingLines(run, style: style)
+        if let ensemble = run.ensemble {
+            marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
+                                        color: { color($0.layer) }, width: style.lineWidth * 0.5)
+        }
+        marks += PlaneParts.boundBand(current, color: { color($0.layer) })
+        let points = current.map { DataPoint($0.ixm, $0.iym) }
+        marks.append(.line(points, color: style.foreground.withAlpha(0.7), width: style.lineWidth))
+        marks.append(.scatter(points, colors: current.map { color($0.layer) }, diameter: style.markerSize * 1.6,
+                              edge: style.foreground.withAlpha(0.6)))
+        marks += PlaneParts.transitionRings(run, upTo: epochs[k], diameter: style.markerSize * 2.4, style: style)
+        marks.append(.label("Epoch \(epochs[k])", fractionX: 0.02, fractionY: 1 - Self.labelStrip / 2, anchor: TextAnchor(.left, .middle),
+                            size: style.titleSize * 1.1, bold: true))
+        return marks
+    }
+
+    /// The accuracy series: name, value and colour index in the style's cycle.
+    private static let accuracySeries: [(String, KeyPath<EpochRecord, Double?>, Int)] = [
+        ("Training", \.trainingAccuracy, 0), ("Test", \.testAccuracy, 1),
+    ]
+
+    /// The accuracy series `records` log.
+    private static func loggedSeries(_ records: [EpochRecord]) -> [(String, KeyPath<EpochRecord, Double?>, Int)] {
+        accuracySeries.filter { series in records.contains { $0[keyPath: series.1] != nil } }
+    }
+
+    private static func accuracyPanel(_ records: [EpochRecord], runs: [RunData], request: FigureRequest, options: EpochAxisOptions) -> Panel {
         let style = request.style
         let values = ChartParts.values(runs, [\.trainingAccuracy, \.testAccuracy])
         var panel = Panel(cell: GridCell(row: 1, column: 0),
                           x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
                           y: Axis(scale: Scale.linear(fitting: values), label: "Accuracy"))
-        let series: [(String, KeyPath<EpochRecord, Double?>, Color)] = [
-            ("Training", \.trainingAccuracy, style.cycleColor(0)), ("Test", \.testAccuracy, style.cycleColor(1)),
-        ]
-        let shown = records[...k]
-        var entries: [Legend.Entry] = []
-        for (name, key, color) in series where records.contains(where: { $0[keyPath: key] != nil }) {
-            let points = shown.compactMap { r in r[keyPath: key].map { DataPoint(Double(r.epoch), $0) } }
-            panel.marks.append(.line(points, color: color, width: style.lineWidth))
-            if let last = points.last, last.x == Double(records[k].epoch) {
-                panel.marks.append(.scatter([last], colors: [color], diameter: style.markerSize * 1.2, edge: style.foreground))
-            }
-            entries.append(Legend.Entry(label: name, color: color, symbol: .lineAndMarker))
-        }
-        panel.marks.append(.verticalLine(x: Double(records[k].epoch), color: style.foreground.withAlpha(0.4), width: 0.8, dashed: true))
-        panel.legend = Legend(entries: entries, corner: .bottomRight)
+        panel.legend = Legend(entries: loggedSeries(records).map { Legend.Entry(label: $0.0, color: style.cycleColor($0.2), symbol: .lineAndMarker) },
+                              corner: .bottomRight)
         return panel
+    }
+
+    private func accuracyMarks(_ records: [EpochRecord], upTo k: Int, request: FigureRequest) -> [Mark] {
+        let style = request.style
+        let shown = records[...k]
+        var marks: [Mark] = []
+        for (_, key, colorIndex) in Self.loggedSeries(records) {
+            let color = style.cycleColor(colorIndex)
+            let points = shown.compactMap { r in r[keyPath: key].map { DataPoint(Double(r.epoch), $0) } }
+            marks.append(.line(points, color: color, width: style.lineWidth))
+            if let last = points.last, last.x == Double(records[k].epoch) {
+                marks.append(.scatter([last], colors: [color], diameter: style.markerSize * 1.2, edge: style.foreground))
+            }
+        }
+        marks.append(.verticalLine(x: Double(records[k].epoch), color: style.foreground.withAlpha(0.4), width: 0.8, dashed: true))
+        return marks
     }
 }
 
@@ -122,13 +157,9 @@ public struct MovieFrames: Sendable {
     public let options: EpochAxisOptions
     public let size: (width: Double, height: Double)
 
-    /// The decorations of frame 0, which every frame must share.
-    private var decorations: Decorations?
-
     public init(run: RunData, request: FigureRequest, options: EpochAxisOptions = EpochAxisOptions(),
                 size: (width: Double, height: Double) = (6, 9)) {
         self.run = run; self.request = request; self.options = options; self.size = size
-        decorations = Decorations(figure(0))
     }
 
     public var count: Int { run.measures?.epochs.count ?? 0 }
@@ -142,17 +173,14 @@ public struct MovieFrames: Sendable {
     }
 
     /// Frame `k` in the layout of `template` (frame 0, laid out): every scale is trained on the
-    /// whole run, so the frames share their decorations and only the marks differ; laying out
-    /// one frame serves them all. A frame whose decorations differ from frame 0's (something
-    /// that depends on the frame declared as a decoration) is an error, not a wrong movie.
-    public func figure(_ k: Int, laidOutAs template: Figure) throws -> Figure {
-        let own = figure(k)
-        guard Decorations(own) == decorations else {
-            throw DneckError.render(file: run.file, detail: "movie frame \(k) differs from frame 0 outside its marks; "
-                                    + "what depends on the frame must be a mark")
-        }
+    /// whole run, so the frames share their decorations (`MovieFrameChart.decorations` has no
+    /// frame to depend on) and only the marks differ; laying out one frame serves them all, and
+    /// a frame makes only its marks.
+    public func figure(_ k: Int, laidOutAs template: Figure) -> Figure {
+        var chart = MovieFrameChart(options: options)
+        chart.frame = k
         var laid = template
-        for (i, panel) in own.panels.enumerated() { laid.panels[i].marks = panel.marks }
+        for (i, marks) in chart.marks(run, request: request).enumerated() { laid.panels[i].marks = marks }
         return laid
     }
 }

@@ -3,8 +3,9 @@ import DneckFigure
 import DneckMeasures
 
 /// The activation histogram of single neurons against epoch: one cell per neuron (each with
-/// its own range), each layer in columns of at most `neuronsPerColumn` neurons, a smaller layer
-/// centred vertically, so the grid is as large as the neurons drawn. Layers wider than
+/// its own range), in columns of at most `neuronsPerColumn` neurons, layers one after another
+/// (a layer that fits whole below the one before it shares its column), each column centred
+/// vertically, so the grid is as large as the neurons drawn. Layers wider than
 /// `maxNeurons` show their first `maxNeurons` neurons, and the figure says so. Each cell has its
 /// own colour scale of absolute frequency, shown by a slim colorbar with its 0 and maximum.
 public struct SingleNeuronChart: BasePlotter {
@@ -36,23 +37,43 @@ public struct SingleNeuronChart: BasePlotter {
     /// Neurons in one column of a layer: a wider layer wraps into more columns.
     public static let neuronsPerColumn = 10
 
+    /// The cell of each neuron of layers of `neurons` neurons, in columns of `rows` cells: down
+    /// a column, then on to the next, each layer after the one before it; a layer starts a new
+    /// column unless it fits whole below the layers already there. Each column is centred
+    /// vertically.
+    static func cells(_ neurons: [Int], rows: Int) -> [[GridCell]] {
+        var columns: [[(layer: Int, neuron: Int)]] = []
+        for (layer, count) in neurons.enumerated() {
+            for neuron in 0..<count {
+                let filled = columns.last?.count ?? rows
+                if filled == rows || (neuron == 0 && filled + count > rows) { columns.append([]) }
+                columns[columns.count - 1].append((layer, neuron))
+            }
+        }
+        var cells = neurons.map { [GridCell](repeating: GridCell(row: 0, column: 0), count: $0) }
+        for (column, members) in columns.enumerated() {
+            let top = (rows - members.count) / 2
+            for (row, member) in members.enumerated() { cells[member.layer][member.neuron] = GridCell(row: top + row, column: column) }
+        }
+        return cells
+    }
+
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
         guard let survey = run.survey else { return ChartBlock(rows: 1, columns: 1, size: (4, 3)) }
         let layers = survey.neuronHistograms.count
         let neurons = survey.neuronHistograms.map(\.count)
-        let rows = min(neurons.max() ?? 1, Self.neuronsPerColumn)
-        let columns = neurons.map { max(($0 + rows - 1) / rows, 1) }
-        var block = ChartBlock(rows: rows, columns: columns.reduce(0, +),
-                               size: (0.6 + 3.55 * Double(columns.reduce(0, +)), 0.9 + 1.37 * Double(rows)))
+        let rows = max(min(neurons.max() ?? 1, Self.neuronsPerColumn), 1)
+        let cells = Self.cells(neurons, rows: rows)
+        let columns = max((cells.joined().map(\.column).max() ?? 0) + 1, 1)
+        var block = ChartBlock(rows: rows, columns: columns, size: (0.6 + 3.55 * Double(columns), 0.9 + 1.37 * Double(rows)))
         let colormap = request.colormap(default: .viridis)
         for layer in 0..<layers {
-            let first = columns[..<layer].reduce(0, +), top = (rows - min(neurons[layer], rows)) / 2
             for neuron in 0..<neurons[layer] {
                 let bins = HistogramBins(range: survey.neuronRanges[layer][neuron], count: options.histogram.histBins)
                 let span = bins.lower...bins.upper
                 let counts = survey.neuronHistograms[layer][neuron]
                 let normalize = ChartParts.countNormalize(maximum: counts.joined().max() ?? 0, log: options.histogram.logCounts)
-                let cell = GridCell(row: top + neuron % rows, column: first + neuron / rows)
+                let cell = cells[layer][neuron]
                 let y = Axis(scale: .linear(span), label: "",
                              rule: .fixed([span.lowerBound, span.upperBound].map { Tick(value: $0, label: Ticker.compactLabel($0, range: span)) }))
                 // Every cell labels its epochs (a grid row's margins serve every column alike).

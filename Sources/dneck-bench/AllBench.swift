@@ -18,7 +18,8 @@ struct All: ParsableCommand {
 
     @Argument(help: "A dneck run file.") var path: String
     @Option var dpi = 150.0
-    @Option(help: "Runs of each side; the best is printed.") var repeats = 1
+    @Option(help: "Single whole-process runs of each side, alternated (the headline).") var runs = 5
+    @Option(help: "More runs of dneck-plot all, the best printed beside (1: none).") var repeats = 1
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
 
     /// Whether an ffmpeg binary is on PATH (the baseline's movies need one).
@@ -34,34 +35,33 @@ struct All: ParsableCommand {
         guard FileManager.default.isExecutableFile(atPath: cli.path) else {
             throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
         }
-        print("every artifact of both splits of \(path) at dpi \(Int(dpi)); best of \(repeats) run(s) of each, whole processes")
-        let ours = try bestTime(repeats: repeats) {
-            try runProcess(cli.path, ["all", path, "--dpi", "\(dpi)", "-o", scratch.file("dneck").path])
-        }
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)   // only dneck-plot all has run so far
-        let peak = Double(usage.ru_maxrss) / 1024
         // The baseline's artifacts alone (its movie only where it can make one).
         let movie = noMatplotlib || hasFFmpeg
         let same = ["information_measures", "infoplane", "activations", "single_neuron_activations", "snr"] + (movie ? ["infoplane_movie"] : [])
-        let oursSame = try bestTime(repeats: repeats) {
-            try runProcess(cli.path, ["all", path, "--dpi", "\(dpi)", "--only", same.joined(separator: ","), "-o", scratch.file("same").path])
-        }
-        var baseline: Double?
-        if !noMatplotlib {
-            try FileManager.default.createDirectory(at: scratch.file("matplotlib"), withIntermediateDirectories: true)
-            var report = ""
-            baseline = try bestTime(repeats: repeats) {
-                report = try runProcess("python3", [benchmarksFolder.appendingPathComponent("all_matplotlib.py").path, path,
-                                                    "--dpi", "\(dpi)", "--out", scratch.file("matplotlib").path])
-            }
+        var peak = 0.0, report = ""
+        if !noMatplotlib { try FileManager.default.createDirectory(at: scratch.file("matplotlib"), withIntermediateDirectories: true) }
+        let jobs: [() throws -> Void] = [
+            { peak = max(peak, try runChild(cli.path, ["all", path, "--dpi", "\(dpi)", "-o", scratch.file("dneck").path]).peakMegabytes) },
+            { try runProcess(cli.path, ["all", path, "--dpi", "\(dpi)", "--only", same.joined(separator: ","), "-o", scratch.file("same").path]) },
+        ] + (noMatplotlib ? [] : [{
+            report = try runProcess("python3", [benchmarksFolder.appendingPathComponent("all_matplotlib.py").path, path,
+                                                "--dpi", "\(dpi)", "--out", scratch.file("matplotlib").path])
+        }])
+        print("every artifact of both splits of \(path) at dpi \(Int(dpi)): \(runs) single whole-process runs of each, alternated")
+        let single = try alternated(runs: runs, jobs)
+        let baseline = noMatplotlib ? nil : single[2]
+        if let baseline {
             let total = report.split(separator: "\n").first { $0.hasPrefix("total ") }.flatMap { Double($0.dropFirst(6)) } ?? 0
             if report.contains("movie no") { print("  note: no ffmpeg binary on PATH: the baseline makes no movies (apt-get install ffmpeg)") }
-            printRow("numpy + matplotlib, their work as the script times it", total, baseline: nil)
-            printRow("numpy + matplotlib, whole process", baseline!, baseline: nil)
+            printRow("numpy + matplotlib, its work as the script times it (last run)", total, baseline: nil)
+            printRange("numpy + matplotlib, whole process", baseline, baseline: nil)
         }
-        printRow("dneck-plot all --only the baseline's artifacts, whole process", oursSame, baseline: baseline)
-        printRow("dneck-plot all (also accuracy, activity, mi-epochs, report)", ours, baseline: baseline)
+        printRange("dneck-plot all --only the baseline's artifacts", single[1], baseline: baseline)
+        printRange("dneck-plot all (also accuracy, activity, mi-epochs, report)", single[0], baseline: baseline)
+        if repeats > 1 {
+            let best = try bestTime(repeats: repeats, jobs[0])
+            printRow("dneck-plot all, best of \(repeats) more runs", best, baseline: baseline?.min())
+        }
         print(String(format: "  peak resident memory of dneck-plot all: %.1f MiB", peak))
     }
 }

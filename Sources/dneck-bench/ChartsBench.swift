@@ -10,12 +10,23 @@ struct Charts: ParsableCommand {
     static let benched: [any BasePlotter.Type] = [ActivationsChart.self, SingleNeuronChart.self, SNRChart.self,
                                                   AccuracyChart.self, ActivityChart.self]
 
+    /// The chart commands timed as whole processes, and those matplotlib's script also draws.
+    static let commands = ["activations", "single-neuron", "snr", "accuracy", "activity", "infoplane"]
+    static let drawnByMatplotlib: Set = ["activations", "single-neuron", "snr", "infoplane"]
+
     static let configuration = CommandConfiguration(
-        abstract: "Static charts at dpi 300: dneck-plot vs deep-bottleneck's matplotlib plotters (Benchmarks/charts_matplotlib.py).")
+        abstract: "Static charts at dpi 300: dneck-plot vs deep-bottleneck's matplotlib plotters (Benchmarks/charts_matplotlib.py).",
+        discussion: """
+        First single whole processes, alternated (dneck-plot, matplotlib, dneck-plot, …): each chart \
+        command against the script drawing that chart alone, then the six commands one after another \
+        against the script drawing its four charts in one process (the information plane from \
+        dneck-plot's MI table, as deep-bottleneck's plotter is given one); then the best of repeated runs.
+        """)
 
     @Argument(help: "A dneck run file.") var path: String
     @Option var dpi = 300.0
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
+    @Option(help: "Single whole-process runs of each side, alternated (the headline).") var runs = 5
     @Option(help: "Runs of each matplotlib measurement, three times as many of each (short) dneck-plot one; the best is printed (shared machines jitter).")
     var repeats = 3
 
@@ -24,6 +35,7 @@ struct Charts: ParsableCommand {
         let scratch = try ScratchFolder(name: "charts")
         let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
         let hasCLI = FileManager.default.isExecutableFile(atPath: cli.path)
+        if hasCLI { try singleRuns(cli: cli.path, scratch: scratch) }
         print("""
             static charts of \(path) at dpi \(Int(dpi)) (read the run, compute, draw, write PNG);
             best of \(repeats) runs of matplotlib and of \(3 * repeats) of dneck-plot.
@@ -73,6 +85,31 @@ struct Charts: ParsableCommand {
             print(String(format: "  the charts matplotlib also draws, one by one: %.3f s against %.3f s in-process, %.1f× faster",
                          total.inProcess, totalBaseline.inProcess, totalBaseline.inProcess / total.inProcess))
         }
+    }
+
+    /// Each chart command, then all six one after another, against matplotlib's script, in
+    /// alternated single whole processes.
+    private func singleRuns(cli: String, scratch: ScratchFolder) throws {
+        let measures = scratch.file("measures.csv").path
+        try runProcess(cli, ["measures", path, "-o", measures])
+        func ours(_ chart: String) throws {
+            try runProcess(cli, [chart, path, "--dpi", "\(dpi)", "-o", scratch.file("single-\(chart).png").path])
+        }
+        func theirs(only chart: String?) throws {
+            try runProcess("python3", [benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path, "--dpi", "\(dpi)",
+                                       "--out", scratch.url.path, "--measures", measures] + (chart.map { ["--only", $0] } ?? []))
+        }
+        print("static charts of \(path) at dpi \(Int(dpi)): \(runs) single whole-process runs of each side, alternated")
+        for chart in Self.commands {
+            let baseline = !noMatplotlib && Self.drawnByMatplotlib.contains(chart)
+            let seconds = try alternated(runs: runs, [{ try ours(chart) }] + (baseline ? [{ try theirs(only: chart) }] : []))
+            if baseline { printRange("matplotlib \(chart)", seconds[1], baseline: nil) }
+            printRange("dneck-plot \(chart)", seconds[0], baseline: baseline ? seconds[1] : nil)
+        }
+        let together = try alternated(runs: runs, [{ for chart in Self.commands { try ours(chart) } }]
+                                      + (noMatplotlib ? [] : [{ try theirs(only: nil) }]))
+        if !noMatplotlib { printRange("matplotlib, its four charts in one script", together[1], baseline: nil) }
+        printRange("dneck-plot, the six chart commands one after another", together[0], baseline: noMatplotlib ? nil : together[1])
     }
 
     /// The matplotlib script drawing one chart (or its three) in a process of its own: the

@@ -30,6 +30,27 @@ func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
     return best
 }
 
+/// Wall-clock seconds of single runs of each of `jobs`, taken in turn `runs` times (job 0, job 1,
+/// …, job 0, …): each run as a user waits for it, and a neighbour's load on the shared machine
+/// falls on every job alike. `result[j]` holds job j's runs in order.
+func alternated(runs: Int, _ jobs: [() throws -> Void]) throws -> [[Double]] {
+    var seconds = jobs.map { _ in [Double]() }
+    for _ in 0..<runs {
+        for (j, job) in jobs.enumerated() { seconds[j].append(try bestTime(repeats: 1, job)) }
+    }
+    return seconds
+}
+
+/// One row of single runs: the range of `seconds` and, against `baseline`'s runs (alternated
+/// with them), the range of the ratios of the runs taken together.
+func printRange(_ name: String, _ seconds: [Double], baseline: [Double]?) {
+    guard let fastest = seconds.min(), let slowest = seconds.max() else { return }
+    let ratios = baseline.map { zip($0, seconds).map { $0 / $1 } } ?? []
+    let ratio = ratios.isEmpty ? "" : String(format: "%5.1f–%.1f× faster than baseline", ratios.min()!, ratios.max()!)
+    let padded = name.padding(toLength: 62, withPad: " ", startingAt: 0)
+    print(String(format: "  %@ %7.3f–%.3f s  %@", padded, fastest, slowest, ratio))
+}
+
 /// Runs a command to completion and returns its standard output; throws when it fails. A path
 /// runs as it is, a bare name is looked up on PATH. Spawned and waited for directly: Foundation's
 /// `Process` notices the end of a child only every 50 ms, which would blur short commands.

@@ -12,7 +12,9 @@ struct Movie: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Information-plane movie: dneck-plot vs matplotlib's FFMpegWriter vs a raw libx264 encode.",
         discussion: """
-        For each size: (1) dneck-plot's whole movie (MI of every epoch, drawing, encoding), (2) the \
+        For each size, first single whole processes, alternated: the `dneck-plot movie` command (reading \
+        the run, its MI, drawing, encoding) against the matplotlib script given dneck-plot's MI table; \
+        then, in-process: (1) dneck-plot's whole movie (MI of every epoch, drawing, encoding), (2) the \
         matplotlib way (Benchmarks/movie_matplotlib.py: deep-bottleneck's InformationPlaneMoviePlotter, \
         needs matplotlib and an ffmpeg binary; skipped when absent), (3) libx264 alone encoding the \
         very frames of this movie, drawn and converted beforehand (the encoder's floor; at 3600 × 5400 \
@@ -24,6 +26,7 @@ struct Movie: ParsableCommand {
     @Option(help: "x264 preset (default: dneck-plot's).") var preset: String?
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
     @Option(help: "Runs of dneck-plot's movie and of the raw encode; the best is printed.") var repeats = 2
+    @Option(help: "Single whole-process runs of each side, alternated (the headline).") var runs = 5
 
     func run() throws {
         reuseFreedMemory()
@@ -33,12 +36,22 @@ struct Movie: ParsableCommand {
         let csv = scratch.file("measures.csv")
         try AtomicOutput.write(text: data.measures!.csv(quantity: data.quantity), to: csv)
         let settings = MovieSettings(preset: preset)
+        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
         print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset ?? "\(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options)"):")
         for size in sizes.split(separator: ",") {
             let wh = size.split(separator: "x").compactMap { Int($0) }
             guard wh.count == 2 else { throw ValidationError("bad size \(size)") }
             let dpi = Double(wh[0]) / 6
             let out = scratch.file("dneck.mp4")
+            let movieScript = benchmarksFolder.appendingPathComponent("movie_matplotlib.py").path
+            if FileManager.default.isExecutableFile(atPath: cli.path) {
+                let seconds = try alternated(runs: runs, [{ try runProcess(cli.path, ["movie", path, "--size", String(size), "-o", out.path]) }]
+                    + (noMatplotlib ? [] : [{ try runProcess("python3", [movieScript, path, csv.path, "--dpi", "\(dpi)",
+                                                                         "-o", scratch.file("mpl.mp4").path]) }]))
+                print("  \(size), \(runs) single whole-process runs of each side, alternated:")
+                if !noMatplotlib { printRange("matplotlib + FFMpegWriter, given the MI table", seconds[1], baseline: nil) }
+                printRange("dneck-plot movie, the whole command", seconds[0], baseline: noMatplotlib ? nil : seconds[1])
+            }
             var frameSize = (0, 0)
             let dneck = try bestTime(repeats: repeats) {
                 let measured = try DataStage.gather(reader, needs: MovieFrameChart.descriptor.needs)
@@ -46,7 +59,7 @@ struct Movie: ParsableCommand {
                 let first = movie.figure(0).laidOut()
                 frameSize = (first.pixelWidth, first.pixelHeight)
                 try MovieWriter.write(to: out, count: movie.count, width: frameSize.0, height: frameSize.1,
-                                      settings: settings) { try movie.figure($0, laidOutAs: first) }
+                                      settings: settings) { movie.figure($0, laidOutAs: first) }
             }
             let raw = try rawEncode(data, dpi: dpi, height: Double(wh[1]) / dpi,
                                     settings: settings, to: scratch.file("raw.mp4"))
@@ -54,8 +67,7 @@ struct Movie: ParsableCommand {
             var matplotlib: Double?
             if !noMatplotlib {
                 matplotlib = try? bestTime(repeats: 1) {
-                    try runProcess("python3", [benchmarksFolder.appendingPathComponent("movie_matplotlib.py").path, path,
-                                               csv.path, "--dpi", "\(dpi)", "-o", scratch.file("mpl.mp4").path])
+                    try runProcess("python3", [movieScript, path, csv.path, "--dpi", "\(dpi)", "-o", scratch.file("mpl.mp4").path])
                 }
                 if let matplotlib { printRow("matplotlib + FFMpegWriter (deep-bottleneck)", matplotlib, baseline: nil) }
                 else { print("  matplotlib baseline could not run (pip install matplotlib h5py; apt-get install ffmpeg)") }
@@ -75,7 +87,7 @@ struct Movie: ParsableCommand {
         let picture = PixelRegion(all: first.pixelWidth, first.pixelHeight)   // the movie's even size
         let raster = try Raster(width: picture.x1, height: picture.y1)
         let frames = try (0..<movie.count).map { k -> VideoFrame in
-            try raster.draw(try movie.figure(k, laidOutAs: first), forVideo: true)
+            try raster.draw(movie.figure(k, laidOutAs: first), forVideo: true)
             let frame = try VideoFrame(pictureWidth: first.pixelWidth, height: first.pixelHeight)
             try frame.fill(from: raster)
             return frame

@@ -253,6 +253,23 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(labels.contains("0") && labels.contains("0.928"), "\(labels)")
     }
 
+    /// single-neuron packs a network narrowing layer by layer (harmonics: 10, 7, 5, 4, 3, 2)
+    /// into four columns, not one per layer: a layer that fits below the one before it shares
+    /// its column, and the neurons still read in order, down each column, then across.
+    func testSingleNeuronSmallLayersShareColumnsInOrder() throws {
+        let path = folder.appendingPathComponent("narrowing.h5").path
+        let units = [10, 7, 5, 4, 3, 2]
+        SyntheticRun.varied(epochs: [0, 1], units: units).writeDneck(path)
+        let chart = SingleNeuronChart()
+        let figure = chart.figure(try DataStage.gather(RunReader(path: path), needs: chart.needs), request: FigureRequest())
+        XCTAssertEqual(figure.panels.count, units.reduce(0, +))
+        XCTAssertEqual(Set(figure.panels.map(\.cell.column)).count, 4, "\(figure.panels.map(\.cell))")
+        XCTAssertEqual(Set(figure.panels.map { [$0.cell.row, $0.cell.column] }).count, figure.panels.count, "two neurons in one cell")
+        let reading = figure.panels.sorted { ($0.cell.column, $0.cell.row) < ($1.cell.column, $1.cell.row) }.map(\.title)
+        XCTAssertEqual(reading, figure.panels.map(\.title), "neurons out of order")
+        XCTAssertEqual(figure.width / 72, 0.6 + 3.55 * 4, accuracy: 0.01)
+    }
+
     /// compare shares every scale by default (activations too: ranges and colour scales) and
     /// frees them with --free-scales.
     func testCompareSharesActivationScalesUnlessFreed() throws {

@@ -44,6 +44,24 @@ final class ReaderTests: XCTestCase {
         }
     }
 
+    /// Opening a run and reading its per-epoch scalars (what snr and accuracy draw) does not
+    /// walk every epoch's activations group; reading activations checks every epoch's layers
+    /// against the first's, once, and names the epoch and layer that differ.
+    func testEveryEpochsLayersAreCheckedWhenActivationsAreRead() throws {
+        let labels = [0, 1, 0, 1, 1, 0]
+        let layer = (0..<12).map { Double($0 % 5) * 0.1 }
+        let path = folder.appendingPathComponent("extra_layer.h5").path
+        SyntheticRun(labels: labels, epochs: [(0, [layer]), (1, [layer, layer])], units: [2, 2]).writeDneck(path)
+        let reader = try RunReader(path: path)
+        XCTAssertEqual(reader.layerCount, 1)
+        XCTAssertEqual(try reader.record(epoch: 1, fields: .accuracy).trainingAccuracy, 0.501)
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try reader.activations(epoch: 0, layer: 0)) { error in
+                XCTAssertTrue("\(error)".contains("train/1/activations/1: layer 1 is not in epoch 0"), "\(error)")
+            }
+        }
+    }
+
     func testDeepBottleneckDumpWithLabelsBesideOrGiven() throws {
         let run = sampleRun()
         let path = folder.appendingPathComponent("exp_run_1_train.h5").path
