@@ -71,24 +71,27 @@ struct MaxNormIndex: Sendable {
     }
 
     /// max(`start`, max_c |a_c − b_c|) over `count` coordinates, or any value above `bound` once
-    /// it passes it, 32 coordinates at a time. The magnitudes are compared as the integers of
-    /// their bits (the same order for numbers of one sign), which the compiler vectorizes, as it
-    /// does not a floating-point max.
+    /// it passes it: 32 coordinates at a time in SIMD, each magnitude the difference with its
+    /// sign bit cleared (exact, as `abs`), then one by one.
     @inline(__always)
     private static func maxNorm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int, from start: Double,
                                 bound: Double) -> Double {
-        @inline(__always) func magnitude(_ c: Int) -> Int64 { Int64(bitPattern: (a[c] - b[c]).bitPattern & 0x7FFF_FFFF_FFFF_FFFF) }
-        var m = Int64(bitPattern: start.bitPattern), c = 0
-        let limit = bound.isNaN ? Int64.max : Int64(bitPattern: bound.bitPattern)
+        let signless = SIMD8<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF)
+        var m = start, c = 0
         while c + 32 <= count {
-            var block: Int64 = 0
-            for i in c..<c + 32 { block = max(block, magnitude(i)) }
-            m = max(m, block)
-            if m > limit { break }
+            var block = SIMD8<Double>(repeating: 0)
+            for offset in stride(from: c, to: c + 32, by: 8) {
+                let difference = UnsafeRawPointer(a + offset).loadUnaligned(as: SIMD8<Double>.self)
+                    - UnsafeRawPointer(b + offset).loadUnaligned(as: SIMD8<Double>.self)
+                let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD8<UInt64>.self) & signless, to: SIMD8<Double>.self)
+                block.replace(with: magnitude, where: magnitude .> block)
+            }
+            for lane in 0..<8 where block[lane] > m { m = block[lane] }
+            if m > bound { return m }
             c += 32
         }
-        if m <= limit { while c < count { m = max(m, magnitude(c)); c += 1 } }
-        return Double(bitPattern: UInt64(m))
+        while c < count { m = max(m, abs(a[c] - b[c])); c += 1 }
+        return m
     }
 
     /// The `k` nearest other points of point `row`, nearest first (k < points).
