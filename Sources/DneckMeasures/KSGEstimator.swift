@@ -136,7 +136,7 @@ struct KSGEstimate {
         let n = m.points.rows
         guard n > k else { nats = 0; tiedFraction = 0; return }
         let (xs, ms) = (x.points, m.points)
-        let (jointIndex, xIndex, mIndex) = (MaxNormIndex(xs.besides(ms)), MaxNormIndex(xs), MaxNormIndex(ms))
+        let (jointIndex, xIndex, mIndex) = (MaxNormIndex([xs, ms]), MaxNormIndex(xs), MaxNormIndex(ms))
         let band = max(x.tieBand, m.tieBand)
         let psi = DigammaTable(upTo: n + 1)
         let terms = parallelRows(n) { i -> (psi: Double, tied: Bool) in
@@ -172,10 +172,10 @@ struct RossEstimate {
         guard !kept.isEmpty else { nats = 0; tiedFraction = 0; return }
         // Per kept point, in the order of `kept`: k_i, N_c and r_i.
         let perClass = members.flatMap { rows -> [(k: Int, size: Int, radius: Double)] in
-            let index = MaxNormIndex(m.points.selecting(rows)), kc = min(k, rows.count - 1)
+            let index = MaxNormIndex([m.points], rows: rows), kc = min(k, rows.count - 1)
             return parallelRows(rows.count) { (k: kc, size: rows.count, radius: index.nearest($0, k: kc)[kc - 1].distance) }
         }
-        let all = MaxNormIndex(m.points.selecting(kept)), band = m.tieBand
+        let all = MaxNormIndex([m.points], rows: kept), band = m.tieBand
         let counts = parallelRows(kept.count) { i in
             all.count(i, within: strictly(perClass[i].radius), edge: perClass[i].radius, band: band)
         }

@@ -6,22 +6,6 @@ struct PointSet: Sendable {
     let columns: Int
     let values: [Double]
 
-    /// The points of `rows`, in that order.
-    func selecting(_ rows: [Int]) -> PointSet {
-        PointSet(rows: rows.count, columns: columns, values: rows.flatMap { values[$0 * columns..<($0 + 1) * columns] })
-    }
-
-    /// Each row followed by the same row of `other`: the joint space.
-    func besides(_ other: PointSet) -> PointSet {
-        var joined: [Double] = []
-        joined.reserveCapacity(rows * (columns + other.columns))
-        for r in 0..<rows {
-            joined += values[r * columns..<(r + 1) * columns]
-            joined += other.values[r * other.columns..<(r + 1) * other.columns]
-        }
-        return PointSet(rows: rows, columns: columns + other.columns, values: joined)
-    }
-
     /// max_c |a_c − b_c| of rows `a` and `b`.
     func distance(_ a: Int, _ b: Int) -> Double {
         var d = 0.0
@@ -30,54 +14,87 @@ struct PointSet: Sendable {
     }
 }
 
-/// Exact max-norm neighbour search: the points sorted by their widest coordinate (the one of
-/// largest range), so a query sweeps outwards from its own place and stops where that
-/// coordinate alone is farther than the radius; each candidate's distance stops at the first
-/// coordinate beyond it. Memory: one sorted copy of the points. Queries run on every core in
-/// blocks of rows.
+/// Exact max-norm neighbour search over the points of some rows of one or more parts (the joint
+/// space of X and M is both parts, max(d_X, d_M) its distance, without a joined copy). The points
+/// are ordered by their widest coordinate (the one of largest range), so a query sweeps outwards
+/// from its own place and stops where that coordinate alone is farther than the radius; each
+/// candidate's distance is taken 32 coordinates at a time and stops at the first block beyond the
+/// radius (in many dimensions the sweep passes over few points and the blocks rarely stop early:
+/// the search is then brute force). Memory: the order; the parts are shared, not copied. Queries
+/// run on every core in blocks of rows.
 struct MaxNormIndex: Sendable {
-    let points: PointSet
-    /// Sorted position → row.
+    private let parts: [PointSet]
+    /// Point → row of the parts.
+    private let members: [Int]
+    /// Sorted position → point.
     private let order: [Int]
-    /// Row → sorted position.
+    /// Point → sorted position.
     private let place: [Int]
-    /// The points in sorted order, row-major.
-    private let sorted: [Double]
     /// The sort coordinate in sorted order.
     private let keys: [Double]
 
-    init(_ points: PointSet) {
-        self.points = points
-        let (n, d) = (points.rows, points.columns)
-        let widest = (0..<d).max { a, b in Self.range(points, a) < Self.range(points, b) } ?? 0
-        let key = { (r: Int) in d == 0 ? 0 : points.values[r * d + widest] }
-        order = (0..<n).sorted { (key($0), $0) < (key($1), $1) }
-        var place = [Int](repeating: 0, count: n)
-        for (p, r) in order.enumerated() { place[r] = p }
+    /// The points of `rows` (every row by default) of `parts`, which have the same rows; point p
+    /// is row `rows[p]`.
+    init(_ parts: [PointSet], rows: [Int]? = nil) {
+        self.parts = parts
+        let members = rows ?? Array(0..<(parts.first?.rows ?? 0))
+        self.members = members
+        let columns = parts.flatMap { part in (0..<part.columns).map { (part: part, column: $0) } }
+        let widest = columns.max { a, b in Self.range(a.part, a.column, members) < Self.range(b.part, b.column, members) }
+        let key = { (p: Int) in widest.map { $0.part.values[members[p] * $0.part.columns + $0.column] } ?? 0 }
+        order = members.indices.sorted { (key($0), $0) < (key($1), $1) }
+        var place = [Int](repeating: 0, count: members.count)
+        for (position, p) in order.enumerated() { place[p] = position }
         self.place = place
-        sorted = order.flatMap { points.values[$0 * d..<($0 + 1) * d] }
         keys = order.map(key)
     }
 
-    private static func range(_ points: PointSet, _ c: Int) -> Double {
+    init(_ points: PointSet) { self.init([points]) }
+
+    private static func range(_ points: PointSet, _ c: Int, _ rows: [Int]) -> Double {
         var (lo, hi) = (Double.infinity, -Double.infinity)
-        for r in 0..<points.rows { let v = points.values[r * points.columns + c]; lo = min(lo, v); hi = max(hi, v) }
+        for r in rows { let v = points.values[r * points.columns + c]; lo = min(lo, v); hi = max(hi, v) }
         return hi - lo
     }
 
     /// The distance of sorted positions `p` and `q`, or any value above `bound` once it passes it.
     @inline(__always)
     private func distance(_ p: Int, _ q: Int, bound: Double) -> Double {
-        let d = points.columns
+        let (a, b) = (members[order[p]], members[order[q]])
         var m = 0.0
-        for c in 0..<d {
-            m = max(m, abs(sorted[p * d + c] - sorted[q * d + c]))
+        for part in parts {
+            let d = part.columns
+            m = part.values.withUnsafeBufferPointer { v in Self.maxNorm(v.baseAddress! + a * d, v.baseAddress! + b * d, d, from: m, bound: bound) }
             if m > bound { return m }
         }
         return m
     }
 
-    /// The `k` nearest other points of `row`, nearest first, as rows (k < rows).
+    /// max(`start`, max_c |a_c − b_c|) over `count` coordinates, or any value above `bound` once
+    /// it passes it: 32 coordinates at a time in SIMD, each magnitude the difference with its
+    /// sign bit cleared (exact, as `abs`), then one by one.
+    @inline(__always)
+    private static func maxNorm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int, from start: Double,
+                                bound: Double) -> Double {
+        let signless = SIMD8<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF)
+        var m = start, c = 0
+        while c + 32 <= count {
+            var block = SIMD8<Double>(repeating: 0)
+            for offset in stride(from: c, to: c + 32, by: 8) {
+                let difference = UnsafeRawPointer(a + offset).loadUnaligned(as: SIMD8<Double>.self)
+                    - UnsafeRawPointer(b + offset).loadUnaligned(as: SIMD8<Double>.self)
+                let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD8<UInt64>.self) & signless, to: SIMD8<Double>.self)
+                block.replace(with: magnitude, where: magnitude .> block)
+            }
+            for lane in 0..<8 where block[lane] > m { m = block[lane] }
+            if m > bound { return m }
+            c += 32
+        }
+        while c < count { m = max(m, abs(a[c] - b[c])); c += 1 }
+        return m
+    }
+
+    /// The `k` nearest other points of point `row`, nearest first (k < points).
     func nearest(_ row: Int, k: Int) -> [(distance: Double, row: Int)] {
         let p = place[row]
         var best: [(distance: Double, row: Int)] = []
@@ -100,8 +117,8 @@ struct MaxNormIndex: Sendable {
         return best
     }
 
-    /// Of the points other than `row`: how many lie within `radius` (inclusive), and how many
-    /// lie within `band` of `edge` (inclusive).
+    /// Of the points other than point `row`: how many lie within `radius` (inclusive), and how
+    /// many lie within `band` of `edge` (inclusive).
     func count(_ row: Int, within radius: Double, edge: Double, band: Double) -> (inside: Int, near: Int) {
         let p = place[row]
         let reach = max(radius, edge + band)

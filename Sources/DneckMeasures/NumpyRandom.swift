@@ -37,10 +37,11 @@ public struct NumpyRandom: Sendable {
     }
 
     private mutating func twist() {
-        func mixed(_ upper: UInt32, _ lower: UInt32) -> UInt32 { (upper & 0x8000_0000) | (lower & 0x7FFF_FFFF) }
-        for i in 0..<624 {
-            let y = mixed(key[i], key[(i + 1) % 624])
-            key[i] = key[(i + 397) % 624] ^ (y >> 1) ^ (y & 1 == 0 ? 0 : 0x9908_B0DF)
+        key.withUnsafeMutableBufferPointer { key in
+            for i in 0..<624 {
+                let y = (key[i] & 0x8000_0000) | (key[i == 623 ? 0 : i + 1] & 0x7FFF_FFFF)
+                key[i] = key[i < 227 ? i + 397 : i - 227] ^ (y >> 1) ^ ((y & 1) &* 0x9908_B0DF)
+            }
         }
         position = 0
     }

@@ -21,13 +21,14 @@ import Foundation
 /// The standard errors are those of a mean stratified by class (each class gets its N_c ·
 /// mcSamples draws): √(Σ_c (K_c/K)² s_c² / K_c), K_c the draws of class c and s_c² their terms'
 /// sample variance (0 for a class of one draw). Draws also spread evenly over the samples of a
-/// class, which varies less than this assumes, so the errors are on the safe side. Sums are log-sum-exps in float64, streamed tile by tile with
-/// the distances and dot products from OpenBLAS GEMM (`PairwiseDistances`' centred rows), so
-/// memory is bounded by the tiles, not N². Terms below 2⁻⁵³ of the draw's own (e_j < −53·ln 2)
-/// are left out: by Cauchy–Schwarz a whole tile of samples is, when its distance to the draws'
-/// other samples exceeds β²(‖z‖ + √(‖z‖² + 2·53·ln 2))² for the longest z of the draws, first
-/// tried on the sketch (`PairwiseDistances.sketch`), then on the distances themselves, which
-/// spares the tile's GEMM with the draws (`mcSamples` times the distances' cost).
+/// class, which varies less than this assumes, so the errors are on the safe side. Sums are
+/// log-sum-exps in float64; memory is bounded by GEMM tiles and the near pairs (at most 2 % of N²).
+/// Terms below 2⁻⁵³ of the draw's own (e_j < −53·ln 2) are left out: by Cauchy–Schwarz
+/// e_j ≤ −D/(2β²) + ‖z‖√D/β, so no draw needs a sample farther than
+/// β²(‖z‖ + √(‖z‖² + 2·53·ln 2))², ‖z‖ the longest z of all draws. The pairs within that reach
+/// are found once over the symmetric tile pairs of `PairwiseDistances` (its sketch and float32
+/// screen prove most pairs of a wide layer beyond it), and only their terms are computed: z·h_j
+/// by DDOT where they are few (`NearPairs`), by GEMM over the whole tile where they are many.
 public struct SPEstimator: MIEstimator {
     /// β, the standard deviation of the noise added to the layer.
     public let noiseStd: Double
@@ -64,7 +65,7 @@ public struct SPEstimator: MIEstimator {
         let classes = ClassCounts(labels)
         let n = activations.rows
         guard n > 0 else { return MIEstimate(ixm: 0, iym: 0, ceilingX: 0, ceilingY: 0) }
-        let sums = MixtureLogSums(PairwiseDistances(activations, screening: false), sourceColumns: activations.columns,
+        let sums = MixtureLogSums(PairwiseDistances(activations), sourceColumns: activations.columns,
                                   classes: classes.labels, noiseStd: noiseStd, draws: mcSamples, seed: seed)
         let logN = log(Double(n))
         var x = [Double](), y = [Double]()
@@ -98,6 +99,12 @@ public struct SPEstimator: MIEstimator {
 
 /// For every Monte-Carlo draw t = h_i + βz of `SPEstimator`, in draw order, ln Σ_j exp(e_j) over
 /// all samples j and over the samples of i's class.
+///
+/// Three passes: one serial pass over the generator keeps its state at the first draw of every
+/// block, each draw's z·h_i and the longest z (`DrawPass`); the pairs of samples within the
+/// Cauchy–Schwarz reach of that z are found over the tile pairs I ≤ J, most proven beyond it in
+/// float32 (`NearPairs`); then every block draws again only if a sample of it has a pair within
+/// reach, and adds those pairs' terms, by GEMM over the whole tile where they are many.
 struct MixtureLogSums {
     var all: [Double]
     var withinClass: [Double]
@@ -108,18 +115,17 @@ struct MixtureLogSums {
     /// `sourceColumns` is the layer's width (the draws' row length), `classes[i]` the dense class of row i.
     init(_ distances: PairwiseDistances, sourceColumns width: Int, classes: [Int], noiseStd beta: Double, draws: Int, seed: UInt32) {
         OpenBLASThreads.single
-        let rows = distances.rows, rowSet = distances.centred, k = rowSet.columns
+        let rowSet = distances.centred
         let blockRows = max(1, min(distances.tile, Self.blockDraws / draws))
-        let blocks = (0..<(rows + blockRows - 1) / blockRows).map { $0 * blockRows..<min(rows, ($0 + 1) * blockRows) }
-        // The generator at the first draw of every block, so that blocks draw on any core.
-        var generator = NumpyRandom(seed: seed), starts: [NumpyRandom] = []
-        for block in blocks {
-            starts.append(generator)
-            for _ in 0..<block.count * draws * width { _ = generator.nextGaussian() }
+        let blocks = (0..<distances.tileCount).flatMap { t in
+            let tile = distances.tileRows(t)
+            return stride(from: tile.lowerBound, to: tile.upperBound, by: blockRows).map { (rows: $0..<min(tile.upperBound, $0 + blockRows), tile: t) }
         }
         var slot = [Int](repeating: -1, count: width)
         for (kept, column) in rowSet.sourceColumns.enumerated() { slot[column] = kept }
-        var sums = [SIMD2<Double>](repeating: .zero, count: rows * draws)
+        let pass = DrawPass(rowSet, blocks: blocks.map(\.rows), slot: slot, draws: draws, seed: seed)
+        let near = NearPairs(distances, within: Self.reach(longest: pass.longest, beta))
+        var sums = [SIMD2<Double>](repeating: .zero, count: distances.rows * draws)
         let lock = NSLock()
         var next = 0
         sums.withUnsafeMutableBufferPointer { output in
@@ -128,18 +134,142 @@ struct MixtureLogSums {
                 while true {
                     lock.lock(); let b = next; next += 1; lock.unlock()
                     guard b < blocks.count else { return }
-                    var draws = DrawBlock(rows: blocks[b], draws: draws, generator: starts[b], slot: slot, rowSet: rowSet)
-                    draws.accumulate(distances, classes: classes, noiseStd: beta)
-                    for (q, s) in draws.logSums.enumerated() { output[blocks[b].lowerBound * draws.perRow + q] = s }
+                    let (rows, tile) = blocks[b]
+                    let denseTiles = (0..<distances.tileCount).filter { near.isDense(tile, $0) }
+                    guard !denseTiles.isEmpty || rows.contains(where: { !near.neighbours($0).isEmpty }) else { continue }
+                    var block = DrawBlock(rows: rows, draws: draws, generator: pass.starts[b], slot: slot, rowSet: rowSet,
+                                          own: Array(pass.own[rows.lowerBound * draws..<rows.upperBound * draws]))
+                    for t in denseTiles { block.addWhole(distances.tileRows(t), rowSet, classes: classes, noiseStd: beta) }
+                    block.addNeighbours(near, rowSet, classes: classes, noiseStd: beta)
+                    for (q, s) in block.logSums.enumerated() { output[rows.lowerBound * draws + q] = s }
                 }
             }
         }
         all = sums.map { $0[0] }
         withinClass = sums.map { $0[1] }
     }
+
+    /// The squared distance beyond which a sample's terms are negligible for every draw whose z is
+    /// at most `longest` long: e ≤ −D/(2β²) + ‖z‖√D/β < −53·ln 2 once
+    /// √D/β > ‖z‖ + √(‖z‖² + 2·53·ln 2).
+    static func reach(longest: Double, _ beta: Double) -> Double {
+        let s = longest + (longest * longest + 2 * KernelSums.negligibleExponent).squareRoot()
+        return beta * beta * s * s * (1 + 1e-9)
+    }
 }
 
-/// The draws of a block of samples and their running log-sum-exps.
+/// One serial pass over the draws, in draw order: the generator at the first draw of every
+/// block (so that blocks can draw again on any core), z·h_i of every draw (h_i its own sample's
+/// centred row, z its kept columns) and the longest z.
+private struct DrawPass {
+    var starts: [NumpyRandom] = []
+    var own: [Double] = []
+    var longest = 0.0
+
+    init(_ rowSet: RowSet, blocks: [Range<Int>], slot: [Int], draws: Int, seed: UInt32) {
+        var generator = NumpyRandom(seed: seed)
+        own.reserveCapacity(rowSet.rows * draws)
+        var longestSquare = 0.0
+        rowSet.values.withUnsafeBufferPointer { h in
+            for block in blocks {
+                starts.append(generator)
+                for i in block {
+                    let row = h.baseAddress! + i * rowSet.columns
+                    for _ in 0..<draws {
+                        var dot = 0.0, square = 0.0
+                        for s in slot {
+                            let value = generator.nextGaussian()
+                            if s >= 0 { dot += value * row[s]; square += value * value }
+                        }
+                        own.append(dot)
+                        longestSquare = max(longestSquare, square)
+                    }
+                }
+            }
+        }
+        longest = longestSquare.squareRoot()
+    }
+}
+
+/// The pairs of distinct samples within a squared distance `limit` of each other, found over the
+/// tile pairs I ≤ J of `PairwiseDistances` (its sketch and float32 screen leave most out): per
+/// sample its neighbours in column order with their float64 distances, except in the tile pairs
+/// where more than `sparseShare` of the pairs are within, which are marked dense instead.
+struct NearPairs {
+    /// Neighbours of sample i: `columns[start[i]..<start[i + 1]]`, at `distances[…]`.
+    private let start: [Int]
+    private let columns: [Int32]
+    private let distances: [Double]
+    /// Per tile pair (I · tiles + J, both orders): whether it is dense.
+    private let dense: [Bool]
+    private let tiles: Int
+
+    /// The share of a tile pair's pairs within the limit above which its draws' products are
+    /// cheaper by one GEMM over the whole tile than pair by pair; it also bounds the lists'
+    /// memory (2 % of N² entries at most).
+    static let sparseShare = 0.02
+
+    init(_ pairwise: PairwiseDistances, within limit: Double) {
+        let pairs = pairwise.tilePairs
+        var found = [[TileEntry]?](repeating: [], count: pairs.count)
+        let lock = NSLock()
+        pairwise.forEachTilePair(within: limit) { pair, tile in
+            let (a, b) = (pairwise.tileRows(pair.i), pairwise.tileRows(pair.j))
+            let most = Int(Self.sparseShare * Double(a.count * b.count))
+            var entries: [TileEntry]? = []
+            func add(_ r: Int, _ c: Int, _ d: Double) {
+                guard d <= limit, pair.i != pair.j || r != c, entries != nil else { return }
+                if entries!.count == most { entries = nil } else { entries!.append(TileEntry(row: Int32(r), column: Int32(c), distance: d)) }
+            }
+            switch tile {
+            case .dense(let d):
+                for r in 0..<a.count { for c in (pair.i == pair.j ? r : 0)..<b.count { add(r, c, d[r * b.count + c]) } }
+            case .sparse(let list):
+                for e in list { add(Int(e.row), Int(e.column), e.distance) }
+            }
+            lock.lock(); found[pair.index] = entries; lock.unlock()
+        }
+        tiles = pairwise.tileCount
+        var dense = [Bool](repeating: false, count: tiles * tiles)
+        var counts = [Int](repeating: 0, count: pairwise.rows + 1)
+        for pair in pairs {
+            guard let entries = found[pair.index] else { dense[pair.i * tiles + pair.j] = true; dense[pair.j * tiles + pair.i] = true; continue }
+            let (a, b) = (pairwise.tileRows(pair.i).lowerBound, pairwise.tileRows(pair.j).lowerBound)
+            for e in entries { counts[a + Int(e.row) + 1] += 1; counts[b + Int(e.column) + 1] += 1 }
+        }
+        for i in 0..<pairwise.rows { counts[i + 1] += counts[i] }
+        var fill = counts
+        var columns = [Int32](repeating: 0, count: counts.last!), distances = [Double](repeating: 0, count: counts.last!)
+        for pair in pairs {
+            guard let entries = found[pair.index] else { continue }
+            let (a, b) = (pairwise.tileRows(pair.i).lowerBound, pairwise.tileRows(pair.j).lowerBound)
+            for e in entries {
+                let (i, j) = (a + Int(e.row), b + Int(e.column))
+                (columns[fill[i]], distances[fill[i]]) = (Int32(j), e.distance)
+                (columns[fill[j]], distances[fill[j]]) = (Int32(i), e.distance)
+                fill[i] += 1; fill[j] += 1
+            }
+        }
+        for i in 0..<pairwise.rows where counts[i + 1] - counts[i] > 1 {   // in column order
+            let order = (counts[i]..<counts[i + 1]).sorted { columns[$0] < columns[$1] }
+            let (c, d) = (order.map { columns[$0] }, order.map { distances[$0] })
+            columns.replaceSubrange(counts[i]..<counts[i + 1], with: c)
+            distances.replaceSubrange(counts[i]..<counts[i + 1], with: d)
+        }
+        (start, self.columns, self.distances, self.dense) = (counts, columns, distances, dense)
+    }
+
+    /// Whether the pairs of tiles I and J are done whole.
+    func isDense(_ i: Int, _ j: Int) -> Bool { dense[i * tiles + j] }
+
+    /// The neighbours of sample i outside the dense tile pairs: (sample, squared distance).
+    func neighbours(_ i: Int) -> [(row: Int, distance: Double)] {
+        (start[i]..<start[i + 1]).map { (Int(columns[$0]), distances[$0]) }
+    }
+}
+
+/// The draws of a block of samples and their running log-sum-exps, each begun with the draw's
+/// own term exp(0) = 1.
 private struct DrawBlock {
     let rows: Range<Int>
     /// Draws per sample.
@@ -147,14 +277,12 @@ private struct DrawBlock {
     /// The draws' kept columns (those of `PairwiseDistances.centred`), row-major.
     var z: [Double]
     /// z · h_i of every draw, h_i its own sample's centred row.
-    var own: [Double]
-    /// The longest z.
-    var longest = 0.0
+    let own: [Double]
     /// Per draw: (largest exponent, Σ exp(e − largest)) over all samples, then over its class.
     var all: [(max: Double, sum: Double)]
     var withinClass: [(max: Double, sum: Double)]
 
-    init(rows: Range<Int>, draws: Int, generator: NumpyRandom, slot: [Int], rowSet: RowSet) {
+    init(rows: Range<Int>, draws: Int, generator: NumpyRandom, slot: [Int], rowSet: RowSet, own: [Double]) {
         self.rows = rows
         perRow = draws
         let count = rows.count * draws, k = rowSet.columns
@@ -166,18 +294,8 @@ private struct DrawBlock {
                 if s >= 0 { z[q * k + s] = value }
             }
         }
-        own = [Double](repeating: 0, count: count)
-        for q in 0..<count {
-            let i = rows.lowerBound + q / draws
-            var dot = 0.0, square = 0.0
-            for c in 0..<k {
-                dot += z[q * k + c] * rowSet.values[i * k + c]
-                square += z[q * k + c] * z[q * k + c]
-            }
-            own[q] = dot
-            longest = max(longest, square.squareRoot())
-        }
-        all = Array(repeating: (-.infinity, 0), count: count)
+        self.own = own
+        all = Array(repeating: (0, 1), count: count)
         withinClass = all
     }
 
@@ -186,74 +304,64 @@ private struct DrawBlock {
         zip(all, withinClass).map { SIMD2($0.max + log($0.sum), $1.max + log($1.sum)) }
     }
 
-    /// Adds the terms of every sample, tile by tile in order.
-    mutating func accumulate(_ distances: PairwiseDistances, classes: [Int], noiseStd beta: Double) {
-        let rowSet = distances.centred, k = rowSet.columns, count = rows.count * perRow
-        let reach = zLimit(beta)
-        let d = UnsafeMutablePointer<Double>.allocate(capacity: rows.count * distances.tile)
-        let products = UnsafeMutablePointer<Double>.allocate(capacity: count * distances.tile)
+    /// Adds the terms of every sample of `columns` but the draws' own: their distances and
+    /// products by GEMM.
+    mutating func addWhole(_ columns: Range<Int>, _ rowSet: RowSet, classes: [Int], noiseStd beta: Double) {
+        let k = rowSet.columns, count = rows.count * perRow
+        let d = UnsafeMutablePointer<Double>.allocate(capacity: rows.count * columns.count)
+        let products = UnsafeMutablePointer<Double>.allocate(capacity: count * columns.count)
         defer { d.deallocate(); products.deallocate() }
-        let scale = 1 / (2 * beta * beta)
-        for t in 0..<distances.tileCount {
-            let columns = distances.tileRows(t)
-            if let sketch = distances.sketch, !columns.overlaps(rows), sketch.nearest(rows, columns, into: d) > reach { continue }
-            rowSet.distances(rows, columns, into: d)
-            if rows == columns {   // the lower triangle from the upper
-                for r in 0..<rows.count { for c in 0..<r { d[r * columns.count + c] = d[c * columns.count + r] } }
-            }
-            if nearestOther(d, rowSet, columns) > reach {   // only the draws' own terms count
-                for q in 0..<count where columns.contains(rows.lowerBound + q / perRow) {
-                    Self.add(0, to: &all[q])
-                    Self.add(0, to: &withinClass[q])
+        rowSet.distances(rows, columns, into: d)
+        if rows == columns {   // the lower triangle from the upper
+            for r in 0..<rows.count { for c in 0..<r { d[r * columns.count + c] = d[c * columns.count + r] } }
+        }
+        if k == 0 {
+            products.initialize(repeating: 0, count: count * columns.count)
+        } else {
+            z.withUnsafeBufferPointer { z in
+                rowSet.values.withUnsafeBufferPointer { h in
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(columns.count), Int32(k), 1,
+                                z.baseAddress!, Int32(k), h.baseAddress! + columns.lowerBound * k, Int32(k), 0, products,
+                                Int32(columns.count))
                 }
-                continue
             }
-            if k == 0 {
-                products.initialize(repeating: 0, count: count * columns.count)
-            } else {
-                z.withUnsafeBufferPointer { z in
-                    rowSet.values.withUnsafeBufferPointer { h in
-                        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(count), Int32(columns.count), Int32(k), 1,
-                                    z.baseAddress!, Int32(k), h.baseAddress! + columns.lowerBound * k, Int32(k), 0, products,
-                                    Int32(columns.count))
+        }
+        for q in 0..<count {
+            let r = q / perRow, i = rows.lowerBound + r
+            let distanceRow = d + r * columns.count, productRow = products + q * columns.count
+            for c in 0..<columns.count where columns.lowerBound + c != i {
+                add(q, sample: i, columns.lowerBound + c, distance: distanceRow[c], product: productRow[c], classes, beta)
+            }
+        }
+    }
+
+    /// Adds the terms of the block's samples' neighbours outside the dense tile pairs, each
+    /// product by DDOT.
+    mutating func addNeighbours(_ near: NearPairs, _ rowSet: RowSet, classes: [Int], noiseStd beta: Double) {
+        let k = Int32(rowSet.columns)
+        for (r, i) in rows.enumerated() {
+            for (j, distance) in near.neighbours(i) {
+                for s in 0..<perRow {
+                    let q = r * perRow + s
+                    let product = z.withUnsafeBufferPointer { z in
+                        rowSet.values.withUnsafeBufferPointer { h in
+                            cblas_ddot(k, z.baseAddress! + q * Int(k), 1, h.baseAddress! + j * Int(k), 1)
+                        }
                     }
+                    add(q, sample: i, j, distance: distance, product: product, classes, beta)
                 }
-            }
-            for q in 0..<count {
-                let r = q / perRow, i = rows.lowerBound + r, label = classes[i]
-                var a = all[q], w = withinClass[q]
-                let distanceRow = d + r * columns.count, productRow = products + q * columns.count
-                for c in 0..<columns.count {
-                    let j = columns.lowerBound + c
-                    // −(‖h_i − h_j‖² + 2β z·(h_i − h_j)) / (2β²)
-                    let e = j == i ? 0 : -distanceRow[c] * scale - (own[q] - productRow[c]) / beta
-                    Self.add(e, to: &a)
-                    if classes[j] == label { Self.add(e, to: &w) }
-                }
-                all[q] = a
-                withinClass[q] = w
             }
         }
     }
 
-    /// The smallest distance `d` holds between a sample of the block and another of `columns`,
-    /// less a margin for rounding (as `RowSet.nearest`), so it never exceeds the exact one.
-    private func nearestOther(_ d: UnsafeMutablePointer<Double>, _ rowSet: RowSet, _ columns: Range<Int>) -> Double {
-        var nearest = Double.infinity, largestNorm = 0.0
-        for r in 0..<rows.count {
-            let i = rows.lowerBound + r
-            for c in 0..<columns.count where columns.lowerBound + c != i { nearest = min(nearest, d[r * columns.count + c]) }
-            largestNorm = max(largestNorm, rowSet.norms[i])
-        }
-        for j in columns { largestNorm = max(largestNorm, rowSet.norms[j]) }
-        return nearest * (1 - 1e-9) - 1e-12 * largestNorm
-    }
-
-    /// The squared distance beyond which a sample's terms are negligible for every draw of the
-    /// block: e ≤ −D/(2β²) + ‖z‖√D/β < −53·ln 2 once √D/β > ‖z‖ + √(‖z‖² + 2·53·ln 2).
-    private func zLimit(_ beta: Double) -> Double {
-        let s = longest + (longest * longest + 2 * KernelSums.negligibleExponent).squareRoot()
-        return beta * beta * s * s
+    /// Adds to draw q of sample i the term of sample j at squared distance `distance` with
+    /// z·h_j = `product`: e = −(‖h_i − h_j‖² + 2β z·(h_i − h_j)) / (2β²), left out below −53·ln 2.
+    @inline(__always)
+    private mutating func add(_ q: Int, sample i: Int, _ j: Int, distance: Double, product: Double, _ classes: [Int], _ beta: Double) {
+        let e = -distance / (2 * beta * beta) - (own[q] - product) / beta
+        guard e >= -KernelSums.negligibleExponent else { return }
+        Self.add(e, to: &all[q])
+        if classes[j] == classes[i] { Self.add(e, to: &withinClass[q]) }
     }
 
     /// Adds exp(e) to a running log-sum-exp.

@@ -103,18 +103,26 @@ final class KSGTests: XCTestCase {
         XCTAssertNil(EstimatorDescriptor.ksg.tieWarning(EstimateNotes(noisy), summary: "KSG"))
     }
 
-    /// The sweep finds what brute force finds, on data with ties, in several dimensions.
+    /// The sweep finds what brute force finds, on data with ties, in several dimensions; and in
+    /// 75 (blocks of 32 coordinates, then the rest) as two parts of 35 and 40 columns over a
+    /// subset of the rows, as the joint space and Ross's classes use it.
     func testNeighbourSearchAgreesWithBruteForce() {
         var draws = NumpyRandom(seed: 3)
         let points = PointSet(rows: 300, columns: 3, values: (0..<900).map { _ in Double(draws.nextInt(below: 6)) })
-        let index = MaxNormIndex(points)
-        for i in stride(from: 0, to: 300, by: 7) {
-            let distances = (0..<300).filter { $0 != i }.map { points.distance(i, $0) }.sorted()
-            XCTAssertEqual(index.nearest(i, k: 4).map(\.distance), Array(distances.prefix(4)))
-            let r = distances[10]
-            let counted = index.count(i, within: r, edge: 2, band: 0.5)
-            XCTAssertEqual(counted.inside, distances.filter { $0 <= r }.count)
-            XCTAssertEqual(counted.near, distances.filter { abs($0 - 2) <= 0.5 }.count)
+        let (x, m) = (PointSet(rows: 300, columns: 35, values: (0..<300 * 35).map { _ in Double(draws.nextInt(below: 6)) }),
+                      PointSet(rows: 300, columns: 40, values: (0..<300 * 40).map { _ in draws.nextGaussian() }))
+        let rows = Array(stride(from: 0, to: 300, by: 2))
+        let cases = [(MaxNormIndex(points), Array(0..<300), { (a: Int, b: Int) in points.distance(a, b) }),
+                     (MaxNormIndex([x, m], rows: rows), rows, { (a: Int, b: Int) in max(x.distance(a, b), m.distance(a, b)) })]
+        for (index, members, distance) in cases {
+            for i in stride(from: 0, to: members.count, by: 7) {
+                let distances = members.indices.filter { $0 != i }.map { distance(members[i], members[$0]) }.sorted()
+                XCTAssertEqual(index.nearest(i, k: 4).map(\.distance), Array(distances.prefix(4)))
+                let r = distances[10], edge = distances[20]
+                let counted = index.count(i, within: r, edge: edge, band: 0.5)
+                XCTAssertEqual(counted.inside, distances.filter { $0 <= r }.count)
+                XCTAssertEqual(counted.near, distances.filter { abs($0 - edge) <= 0.5 }.count)
+            }
         }
     }
 

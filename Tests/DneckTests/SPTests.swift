@@ -124,13 +124,52 @@ final class SPTests: XCTestCase {
         let n = 3 * perCluster
         let labels = (0..<n).map { $0 / perCluster == 1 ? 1 : 0 }
         let mi = try SPEstimator(noiseStd: beta, mcSamples: 1, seed: 2).estimate(Matrix(rows: n, columns: units, values: values), labels: labels)
-        // The definition: every draw t = h_i + βz against every sample.
-        var noise = NumpyRandom(seed: 2)
+        let (ixm, iym) = definition(values, units: units, labels: labels, beta: beta, draws: 1, seed: 2)
+        XCTAssertEqual(mi.ixm, ixm, accuracy: 1e-12 * mi.ixm)
+        XCTAssertEqual(mi.iym, iym, accuracy: 1e-12 * mi.iym)
+        XCTAssertLessThan(mi.ixm, log2(Double(n)) - 0.1)   // the near clusters do overlap
+    }
+
+    /// Samples far apart but for planted pairs at a squared distance of about 4β², within a tile
+    /// and across tiles, of the same class and not: no tile pair is dense, so only the planted
+    /// pairs' terms are computed, pair by pair (`NearPairs`), on a screened 128-unit layer and on
+    /// a 20-unit one (float64 tiles). Two draws per sample, against the definition, 1e-12 relative.
+    func testNearPairsAloneCount() throws {
+        let (n, beta) = (600, 1.0)
+        for units in [128, 20] {
+            var draws = NumpyRandom(seed: 11)
+            var values = (0..<n * units).map { _ in 20 * draws.nextGaussian() }
+            let offset = (4 / Double(units)).squareRoot()
+            for i in 0..<n where i % 10 == 0 || i % 10 == 5 {
+                let j = i % 10 == 0 ? (i + 263) % n : i + 1   // across tiles of 256 rows, then within one
+                for c in 0..<units { values[j * units + c] = values[i * units + c] + offset * draws.nextGaussian() }
+            }
+            let labels = (0..<n).map { $0 % 3 }
+            let m = Matrix(rows: n, columns: units, values: values)
+            let sp = try SPEstimator(noiseStd: beta, mcSamples: 2, seed: 4)
+            let mi = sp.estimate(m, labels: labels)
+            let (ixm, iym) = definition(values, units: units, labels: labels, beta: beta, draws: 2, seed: 4)
+            XCTAssertEqual(mi.ixm, ixm, accuracy: 1e-12 * ixm, "\(units) units")
+            XCTAssertEqual(mi.iym, iym, accuracy: 1e-12 * abs(iym), "\(units) units")
+            XCTAssertLessThan(mi.ixm, log2(Double(n)) - 0.05)   // the planted pairs count
+            let pairwise = PairwiseDistances(m)
+            let near = NearPairs(pairwise, within: MixtureLogSums.reach(longest: 2 * Double(units).squareRoot(), beta))
+            XCTAssertFalse((0..<pairwise.tileCount).contains { i in (0..<pairwise.tileCount).contains { near.isDense(i, $0) } })
+            XCTAssertEqual((0..<n).filter { !near.neighbours($0).isEmpty }.count, 240, "\(units) units")
+        }
+    }
+
+    /// SP by its definition, in bits: every draw t = h_i + βz (numpy's legacy draws, row
+    /// i · draws + s) against every sample, ‖t − h_j‖² by differences.
+    private func definition(_ values: [Double], units: Int, labels: [Int], beta: Double, draws: Int, seed: UInt32) -> (Double, Double) {
+        let n = labels.count
+        var noise = NumpyRandom(seed: seed)
         var xTerms = 0.0, yTerms = 0.0
         var exponents = [Double](repeating: 0, count: n), t = [Double](repeating: 0, count: units)
         values.withUnsafeBufferPointer { h in
-            for i in 0..<n {
-                for c in 0..<units { t[c] = h[i * units + c] + beta * noise.nextGaussian() }
+            for i in 0..<n * draws {
+                let own = i / draws
+                for c in 0..<units { t[c] = h[own * units + c] + beta * noise.nextGaussian() }
                 for j in 0..<n {
                     var square = 0.0
                     for c in 0..<units { let e = t[c] - h[j * units + c]; square += e * e }
@@ -140,14 +179,12 @@ final class SPTests: XCTestCase {
                     let top = js.map { exponents[$0] }.max()!
                     return top + log(js.reduce(0) { $0 + exp(exponents[$1] - top) })
                 }
-                let all = logSum(Array(0..<n)), within = (0..<n).filter { labels[$0] == labels[i] }
-                xTerms += exponents[i] - all + log(Double(n))
+                let all = logSum(Array(0..<n)), within = (0..<n).filter { labels[$0] == labels[own] }
+                xTerms += exponents[own] - all + log(Double(n))
                 yTerms += logSum(within) - log(Double(within.count)) - all + log(Double(n))
             }
         }
-        XCTAssertEqual(mi.ixm, xTerms / Double(n) / M_LN2, accuracy: 1e-12 * mi.ixm)
-        XCTAssertEqual(mi.iym, yTerms / Double(n) / M_LN2, accuracy: 1e-12 * mi.iym)
-        XCTAssertLessThan(mi.ixm, log2(Double(n)) - 0.1)   // the near clusters do overlap
+        return (xTerms / Double(n * draws) / M_LN2, yTerms / Double(n * draws) / M_LN2)
     }
 
     /// The footer's note and how notes merge.
