@@ -11,7 +11,8 @@ import Foundation
 /// encoders and the solutions of the nearest β already solved), keeping the lowest cost
 /// L = I(X;T) − β·I(T;Y). β starts at 1 (below, T = constant is optimal: I(T;Y) ≤ I(X;T)),
 /// doubles until I(T;Y) comes within one resolution step of I(X;Y), and is bisected
-/// (geometrically) where consecutive points differ by more than a resolution step.
+/// (geometrically) where consecutive points differ by more than a resolution step, the widest
+/// gap first.
 ///
 /// Every point an encoder reaches is achievable, and so is every mixture of two (time sharing),
 /// so the curve returned is the upper concave envelope of the points found, with (0, 0) and
@@ -45,8 +46,8 @@ public struct IBCurve: Sendable, Equatable {
         /// The largest β: beyond it, the top of the curve is the chord to (H(X̃), I(X;Y)).
         public var maxBeta = 0x1p24
         /// An iteration stops when no p(t|x) changes by more than this, or after `maxIterations`.
-        public var tolerance = 1e-11
-        public var maxIterations = 500
+        public var tolerance = 1e-9
+        public var maxIterations = 200
         /// Consecutive points may differ by this fraction of I(X;Y) in I(T;Y), and of the
         /// largest I(X;T) found in I(X;T); farther apart, the β between them is solved.
         public var resolution = 0.03
@@ -107,7 +108,7 @@ public struct IBCurve: Sendable, Equatable {
 }
 
 /// A joint of inputs and labels: rows of p(y|x) (in order of first appearance) and their weights.
-private struct Problem {
+struct Problem {
     let m: Int
     let c: Int
     /// p(y|x), m × c row-major.
@@ -179,7 +180,7 @@ private struct Problem {
 private func xlogy(_ x: Double, _ y: Double) -> Double { x > 0 ? x * log(y) : 0 }
 
 /// An encoder p(t|x) (m × k row-major) and what it reaches, in nats.
-private struct Solution {
+struct Solution {
     var encoder: [Double]
     var ixt = 0.0
     var ity = 0.0
@@ -187,7 +188,7 @@ private struct Solution {
 }
 
 /// The β sweep: solved points in order of β, refined where they are far apart.
-private struct Sweep {
+struct Sweep {
     typealias Settings = IBCurve.Settings
     let problem: Problem
     let k: Int
@@ -211,26 +212,30 @@ private struct Sweep {
             beta *= 2
         }
         let xSpan = max(ladder.map(\.solution.ixt).max() ?? 0, 1e-12)
-        var found = ladder.map(\.solution)
-        for (a, b) in zip(ladder, ladder.dropFirst()) {
-            found += refine(a, b, xStep: settings.resolution * xSpan, yStep: settings.resolution * top)
-        }
-        return found.map { IBCurve.Point($0.ixt / M_LN2, $0.ity / M_LN2) }
+        refine(&ladder, xStep: settings.resolution * xSpan, yStep: settings.resolution * top)
+        return ladder.map { IBCurve.Point($0.solution.ixt / M_LN2, $0.solution.ity / M_LN2) }
     }
 
-    /// The solutions between `a` and `b`, depth first (only the path's encoders are kept).
-    private mutating func refine(_ a: (beta: Double, solution: Solution), _ b: (beta: Double, solution: Solution),
-                                 xStep: Double, yStep: Double) -> [Solution] {
-        let far = abs(b.solution.ixt - a.solution.ixt) > xStep || abs(b.solution.ity - a.solution.ity) > yStep
-        guard far, b.beta / a.beta > 1.001, solved < settings.maxBetas else { return [] }
-        let beta = (a.beta * b.beta).squareRoot()
-        let mid = (beta: beta, solution: solve(beta, neighbours: [a.solution, b.solution]))
-        return refine(a, mid, xStep: xStep, yStep: yStep) + [mid.solution] + refine(mid, b, xStep: xStep, yStep: yStep)
+    /// Solves the geometric middle of the β interval whose points lie the most steps apart (the
+    /// first of equal ones), breadth first, until all lie within a step (or a β ratio of 1.001, or
+    /// `maxBetas`), so that a cap leaves the whole curve equally coarse.
+    private mutating func refine(_ points: inout [(beta: Double, solution: Solution)], xStep: Double, yStep: Double) {
+        func steps(_ a: (beta: Double, solution: Solution), _ b: (beta: Double, solution: Solution)) -> Double {
+            guard b.beta / a.beta > 1.001 else { return 0 }
+            return max(abs(b.solution.ixt - a.solution.ixt) / xStep, abs(b.solution.ity - a.solution.ity) / yStep)
+        }
+        var gaps = zip(points, points.dropFirst()).map(steps)
+        while solved < settings.maxBetas, let widest = gaps.max(), widest > 1 {
+            let i = gaps.firstIndex(of: widest)!
+            let beta = (points[i].beta * points[i + 1].beta).squareRoot()
+            points.insert((beta, solve(beta, neighbours: [points[i].solution, points[i + 1].solution])), at: i + 1)
+            gaps.replaceSubrange(i...i, with: [steps(points[i], points[i + 1]), steps(points[i + 1], points[i + 2])])
+        }
     }
 
     /// The lowest-cost solution at `beta` from the neighbours' encoders and seeded random ones,
     /// the starts iterated on every core (the first of equal costs wins).
-    private mutating func solve(_ beta: Double, neighbours: [Solution]) -> Solution {
+    mutating func solve(_ beta: Double, neighbours: [Solution]) -> Solution {
         solved += 1
         let seed = settings.seed ^ beta.bitPattern
         let starts = neighbours.map(\.encoder) + (0..<settings.restarts).map { r in randomEncoder(seed: seed &+ UInt64(r)) }
@@ -238,10 +243,12 @@ private struct Sweep {
         return solutions.enumerated().min { ($0.element.cost, $0.offset) < ($1.element.cost, $1.offset) }!.element
     }
 
-    /// Rows of uniform random numbers in [0.05, 1.05), each normalised.
+    /// Rows of u¹⁶ (u uniform in [0, 1)) + 10⁻¹², each normalised: most of a row on a few
+    /// clusters. Near-uniform rows mostly fell into the same local optimum (on small asymmetric
+    /// joints, checked against Tests/reference/ib_curve_reference.py).
     private func randomEncoder(seed: UInt64) -> [Double] {
         var generator = SplitMix64(seed: seed)
-        var encoder = (0..<problem.m * k).map { _ in 0.05 + generator.nextUnit() }
+        var encoder = (0..<problem.m * k).map { _ in pow(generator.nextUnit(), 16) + 1e-12 }
         for i in 0..<problem.m {
             let sum = encoder[i * k..<(i + 1) * k].reduce(0, +)
             for t in 0..<k { encoder[i * k + t] /= sum }
@@ -255,9 +262,10 @@ private struct Sweep {
         let (m, c, k) = (problem.m, problem.c, k)
         var encoder = start, next = start
         var pt = [Double](repeating: 0, count: k), logPyt = [Double](repeating: 0, count: k * c)
-        var logits = [Double](repeating: 0, count: k)
+        var logits = [Double](repeating: 0, count: k), logPt = [Double](repeating: 0, count: k)
         for _ in 0..<settings.maxIterations {
             marginals(encoder, pt: &pt, logPyt: &logPyt)
+            for t in 0..<k { logPt[t] = log(pt[t]) }
             var change = 0.0
             problem.q.withUnsafeBufferPointer { q in
                 logPyt.withUnsafeBufferPointer { logPyt in
@@ -267,7 +275,7 @@ private struct Sweep {
                             guard pt[t] > 0 else { logits[t] = -.infinity; continue }
                             var cross = 0.0
                             for y in 0..<c where q[i * c + y] > 0 { cross += q[i * c + y] * logPyt[t * c + y] }
-                            logits[t] = log(pt[t]) - beta * (problem.negEntropy[i] - cross)
+                            logits[t] = logPt[t] - beta * (problem.negEntropy[i] - cross)
                             top = max(top, logits[t])
                         }
                         var sum = 0.0
