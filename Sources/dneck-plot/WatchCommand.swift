@@ -11,16 +11,16 @@ struct WatchCommand: TakesChartOptions {
         commandName: "watch",
         abstract: "Keep all's artifacts of a run up to date while it trains; ends when its writer closes it.",
         discussion: """
-        Follows a format version 2 run file while it is written (the dneck Python package writes \\
-        one: python/README.md). As soon as the first epoch is committed, and again after each \\
-        new epoch, every artifact `all` makes is made from the epochs committed so far and \\
-        replaced atomically; only the new epochs are measured (the measures of earlier ones are \\
-        kept in <folder>/.dneck-watch, so a restarted watch resumes). index.html reloads itself \\
-        and shows the last committed epoch and the time since. When the writer closes the run, \\
-        the artifacts are made once more, the cache is removed, and the folder is what \\
-        `dneck-plot all RUN -o FOLDER` gives, byte for byte; a finished run, a version 1 run \\
-        or a deep-bottleneck dump is rendered once. Ctrl-C (or SIGTERM) leaves every file in \\
-        the folder whole. On a file system without SWMR (NFS), let the writer close the file \\
+        Follows a format version 2 run file while it is written (the dneck Python package writes \
+        one: python/README.md). As soon as the first epoch is committed, and again after each \
+        new epoch, every artifact `all` makes is made from the epochs committed so far and \
+        replaced atomically; only the new epochs are measured (the measures of earlier ones are \
+        kept in <folder>/.dneck-watch, so a restarted watch resumes). index.html reloads itself \
+        and shows the last committed epoch and the time since. When the writer closes the run, \
+        the artifacts are made once more, the cache is removed, and the folder is what \
+        `dneck-plot all RUN -o FOLDER` gives, byte for byte; a finished run, a version 1 run \
+        or a deep-bottleneck dump is rendered once. Ctrl-C (or SIGTERM) leaves every file in \
+        the folder whole. On a file system without SWMR (NFS), let the writer close the file \
         after each epoch: watch retries while the file is locked.
 
         Examples:
