@@ -25,14 +25,14 @@ struct WatchCommand: TakesChartOptions {
 
         Examples:
           dneck-plot watch run.h5 -o live
-          dneck-plot watch run.h5 -o live --skip infoplane_movie --interval 0.5
+          dneck-plot watch run.h5 -o live --skip infoplane_movie --interval 2
         """ + ChartArgumentSplitter.help(plotters))
 
     @Argument(help: "The run file, being written (or not yet created: watch waits for it).")
     var runFile: String
     @OptionGroup var artifacts: ArtifactOptions
-    @Option(help: "Seconds between two looks at the run file (0.05 to 3600).")
-    var interval = 1.0
+    @Option(help: "Seconds between two looks at the run file (0.05 to 3600; a look reads a few bytes).")
+    var interval = 0.25
     @Option(help: "Seconds between two reloads of the live index.html (1 to 3600).")
     var refresh = 2
 
