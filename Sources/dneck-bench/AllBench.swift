@@ -31,10 +31,7 @@ struct All: ParsableCommand {
 
     func run() throws {
         let scratch = try ScratchFolder(name: "all")
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
-        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
-            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
-        }
+        let cli = try requiredDneckPlot()
         // The baseline's artifacts alone (its movie only where it can make one).
         let movie = noMatplotlib || hasFFmpeg
         let same = ["information_measures", "infoplane", "activations", "single_neuron_activations", "snr"] + (movie ? ["infoplane_movie"] : [])

@@ -33,7 +33,7 @@ struct Charts: ParsableCommand {
     func run() throws {
         reuseFreedMemory()
         let scratch = try ScratchFolder(name: "charts")
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let cli = dneckPlotBesideBench
         let hasCLI = FileManager.default.isExecutableFile(atPath: cli.path)
         if hasCLI { try singleRuns(cli: cli.path, scratch: scratch) }
         print("""

@@ -103,6 +103,20 @@ final class ScratchFolder {
     func file(_ name: String) -> URL { url.appendingPathComponent(name) }
 }
 
+/// The dneck-plot built beside this dneck-bench (it may be missing).
+let dneckPlotBesideBench = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+
+/// `dneckPlotBesideBench`, or an error saying to build it.
+func requiredDneckPlot() throws -> URL {
+    guard FileManager.default.isExecutableFile(atPath: dneckPlotBesideBench.path) else {
+        throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
+    }
+    return dneckPlotBesideBench
+}
+
+/// The Python of the numpy baselines: Debian's, which setup.sh gives numpy, scipy and h5py, else `python3` on PATH.
+let defaultPython = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+
 /// The `Benchmarks/` folder of this checkout.
 let benchmarksFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .deletingLastPathComponent().appendingPathComponent("Benchmarks")
@@ -133,7 +147,7 @@ struct Binning: ParsableCommand {
             try AtomicOutput.write(text: table.csv(quantity: .bits), to: ours)
         }
         // The same job as a user runs it: the dneck-plot command, process start-up included.
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let cli = dneckPlotBesideBench
         let process = FileManager.default.isExecutableFile(atPath: cli.path)
             ? try bestTime(repeats: repeats) {
                 try runProcess(cli.path, ["measures", path, "--split", split.rawValue, "-o", ours.path])

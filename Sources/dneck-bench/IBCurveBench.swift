@@ -26,7 +26,7 @@ struct IBCurveBench: ParsableCommand {
         var curve: IBCurve?
         let alone = bestTime(repeats: repeats) { curve = IBCurve(rows: rows) }
         let scratch = try ScratchFolder(name: "ib-curve")
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let cli = dneckPlotBesideBench
         let plane = ["infoplane", path, "--split", split.rawValue, "-o", scratch.file("plane.png").path]
         let (without, with) = FileManager.default.isExecutableFile(atPath: cli.path)
             ? (try bestTime(repeats: repeats) { try runProcess(cli.path, plane) },

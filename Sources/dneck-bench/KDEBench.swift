@@ -98,13 +98,10 @@ struct KDERun: ParsableCommand {
     @Option(help: "σ² of the noise (a variance); repeat for several.") var noiseVariance: [Double] = [0.1, 0.001]
     @Option(help: "Alternated runs of each side per σ².") var runs = 2
     @Option(help: "Python with numpy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
-    var python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+    var python = defaultPython
 
     func run() throws {
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
-        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
-            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
-        }
+        let cli = try requiredDneckPlot()
         let scratch = try ScratchFolder(name: "kde-run")
         let script = benchmarksFolder.appendingPathComponent("kde_numpy.py").path
         for variance in noiseVariance {

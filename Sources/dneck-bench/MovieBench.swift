@@ -36,7 +36,7 @@ struct Movie: ParsableCommand {
         let csv = scratch.file("measures.csv")
         try AtomicOutput.write(text: data.measures!.csv(quantity: data.quantity), to: csv)
         let settings = MovieSettings(preset: preset)
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
+        let cli = dneckPlotBesideBench
         print("information-plane movie, \(reader.epochs.count) frames of \(path), preset \(preset ?? "\(MovieSettings.plotTuning.preset) with \(MovieSettings.plotTuning.options)"):")
         for size in sizes.split(separator: ",") {
             let wh = size.split(separator: "x").compactMap { Int($0) }

@@ -33,13 +33,10 @@ struct NeighbourBench: ParsableCommand {
     @Option(help: "SP's Monte Carlo draws per sample.") var mcSamples = SPEstimator.defaultMCSamples
     @Option(help: "Alternated runs of each side.") var runs = 1
     @Option(help: "Python with numpy, scipy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
-    var python = FileManager.default.isExecutableFile(atPath: "/usr/bin/python3") ? "/usr/bin/python3" : "python3"
+    var python = defaultPython
 
     func run() throws {
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
-        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
-            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
-        }
+        let cli = try requiredDneckPlot()
         let epoch = try epoch ?? RunReader(path: path, split: split).epochs.last!
         let scratch = try ScratchFolder(name: "ksg-sp")
         let (ours, theirs) = (scratch.file("dneck.csv"), scratch.file("numpy.csv"))

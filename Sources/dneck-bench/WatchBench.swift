@@ -26,10 +26,7 @@ struct Watch: ParsableCommand {
 
     func run() throws {
         let scratch = try ScratchFolder(name: "watch")
-        let cli = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("dneck-plot")
-        guard FileManager.default.isExecutableFile(atPath: cli.path) else {
-            throw ValidationError("no dneck-plot beside dneck-bench: build it (swift build -c release)")
-        }
+        let cli = try requiredDneckPlot()
         let live = scratch.file("live.h5").path, folder = scratch.file("report")
         let python = ["PYTHONPATH": benchmarksFolder.deletingLastPathComponent().appendingPathComponent("python").path]
         let watch = try start(cli.path, ["watch", live, "-o", folder.path, "--interval", "0.05"])
