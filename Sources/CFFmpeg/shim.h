@@ -67,6 +67,7 @@ DNECK_AV_FUNCTION(av_frame_get_buffer)
 DNECK_AV_FUNCTION(av_frame_make_writable)
 DNECK_AV_FUNCTION(av_get_pix_fmt_name)
 DNECK_AV_FUNCTION(av_packet_alloc)
+DNECK_AV_FUNCTION(av_new_packet)
 DNECK_AV_FUNCTION(av_packet_free)
 DNECK_AV_FUNCTION(av_packet_unref)
 DNECK_AV_FUNCTION(av_packet_rescale_ts)
@@ -94,7 +95,6 @@ DNECK_AV_FUNCTION(sws_scale)
 static inline int dneck_averror_eagain(void) { return AVERROR(EAGAIN); }
 static inline int dneck_averror_eof(void) { return AVERROR_EOF; }
 static inline int dneck_av_log_quiet(void) { return AV_LOG_QUIET; }
-static inline int dneck_avfmt_globalheader(void) { return AVFMT_GLOBALHEADER; }
 static inline int dneck_codec_flag_global_header(void) { return AV_CODEC_FLAG_GLOBAL_HEADER; }
 static inline int dneck_codec_flag_bitexact(void) { return AV_CODEC_FLAG_BITEXACT; }
 static inline int dneck_fmt_flag_bitexact(void) { return AVFMT_FLAG_BITEXACT; }

@@ -48,6 +48,14 @@ public struct Figure: Sendable {
 
     /// The pixel coordinates (fractional, origin top-left) of a figure point.
     public func pixel(_ p: Point) -> (x: Double, y: Double) { (p.x * dpi / 72, p.y * dpi / 72) }
+
+    /// This figure with the marks of its panels replaced by `marks`, panel by panel (a movie
+    /// frame over a laid-out template).
+    public func withMarks(_ marks: [[Mark]]) -> Figure {
+        var figure = self
+        for (i, panelMarks) in marks.enumerated() { figure.panels[i].marks = panelMarks }
+        return figure
+    }
 }
 
 /// A block of grid cells: the top-left cell and how many rows and columns it spans.
@@ -123,7 +131,7 @@ public struct Panel: Sendable {
 }
 
 /// Something drawn inside a panel, in data coordinates.
-public enum Mark: Sendable {
+public enum Mark: Sendable, Equatable {
     /// A polyline; points a scale cannot place break the line.
     case line([DataPoint], color: Color, width: Double, dashed: Bool = false)
     /// Filled circles, one colour each, `diameter` in points.
@@ -146,7 +154,7 @@ public enum Mark: Sendable {
 }
 
 /// A uniform grid of cells spanning `x` and `y` in data coordinates; row 0 is the bottom row.
-public struct Heatmap: Sendable {
+public struct Heatmap: Sendable, Equatable {
     public var columns: Int
     public var rows: Int
     /// Colours row-major, `rows * columns`.
@@ -209,8 +217,8 @@ public struct FigureLegend: Sendable {
 
 /// Where a text's reference point sits on its box.
 public struct TextAnchor: Sendable, Equatable {
-    public enum Horizontal: Sendable { case left, center, right }
-    public enum Vertical: Sendable { case top, middle, baseline, bottom }
+    public enum Horizontal: Sendable, Equatable { case left, center, right }
+    public enum Vertical: Sendable, Equatable { case top, middle, baseline, bottom }
     public var horizontal: Horizontal
     public var vertical: Vertical
     public init(_ horizontal: Horizontal, _ vertical: Vertical) { self.horizontal = horizontal; self.vertical = vertical }

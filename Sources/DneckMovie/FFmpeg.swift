@@ -42,6 +42,7 @@ public enum FFmpeg {
     public static let av_frame_make_writable = dneck_fn_av_frame_make_writable()!
     public static let av_get_pix_fmt_name = dneck_fn_av_get_pix_fmt_name()!
     public static let av_packet_alloc = dneck_fn_av_packet_alloc()!
+    public static let av_new_packet = dneck_fn_av_new_packet()!
     public static let av_packet_free = dneck_fn_av_packet_free()!
     public static let av_packet_unref = dneck_fn_av_packet_unref()!
     public static let av_packet_rescale_ts = dneck_fn_av_packet_rescale_ts()!

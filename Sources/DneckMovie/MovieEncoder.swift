@@ -29,51 +29,89 @@ public struct MovieSettings: Sendable {
     /// libx264 time than veryfast (366 kB at 0.9996; medium: 354 kB at 0.9998, slower again).
     public static let plotTuning = (preset: "ultrafast", options: "cabac=1:8x8dct=1:partitions=i8x8,i4x4:aq-mode=1:mbtree=1:rc-lookahead=5")
 
+    /// Whether each frame's packet must come out as the frame goes in (`LiveMovie`).
+    private var delayFree = false
+
+    /// These settings for a movie that grows frame by frame: one thread, no lookahead and no
+    /// B-frames, so that libx264 holds no frame back.
+    var withoutDelay: MovieSettings {
+        var settings = self
+        settings.threads = 1
+        settings.delayFree = true
+        return settings
+    }
+
     /// The x264 preset and extra options (x264's `key=value:…`) these settings give.
-    var x264: (preset: String, options: String?) { preset.map { ($0, nil) } ?? MovieSettings.plotTuning }
+    var x264: (preset: String, options: String?) {
+        let (preset, options) = self.preset.map { ($0, nil) } ?? MovieSettings.plotTuning
+        guard delayFree else { return (preset, options) }
+        return (preset, [options, "bframes=0:mbtree=0:rc-lookahead=0:sync-lookahead=0:force-cfr=1"].compactMap { $0 }.joined(separator: ":"))
+    }
 }
 
 /// H.264 in MP4 through FFmpeg's libraries, in-process: BGRA rasters → YUV 4:2:0 (BT.601,
-/// limited range, by libswscale) → libx264 → libavformat's MP4 muxer with the index at the
-/// front (faststart). Frames have even width and height (a figure of odd size is drawn on a
-/// raster one pixel larger, whose extra column or row shows the background).
+/// limited range, by libswscale) → libx264 (`H264Codec`) → libavformat's MP4 muxer with the
+/// index at the front (`MP4Muxer`). Frames have even width and height (a figure of odd size is
+/// drawn on a raster one pixel larger, whose extra column or row shows the background).
 /// Deterministic: fixed threads, bit-exact flags, no wall-clock metadata.
 public final class MovieEncoder {
-    public let width: Int
-    public let height: Int
-    private let path: String
-    private var format: UnsafeMutablePointer<AVFormatContext>?
-    private var codec: UnsafeMutablePointer<AVCodecContext>?
-    private var stream: UnsafeMutablePointer<AVStream>
-    private var packet: UnsafeMutablePointer<AVPacket>?
+    public var width: Int { codec.width }
+    public var height: Int { codec.height }
+    private let codec: H264Codec
+    private let muxer: MP4Muxer
     private var frameIndex: Int64 = 0
     private var finished = false
 
     /// Opens `path` for a movie of frames `width × height` (rounded up to even).
     public init(path: String, width: Int, height: Int, settings: MovieSettings) throws {
+        codec = try H264Codec(path: path, width: width, height: height, settings: settings)
+        muxer = try MP4Muxer(path: path, codec: codec)
+    }
+
+    /// A YUV 4:2:0 frame of this movie's size, to fill with `convert(_:into:)`.
+    public func makeFrame() throws -> VideoFrame { try VideoFrame(pictureWidth: width, height: height) }
+
+    /// Encodes one frame (and writes whatever packets the encoder has ready).
+    public func encode(_ frame: VideoFrame) throws {
+        frame.frame.pointee.pts = frameIndex
+        frameIndex += 1
+        try codec.send(frame.frame) { try muxer.write($0) }
+    }
+
+    /// Flushes the encoder and writes the index; the file is complete after this.
+    public func finish() throws {
+        guard !finished else { return }
+        finished = true
+        try codec.send(nil) { try muxer.write($0) }
+        try muxer.finish()
+    }
+}
+
+/// libx264 through libavcodec: frames in, H.264 packets out, the parameter sets (SPS, PPS) kept
+/// out of band for MP4 (`extradata`).
+final class H264Codec {
+    let width: Int
+    let height: Int
+    /// The movie's path, for messages.
+    let path: String
+    private(set) var context: UnsafeMutablePointer<AVCodecContext>?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+
+    /// libx264 opened for frames `width × height` (rounded up to even).
+    init(path: String, width: Int, height: Int, settings: MovieSettings) throws {
         self.path = path
         self.width = (width + 1) & ~1
         self.height = (height + 1) & ~1
         try FFmpeg.load()
         // Silent: every failure comes back as a status and becomes one error line of ours.
         FFmpeg.av_log_set_level(dneck_av_log_quiet())
-        let fail = { (what: String, code: Int32) in DneckError.encode(file: path, detail: "\(what): \(MovieEncoder.message(code))") }
-
-        var format: UnsafeMutablePointer<AVFormatContext>?
-        var status = FFmpeg.avformat_alloc_output_context2(&format, nil, "mp4", path)
-        guard status >= 0, let format else { throw fail("cannot set up the MP4 muxer", status) }
-        self.format = format
-        format.pointee.flags |= dneck_fmt_flag_bitexact()
         guard let encoder = FFmpeg.avcodec_find_encoder_by_name("libx264") else {
-            FFmpeg.avformat_free_context(format)
             throw DneckError.encode(file: path, detail: "this FFmpeg has no libx264 encoder")
         }
-        guard let stream = FFmpeg.avformat_new_stream(format, nil), let codec = FFmpeg.avcodec_alloc_context3(encoder) else {
-            FFmpeg.avformat_free_context(format)
+        guard let codec = FFmpeg.avcodec_alloc_context3(encoder), let packet = FFmpeg.av_packet_alloc() else {
             throw DneckError.encode(file: path, detail: "out of memory")
         }
-        self.stream = stream
-        self.codec = codec
+        (context, self.packet) = (codec, packet)
         codec.pointee.width = Int32(self.width)
         codec.pointee.height = Int32(self.height)
         codec.pointee.time_base = AVRational(num: 1, den: Int32(settings.fps))
@@ -84,73 +122,38 @@ public final class MovieEncoder {
         codec.pointee.color_primaries = AVCOL_PRI_SMPTE170M
         codec.pointee.color_trc = AVCOL_TRC_SMPTE170M
         codec.pointee.thread_count = Int32(settings.threads)
-        codec.pointee.flags |= dneck_codec_flag_bitexact()
-        if format.pointee.oformat.pointee.flags & dneck_avfmt_globalheader() != 0 {
-            codec.pointee.flags |= dneck_codec_flag_global_header()
-        }
+        codec.pointee.flags |= dneck_codec_flag_bitexact() | dneck_codec_flag_global_header()
         _ = FFmpeg.av_opt_set(codec.pointee.priv_data, "preset", settings.x264.preset, 0)
         if let options = settings.x264.options { _ = FFmpeg.av_opt_set(codec.pointee.priv_data, "x264-params", options, 0) }
         _ = FFmpeg.av_opt_set(codec.pointee.priv_data, "crf", "\(settings.crf)", 0)
-        status = FFmpeg.avcodec_open2(codec, encoder, nil)
-        guard status >= 0 else { cleanUp(); throw fail("cannot open libx264", status) }
-        status = FFmpeg.avcodec_parameters_from_context(stream.pointee.codecpar, codec)
-        guard status >= 0 else { cleanUp(); throw fail("cannot copy codec parameters", status) }
-        stream.pointee.time_base = codec.pointee.time_base
-        status = FFmpeg.avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
-        guard status >= 0 else { cleanUp(); throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
-        var options: OpaquePointer?
-        _ = FFmpeg.av_dict_set(&options, "movflags", "+faststart", 0)
-        status = FFmpeg.avformat_write_header(format, &options)
-        FFmpeg.av_dict_free(&options)
-        guard status >= 0 else { cleanUp(); throw fail("cannot write the MP4 header", status) }
-        packet = FFmpeg.av_packet_alloc()
+        let status = FFmpeg.avcodec_open2(codec, encoder, nil)
+        guard status >= 0 else { throw DneckError.encode(file: path, detail: "cannot open libx264: \(H264Codec.message(status))") }
     }
 
-    deinit { cleanUp() }
-
-    /// A YUV 4:2:0 frame of this movie's size, to fill with `convert(_:into:)`.
-    public func makeFrame() throws -> VideoFrame { try VideoFrame(pictureWidth: width, height: height) }
-
-    /// Encodes one frame (and writes whatever packets the encoder has ready).
-    public func encode(_ frame: VideoFrame) throws {
-        frame.frame.pointee.pts = frameIndex
-        frameIndex += 1
-        try send(frame.frame)
+    deinit {
+        if packet != nil { FFmpeg.av_packet_free(&packet) }
+        if context != nil { FFmpeg.avcodec_free_context(&context) }
     }
 
-    /// Flushes the encoder and writes the index; the file is complete after this.
-    public func finish() throws {
-        guard !finished else { return }
-        finished = true
-        try send(nil)
-        let status = FFmpeg.av_write_trailer(format)
-        guard status >= 0 else { throw DneckError.encode(file: path, detail: "cannot write the MP4 index: \(MovieEncoder.message(status))") }
-        cleanUp()
+    /// The parameter sets libx264 wrote when it opened.
+    var extradata: [UInt8] {
+        guard let c = context?.pointee, let data = c.extradata else { return [] }
+        return Array(UnsafeBufferPointer(start: data, count: Int(c.extradata_size)))
     }
 
-    private func send(_ frame: UnsafeMutablePointer<AVFrame>?) throws {
-        var status = FFmpeg.avcodec_send_frame(codec, frame)
-        guard status >= 0 else { throw DneckError.encode(file: path, detail: "libx264 refused a frame: \(MovieEncoder.message(status))") }
+    /// Sends `frame` (nil: the end, flushing what the encoder holds) and hands `take` each packet
+    /// ready, in the codec's time base and with the duration of one frame.
+    func send(_ frame: UnsafeMutablePointer<AVFrame>?, _ take: (UnsafeMutablePointer<AVPacket>) throws -> Void) throws {
+        var status = FFmpeg.avcodec_send_frame(context, frame)
+        guard status >= 0 else { throw DneckError.encode(file: path, detail: "libx264 refused a frame: \(H264Codec.message(status))") }
         while true {
-            status = FFmpeg.avcodec_receive_packet(codec, packet)
+            status = FFmpeg.avcodec_receive_packet(context, packet)
             if status == dneck_averror_eagain() || status == dneck_averror_eof() { return }
-            guard status >= 0 else { throw DneckError.encode(file: path, detail: MovieEncoder.message(status)) }
+            guard status >= 0 else { throw DneckError.encode(file: path, detail: H264Codec.message(status)) }
             // libx264 leaves durations at 0; without one frame's duration the movie is a frame short.
             packet!.pointee.duration = 1
-            FFmpeg.av_packet_rescale_ts(packet, codec!.pointee.time_base, stream.pointee.time_base)
-            packet!.pointee.stream_index = stream.pointee.index
-            status = FFmpeg.av_interleaved_write_frame(format, packet)
-            guard status >= 0 else { throw DneckError.unwritable(file: path, detail: MovieEncoder.message(status)) }
-        }
-    }
-
-    private func cleanUp() {
-        if packet != nil { FFmpeg.av_packet_free(&packet) }
-        if codec != nil { FFmpeg.avcodec_free_context(&codec) }
-        if let format {
-            if format.pointee.pb != nil { _ = FFmpeg.avio_closep(&format.pointee.pb) }
-            FFmpeg.avformat_free_context(format)
-            self.format = nil
+            defer { FFmpeg.av_packet_unref(packet) }
+            try take(packet!)
         }
     }
 
@@ -159,6 +162,66 @@ public final class MovieEncoder {
         var buffer = [CChar](repeating: 0, count: 256)
         _ = FFmpeg.av_strerror(code, &buffer, buffer.count)
         return String(cString: buffer)
+    }
+}
+
+/// libavformat's MP4 muxer for the stream of one `H264Codec`, with the index at the front
+/// (faststart) and no wall-clock metadata.
+final class MP4Muxer {
+    private let path: String
+    private var format: UnsafeMutablePointer<AVFormatContext>?
+    private let stream: UnsafeMutablePointer<AVStream>
+    private let codecTimeBase: AVRational
+
+    /// Opens `path` and writes the header of `codec`'s stream.
+    init(path: String, codec: H264Codec) throws {
+        self.path = path
+        let fail = { (what: String, code: Int32) in DneckError.encode(file: path, detail: "\(what): \(H264Codec.message(code))") }
+        var format: UnsafeMutablePointer<AVFormatContext>?
+        var status = FFmpeg.avformat_alloc_output_context2(&format, nil, "mp4", path)
+        guard status >= 0, let format else { throw fail("cannot set up the MP4 muxer", status) }
+        self.format = format
+        format.pointee.flags |= dneck_fmt_flag_bitexact()
+        guard let stream = FFmpeg.avformat_new_stream(format, nil) else {
+            FFmpeg.avformat_free_context(format)
+            throw DneckError.encode(file: path, detail: "out of memory")
+        }
+        self.stream = stream
+        codecTimeBase = codec.context!.pointee.time_base
+        status = FFmpeg.avcodec_parameters_from_context(stream.pointee.codecpar, codec.context)
+        guard status >= 0 else { cleanUp(); throw fail("cannot copy codec parameters", status) }
+        stream.pointee.time_base = codecTimeBase
+        status = FFmpeg.avio_open(&format.pointee.pb, path, dneck_avio_flag_write())
+        guard status >= 0 else { cleanUp(); throw DneckError.unwritable(file: path, detail: H264Codec.message(status)) }
+        var options: OpaquePointer?
+        _ = FFmpeg.av_dict_set(&options, "movflags", "+faststart", 0)
+        status = FFmpeg.avformat_write_header(format, &options)
+        FFmpeg.av_dict_free(&options)
+        guard status >= 0 else { cleanUp(); throw fail("cannot write the MP4 header", status) }
+    }
+
+    deinit { cleanUp() }
+
+    /// Writes `packet` (in the codec's time base; the muxer takes its data).
+    func write(_ packet: UnsafeMutablePointer<AVPacket>) throws {
+        FFmpeg.av_packet_rescale_ts(packet, codecTimeBase, stream.pointee.time_base)
+        packet.pointee.stream_index = stream.pointee.index
+        let status = FFmpeg.av_interleaved_write_frame(format, packet)
+        guard status >= 0 else { throw DneckError.unwritable(file: path, detail: H264Codec.message(status)) }
+    }
+
+    /// Writes the index; the file is complete after this.
+    func finish() throws {
+        let status = FFmpeg.av_write_trailer(format)
+        guard status >= 0 else { throw DneckError.encode(file: path, detail: "cannot write the MP4 index: \(H264Codec.message(status))") }
+        cleanUp()
+    }
+
+    private func cleanUp() {
+        guard let format else { return }
+        if format.pointee.pb != nil { _ = FFmpeg.avio_closep(&format.pointee.pb) }
+        FFmpeg.avformat_free_context(format)
+        self.format = nil
     }
 }
 

@@ -30,6 +30,9 @@ public struct AllPipeline {
     public var caches: [Split: SplitCache] = [:]
     /// What the report says while the run is written (`watch`); nil for the finished report.
     public var live: LiveStatus?
+    /// The movies kept from one rendering to the next while the run is written (`watch`); with
+    /// nil, each movie is made whole, as `all` makes it.
+    public var liveMovies: LiveMovies?
     /// How progress is shown (`watch` shows its own).
     public var progressMode: ProgressBar.Mode = isatty(STDERR_FILENO) == 1 ? .bar : .log
     /// Takes each `dneck-plot: …` line about the artifacts (notes, artifacts not made): stderr by default.
@@ -73,7 +76,7 @@ public struct AllPipeline {
         let job = ArtifactJob(specs: specs, charts: charts, needs: needs, formats: formats, request: request,
                               estimator: estimator, movieSettings: movieSettings, recordedOptions: recordedOptions,
                               inputDigests: InputDigests(runs.flatMap(\.paths)), epochs: epochs, progress: progress,
-                              caches: caches, live: live, say: say)
+                              caches: caches, live: live, liveMovies: liveMovies, say: say)
         let root = try makeFolder(folder)
         if readers.count == 1 { return try job.run(readers[0], of: runs[0], into: root).failed }
         var failed = false

@@ -47,6 +47,7 @@ struct ArtifactJob: @unchecked Sendable {
     /// What was made of each split before.
     let caches: [Split: SplitCache]
     let live: LiveStatus?
+    let liveMovies: LiveMovies?
     let say: @Sendable (String) -> Void
 
     /// What one run's artifacts came to: whether any failed, and each split's measures for `compare`.
@@ -150,8 +151,13 @@ struct ArtifactJob: @unchecked Sendable {
             let make: @Sendable () -> Void = {
                 do {
                     if let movie = chart(spec) as? MovieFrameChart {
-                        let frames = MovieFrames(run: data, request: request, options: movie.options, size: request.style.figureSize ?? (6, 9))
-                        try writeMovie(frames, to: folder.appendingPathComponent(file), settings: movieSettings, progress: progress)
+                        let (url, size) = (folder.appendingPathComponent(file), request.style.figureSize ?? (6, 9))
+                        if let liveMovies {
+                            try liveMovies.write(data, request: request, options: movie.options, size: size, to: url)
+                        } else {
+                            let frames = MovieFrames(run: data, request: request, options: movie.options, size: size)
+                            try writeMovie(frames, to: url, settings: movieSettings, progress: progress)
+                        }
                     }
                     else { try AtomicOutput.write(text: data.measures!.rows(health: false).naming(layers: data.layerNames).csv(quantity: data.quantity), to: folder.appendingPathComponent(file)) }
                     made.add(ReportPage.Item(name: spec.name, kind: spec.kind, split: split, files: [file]))

@@ -8,7 +8,8 @@ import Foundation
 /// keeps `all`'s artifacts of it up to date in a folder. Each time the run has committed new
 /// epochs, every artifact is made again from the epochs committed so far, each replaced
 /// atomically, with the measures of earlier epochs taken from a cache in the folder (so only
-/// the new epochs are measured, and a restarted watch resumes). `index.html` then reloads
+/// the new epochs are measured, and a restarted watch resumes) and each movie kept from the
+/// last rendering (`LiveMovies`: only its new frames are encoded). `index.html` then reloads
 /// itself and says how far the run has come. When the writer closes the run, the artifacts are
 /// made once more as `all` makes them, the cache is removed and the folder is what
 /// `dneck-plot all RUN -o FOLDER` gives, byte for byte.
@@ -53,6 +54,7 @@ public struct RunWatcher {
         let files = try makeFolder(folder)
         let store = WatchCache(folder: files.appendingPathComponent(WatchCache.folderName), run: run, options: pipeline.recordedOptions)
         pipeline.caches = try store.load(splits)
+        let movies = LiveMovies(settings: pipeline.movieSettings)
         while true {
             guard let state = try probe(say) else { sleep(); continue }
             let grown = state.epochs != rendered?.epochs && state.epochs.values.contains { !$0.isEmpty }
@@ -60,6 +62,7 @@ public struct RunWatcher {
                 let start = Date()
                 var once = pipeline
                 once.live = state.status.isFinal ? nil : live(state)
+                once.liveMovies = state.status.isFinal ? nil : movies
                 let failed = try once.run(RunFiles.group([run]), splits: splits, into: files)
                 rendered = state
                 if state.status.isFinal {

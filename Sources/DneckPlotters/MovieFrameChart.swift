@@ -21,6 +21,8 @@ public struct MovieFrameChart: BasePlotter {
     public let options: EpochAxisOptions
     /// The epoch the frame shows, as an index into the run's logged epochs.
     public var frame = 0
+    /// Ranges every axis also covers (a movie that grows: `FrameEnvelope`); nil: the data alone.
+    public var envelope: FrameEnvelope?
     public init(options: EpochAxisOptions) { self.options = options }
 
     /// Whether the run logs accuracy (otherwise the frame has no accuracy panel).
@@ -36,20 +38,21 @@ public struct MovieFrameChart: BasePlotter {
     }
 
     public func block(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest) -> ChartBlock {
-        var block = Self.decorations(run, scaledWith: runs, request: request, options: options)
+        var block = Self.decorations(run, scaledWith: runs, request: request, options: options, envelope: envelope)
         for (i, marks) in marks(run, request: request).enumerated() { block.panels[i].marks = marks }
         return block
     }
 
     /// Everything of the frames but their marks: static, so it cannot depend on the frame, and
     /// every frame shares it (what `MovieWriter` draws once).
-    static func decorations(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest, options: EpochAxisOptions) -> ChartBlock {
+    static func decorations(_ run: RunData, scaledWith runs: [RunData], request: FigureRequest, options: EpochAxisOptions,
+                            envelope: FrameEnvelope?) -> ChartBlock {
         let accuracy = hasAccuracy(run)
         var block = ChartBlock(rows: accuracy ? 2 : 1, columns: 1, size: (6, 9))
         if accuracy { block.rowWeights = [0.64, 0.36] }
-        block.panels.append(plane(run, runs: runs, request: request))
+        block.panels.append(plane(run, runs: runs, request: request, envelope: envelope))
         if accuracy, let records = run.records {
-            block.panels.append(accuracyPanel(records, runs: runs, request: request, options: options))
+            block.panels.append(accuracyPanel(records, runs: runs, request: request, options: options, envelope: envelope))
         }
         block.footer = PlaneParts.footer(run, request: request)
         return block
@@ -68,12 +71,12 @@ public struct MovieFrameChart: BasePlotter {
     /// The top fraction of the plane kept free of data for the "Epoch N" label.
     static let labelStrip = 0.14
 
-    private static func plane(_ run: RunData, runs: [RunData], request: FigureRequest) -> Panel {
+    private static func plane(_ run: RunData, runs: [RunData], request: FigureRequest, envelope: FrameEnvelope?) -> Panel {
         let style = request.style
-        let fitted = Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false)).domain
+        let fitted = Scale.linear(fitting: PlaneParts.values(runs, request: request, x: false) + FrameEnvelope.ends(envelope?.planeY)).domain
         let y = Scale.linear(fitted.lowerBound...(fitted.lowerBound + (fitted.upperBound - fitted.lowerBound) / (1 - labelStrip)))
-        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0),
-                                                x: Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true)), y: y,
+        let x = Scale.linear(fitting: PlaneParts.values(runs, request: request, x: true) + FrameEnvelope.ends(envelope?.planeX))
+        var panel = ChartParts.informationPlane(cell: GridCell(row: 0, column: 0), x: x, y: y,
                                                 title: "Information plane", quantity: run.quantity)
         let layers = run.measures?.layerCount ?? 0
         guard !(run.measures?.epochs.isEmpty ?? true) else { return panel }
@@ -116,16 +119,20 @@ public struct MovieFrameChart: BasePlotter {
         ("Training", \.trainingAccuracy, 0), ("Test", \.testAccuracy, 1),
     ]
 
+    /// Every accuracy `runs` log.
+    static func accuracyValues(_ runs: [RunData]) -> [Double] { ChartParts.values(runs, accuracySeries.map(\.1)) }
+
     /// The accuracy series `records` log.
     private static func loggedSeries(_ records: [EpochRecord]) -> [(String, KeyPath<EpochRecord, Double?>, Int)] {
         accuracySeries.filter { series in records.contains { $0[keyPath: series.1] != nil } }
     }
 
-    private static func accuracyPanel(_ records: [EpochRecord], runs: [RunData], request: FigureRequest, options: EpochAxisOptions) -> Panel {
+    private static func accuracyPanel(_ records: [EpochRecord], runs: [RunData], request: FigureRequest, options: EpochAxisOptions,
+                                      envelope: FrameEnvelope?) -> Panel {
         let style = request.style
-        let values = ChartParts.values(runs, [\.trainingAccuracy, \.testAccuracy])
-        var panel = Panel(cell: GridCell(row: 1, column: 0),
-                          x: ChartParts.epochAxis(runs.flatMap(\.epochs), log: options.logEpochs),
+        let values = accuracyValues(runs) + FrameEnvelope.ends(envelope?.accuracy)
+        let epochs = runs.flatMap(\.epochs) + FrameEnvelope.ends(envelope?.epochs).map { Int($0) }
+        var panel = Panel(cell: GridCell(row: 1, column: 0), x: ChartParts.epochAxis(epochs, log: options.logEpochs),
                           y: Axis(scale: Scale.linear(fitting: values), label: "Accuracy"))
         panel.legend = Legend(entries: loggedSeries(records).map { Legend.Entry(label: $0.0, color: style.cycleColor($0.2), symbol: .lineAndMarker) },
                               corner: .bottomRight)
@@ -156,31 +163,35 @@ public struct MovieFrames: Sendable {
     public let request: FigureRequest
     public let options: EpochAxisOptions
     public let size: (width: Double, height: Double)
+    /// Ranges every axis also covers (`FrameEnvelope`); nil: the data alone.
+    public let envelope: FrameEnvelope?
 
     public init(run: RunData, request: FigureRequest, options: EpochAxisOptions = EpochAxisOptions(),
-                size: (width: Double, height: Double) = (6, 9)) {
-        self.run = run; self.request = request; self.options = options; self.size = size
+                size: (width: Double, height: Double) = (6, 9), envelope: FrameEnvelope? = nil) {
+        self.run = run; self.request = request; self.options = options; self.size = size; self.envelope = envelope
     }
 
     public var count: Int { run.measures?.epochs.count ?? 0 }
 
     /// The figure of frame `k`, not laid out yet.
     public func figure(_ k: Int) -> Figure {
-        var chart = MovieFrameChart(options: options)
-        chart.frame = k
-        return Comparison.figure([chart.block(run, scaledWith: [run], request: request)],
-                                 titles: nil, columns: 1, request: request, figureSize: size)
+        Comparison.figure([chart(k).block(run, scaledWith: [run], request: request)],
+                          titles: nil, columns: 1, request: request, figureSize: size)
     }
 
     /// Frame `k` in the layout of `template` (frame 0, laid out): every scale is trained on the
     /// whole run, so the frames share their decorations (`MovieFrameChart.decorations` has no
     /// frame to depend on) and only the marks differ; laying out one frame serves them all, and
     /// a frame makes only its marks.
-    public func figure(_ k: Int, laidOutAs template: Figure) -> Figure {
+    public func figure(_ k: Int, laidOutAs template: Figure) -> Figure { template.withMarks(marks(k)) }
+
+    /// The marks of frame `k`, panel by panel.
+    public func marks(_ k: Int) -> [[Mark]] { chart(k).marks(run, request: request) }
+
+    private func chart(_ k: Int) -> MovieFrameChart {
         var chart = MovieFrameChart(options: options)
         chart.frame = k
-        var laid = template
-        for (i, marks) in chart.marks(run, request: request).enumerated() { laid.panels[i].marks = marks }
-        return laid
+        chart.envelope = envelope
+        return chart
     }
 }

@@ -15,7 +15,9 @@ struct WatchCommand: TakesChartOptions {
         one: python/README.md). As soon as the first epoch is committed, and again after each \
         new epoch, every artifact `all` makes is made from the epochs committed so far and \
         replaced atomically; only the new epochs are measured (the measures of earlier ones are \
-        kept in <folder>/.dneck-watch, so a restarted watch resumes). index.html reloads itself \
+        kept in <folder>/.dneck-watch, so a restarted watch resumes) and each movie encodes \
+        only its new frames: while the run grows, a movie's axes reach a little beyond the data \
+        and move, in round steps, only when the data leave them. index.html reloads itself \
         and shows the last committed epoch and the time since. When the writer closes the run, \
         the artifacts are made once more, the cache is removed, and the folder is what \
         `dneck-plot all RUN -o FOLDER` gives, byte for byte; a finished run, a version 1 run \

@@ -143,6 +143,28 @@ final class WatchTests: XCTestCase {
         try assertSameFolders(watched, made)
     }
 
+    /// While the run is written, each movie holds every committed epoch (`LiveMovie`); once it
+    /// is closed, the movies are `all`'s, byte for byte.
+    func testLiveMoviesHoldEveryCommittedEpochAndEndAsAll() throws {
+        let run = try versionTwo()
+        try setStatus(run, 0)
+        let watched = folder.appendingPathComponent("watched"), made = folder.appendingPathComponent("all")
+        let options = ["--only", "infoplane_movie", "--interval", "0.1"]
+        let cacheFile = watched.appendingPathComponent(".dneck-watch/measures.json")
+        let interrupted = try runCLI(["watch", run, "-o", watched.path] + options, timeout: 300,
+                                     signal: (SIGINT, { FileManager.default.fileExists(atPath: cacheFile.path) }))
+        XCTAssertEqual(interrupted.status, 128 + SIGINT, interrupted.stderr)
+        for split in ["train", "test"] {
+            let movie = try DecodedMovie(path: watched.appendingPathComponent("infoplane_movie_\(split).mp4").path)
+            XCTAssertEqual(movie.frames.count, 11, split)   // the example's logged epochs
+            XCTAssertTrue(movie.indexFirst, split)
+        }
+        try setStatus(run, 1)
+        XCTAssertEqual(try runCLI(["watch", run, "-o", watched.path] + options, timeout: 300).status, 0)
+        XCTAssertEqual(try runCLI(["all", run, "-o", made.path, "--only", "infoplane_movie"]).status, 0)
+        try assertSameFolders(watched, made)
+    }
+
     func testBadWatchOptionsAreOneLine() throws {
         for (option, value) in [("--interval", "0"), ("--interval", "nan"), ("--refresh", "0"), ("--refresh", "99999")] {
             let result = try runCLI(["watch", Fixtures.exampleRun, "-o", folder.appendingPathComponent("w").path, option, value])
