@@ -143,3 +143,19 @@ def test_rows_of_an_interrupted_commit_are_overwritten(tmp_path):
     with h5py.File(tmp_path / "run.h5", "r") as f:
         assert list(f["test/epochs"][:]) == [0, 2]
         np.testing.assert_array_equal(f["test/activations/0"][1], acts("test", 2)[0])
+
+
+def test_without_swmr_the_file_is_closed_between_commits_and_reopened(tmp_path):
+    """swmr=False (NFS): each commit closes the file; the next reopens it and its datasets."""
+    path = tmp_path / "run.h5"
+    with dneck.RunWriter(path, labels(), swmr=False) as w:
+        for e in range(3):
+            w.log_epoch(e, activations={"test": acts("test", e)}, accuracy={"test": e / 5}, weights_norm=[e, e, e])
+            assert not w.file.id.valid
+            with h5py.File(path, "r") as f:
+                assert len(f["test/epochs"]) == e + 1
+    with h5py.File(path, "r") as f:
+        assert list(f["test/epochs"][:]) == [0, 1, 2] and f["status"][0] == dneck.STATUS["finished"]
+        np.testing.assert_array_equal(f["test/activations/1"][2], acts("test", 2)[1].reshape(4, -1))
+        np.testing.assert_array_equal(f["test/accuracy"][:], [0, 0.2, 0.4])
+        np.testing.assert_array_equal(f["training/weights_norm"][:, 0], [0, 1, 2])
