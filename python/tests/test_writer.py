@@ -143,3 +143,30 @@ def test_rows_of_an_interrupted_commit_are_overwritten(tmp_path):
     with h5py.File(tmp_path / "run.h5", "r") as f:
         assert list(f["test/epochs"][:]) == [0, 2]
         np.testing.assert_array_equal(f["test/activations/0"][1], acts("test", 2)[0])
+
+
+def test_without_swmr_the_file_is_closed_between_commits_and_reopened(tmp_path):
+    """swmr=False (NFS): each commit closes the file; the next reopens it and its datasets."""
+    path = tmp_path / "run.h5"
+    with dneck.RunWriter(path, labels(), swmr=False) as w:
+        for e in range(3):
+            w.log_epoch(e, activations={"test": acts("test", e)}, accuracy={"test": e / 5}, weights_norm=[e, e, e])
+            assert not w.file.id.valid
+            with h5py.File(path, "r") as f:
+                assert len(f["test/epochs"]) == e + 1
+    with h5py.File(path, "r") as f:
+        assert list(f["test/epochs"][:]) == [0, 1, 2] and f["status"][0] == dneck.STATUS["finished"]
+        np.testing.assert_array_equal(f["test/activations/1"][2], acts("test", 2)[1].reshape(4, -1))
+        np.testing.assert_array_equal(f["test/accuracy"][:], [0, 0.2, 0.4])
+        np.testing.assert_array_equal(f["training/weights_norm"][:, 0], [0, 1, 2])
+
+
+def test_activation_datasets_keep_no_chunk_cache(tmp_path):
+    """Open for the whole run, an activation dataset would keep its written chunks in libhdf5's
+    chunk cache (8 MiB per dataset in HDF5 2.0); the 1-D datasets, 256 rows per chunk, keep theirs."""
+    with dneck.RunWriter(tmp_path / "run.h5", labels()) as w:
+        w.log_epoch(0, activations={"test": acts("test", 0)}, accuracy={"test": 0.5})
+        cache_bytes = {name: w.file[f"test/{name}"].id.get_access_plist().get_chunk_cache()[1]
+                       for name in ("activations/0", "activations/1", "accuracy", "epochs")}
+    assert cache_bytes["activations/0"] == cache_bytes["activations/1"] == 0
+    assert cache_bytes["accuracy"] > 0 and cache_bytes["epochs"] > 0
