@@ -6,16 +6,10 @@ struct PointSet: Sendable {
     let columns: Int
     let values: [Double]
 
-    /// max_c |a_c − b_c| of rows `a` and `b`.
-    func distance(_ a: Int, _ b: Int) -> Double {
-        var d = 0.0
-        for c in 0..<columns { d = max(d, abs(values[a * columns + c] - values[b * columns + c])) }
-        return d
-    }
-
-    /// `out[r·rows + j]` = distance(`queries.lowerBound` + r, j) for every row j. Candidates go
-    /// in tiles of about 256 KB that stay in cache while every query passes over them, four
-    /// queries per load of a candidate (a short last group repeats its last query).
+    /// `out[r·rows + j]` = the max-norm distance of rows `queries.lowerBound` + r and j, for
+    /// every j. Candidates go in tiles of about 256 KB that stay in cache while every query
+    /// passes over them, four queries per load of a candidate (a short last group repeats its
+    /// last query).
     func distances(from queries: Range<Int>, into out: UnsafeMutablePointer<Double>) {
         guard columns > 0 else { out.initialize(repeating: 0, count: queries.count * rows); return }
         let tile = max(16, 32_768 / columns)
@@ -72,8 +66,8 @@ struct PointSet: Sendable {
 /// the same rows), handed to the caller one query point at a time. Brute force, as the many
 /// dimensions of a layer leave nothing to prune: blocks of `blockRows` queries run on every
 /// core, each filling a block × N buffer per part (`PointSet.distances`), so memory beyond the
-/// parts is 2 cores × parts × `blockRows` × N doubles. The distances are the same float64
-/// numbers as one-by-one `PointSet.distance`, so counts and ties are those of the definition.
+/// parts is cores × parts × `blockRows` × N doubles. The distances are the same float64
+/// numbers as max_c |a_c − b_c| taken pair by pair, so counts and ties are those of the definition.
 struct MaxNormRows {
     let parts: [PointSet]
     static let blockRows = 64

@@ -18,7 +18,9 @@ struct NeighbourBench: ParsableCommand {
         brute-force numpy max-norm would be a second, unchecked implementation, while
         ksg_reference.py is the one the tests check against. Prints each one's times and peak
         memory, the ratios of alternated pairs and the largest relative difference of their
-        numbers. The issue's run (8,000 train samples of a 1,024-unit first layer):
+        numbers. With `--baseline-timeout S` a baseline still running after S seconds is killed
+        and the ratio printed as a lower bound (S over the slowest dneck-plot run), labelled so,
+        with no numbers compared. The issue's run (8,000 train samples of a 1,024-unit first layer):
           python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
               --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
               --activation relu --epochs 20 --gzip 6 --inputs

@@ -205,3 +205,12 @@ final class KSGTests: XCTestCase {
         return (Matrix(rows: rows, columns: 2, values: x), Matrix(rows: rows, columns: 2, values: m))
     }
 }
+
+extension PointSet {
+    /// max_c |a_c − b_c| of rows `a` and `b`, one pair at a time: the brute force to check against.
+    func distance(_ a: Int, _ b: Int) -> Double {
+        var d = 0.0
+        for c in 0..<columns { d = max(d, abs(values[a * columns + c] - values[b * columns + c])) }
+        return d
+    }
+}
