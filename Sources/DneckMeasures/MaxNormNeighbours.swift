@@ -66,7 +66,7 @@ struct PointSet: Sendable {
 /// the same rows), handed to the caller one query point at a time. Brute force, as the many
 /// dimensions of a layer leave nothing to prune: blocks of `blockRows` queries run on every
 /// core, each filling a block × N buffer per part (`PointSet.distances`), so memory beyond the
-/// parts is cores × parts × `blockRows` × N doubles. The distances are the same float64
+/// parts is parts × `blockRows` × N doubles per running block. The distances are the same float64
 /// numbers as max_c |a_c − b_c| taken pair by pair, so counts and ties are those of the definition.
 struct MaxNormRows {
     let parts: [PointSet]
