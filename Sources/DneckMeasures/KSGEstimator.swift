@@ -86,8 +86,16 @@ public struct KSGEstimator: MIEstimator {
     public func estimate(_ activations: Matrix, labels: [Int], inputs: Matrix?, output: Matrix?) -> MIEstimate {
         let classes = ClassCounts(labels)
         let (x, m) = spaces(activations, inputs: inputs)
-        let withLabels = RossEstimate(m, labels: classes.labels, k: k)
-        let withInputs = x.map { KSGEstimate(x: $0, m: m, k: k, variant: variant) }
+        let n = m.points.rows
+        let ross = RossEstimate.Classes(classes.labels, k: k)
+        let joint = x.flatMap { x in n > k ? KSGEstimate.Terms(k: k, variant: variant, rows: n, band: max(x.tieBand, m.tieBand)) : nil }
+        // One pass over the distance rows serves both: X's and M's for KSG, M's for Ross.
+        let terms = MaxNormRows(parts: (x.map { [$0.points] } ?? []) + [m.points]).map { i, distances in
+            let row = DistanceRow(i: i)
+            return (joint: joint?.term(row, x: distances[0], m: distances[1]), ross: ross.term(row, distances.last!, band: m.tieBand))
+        }
+        let withLabels = RossEstimate(terms.map(\.ross), classes: ross)
+        let withInputs = x.map { _ in KSGEstimate(terms.compactMap(\.joint), rows: n, k: k, variant: variant) }
         return MIEstimate(ixm: withInputs.map { $0.nats / M_LN2 } ?? .nan, iym: withLabels.nats / M_LN2,
                           ceilingX: classes.ceilingX, ceilingY: classes.entropy,
                           tiedFraction: max(withInputs?.tiedFraction ?? 0, withLabels.tiedFraction))
@@ -132,27 +140,45 @@ struct KSGEstimate {
     let nats: Double
     let tiedFraction: Double
 
-    init(x: KSGSpace, m: KSGSpace, k: Int, variant: KSGEstimator.Variant) {
-        let n = m.points.rows
-        guard n > k else { nats = 0; tiedFraction = 0; return }
-        let (xs, ms) = (x.points, m.points)
-        let (jointIndex, xIndex, mIndex) = (MaxNormIndex([xs, ms]), MaxNormIndex(xs), MaxNormIndex(ms))
-        let band = max(x.tieBand, m.tieBand)
-        let psi = DigammaTable(upTo: n + 1)
-        let terms = parallelRows(n) { i -> (psi: Double, tied: Bool) in
-            let neighbours = jointIndex.nearest(i, k: k)
+    /// What one point contributes: ψ(n_X + 1) + ψ(n_M + 1) (variant 1) or ψ(n_X) + ψ(n_M)
+    /// (variant 2), and whether the jitter decided a count.
+    struct Term {
+        let psi: Double
+        let tied: Bool
+    }
+
+    /// The terms of the points of N > k rows from their distance rows.
+    struct Terms {
+        let k: Int
+        let variant: KSGEstimator.Variant
+        let band: Double
+        let psi: DigammaTable
+
+        init(k: Int, variant: KSGEstimator.Variant, rows: Int, band: Double) {
+            (self.k, self.variant, self.band, psi) = (k, variant, band, DigammaTable(upTo: rows + 1))
+        }
+
+        /// Point i's term from its distances in X and M; the joint distance is their max.
+        func term(_ row: DistanceRow, x: UnsafeBufferPointer<Double>, m: UnsafeBufferPointer<Double>) -> Term {
+            let all = 0..<x.count, neighbours = row.nearest(k, among: all) { max(x[$0], m[$0]) }
             switch variant {
             case .one:
                 let r = neighbours[k - 1].distance
-                let (cx, cm) = (xIndex.count(i, within: strictly(r), edge: r, band: band),
-                                mIndex.count(i, within: strictly(r), edge: r, band: band))
-                return (psi[cx.inside + 1] + psi[cm.inside + 1], cx.near + cm.near > 1)
+                let (cx, cm) = (row.count(x, among: all, within: strictly(r), edge: r, band: band),
+                                row.count(m, among: all, within: strictly(r), edge: r, band: band))
+                return Term(psi: psi[cx.inside + 1] + psi[cm.inside + 1], tied: cx.near + cm.near > 1)
             case .two:
-                let ex = neighbours.map { xs.distance(i, $0.row) }.max()!, em = neighbours.map { ms.distance(i, $0.row) }.max()!
-                let (cx, cm) = (xIndex.count(i, within: ex, edge: ex, band: band), mIndex.count(i, within: em, edge: em, band: band))
-                return (psi[cx.inside] + psi[cm.inside], cx.near + cm.near > 2)
+                let ex = neighbours.map { x[$0.row] }.max()!, em = neighbours.map { m[$0.row] }.max()!
+                let (cx, cm) = (row.count(x, among: all, within: ex, edge: ex, band: band), row.count(m, among: all, within: em, edge: em, band: band))
+                return Term(psi: psi[cx.inside] + psi[cm.inside], tied: cx.near + cm.near > 2)
             }
         }
+    }
+
+    /// From the terms of every point in order (none for `rows` ≤ k: then 0).
+    init(_ terms: [Term], rows n: Int, k: Int, variant: KSGEstimator.Variant) {
+        guard n > k else { nats = 0; tiedFraction = 0; return }
+        let psi = DigammaTable(upTo: n + 1)
         let mean = terms.reduce(0) { $0 + $1.psi } / Double(n)
         nats = psi[k] + psi[n] - mean - (variant == .two ? 1 / Double(k) : 0)
         tiedFraction = Double(terms.filter { $0.tied }.count) / Double(n)
@@ -164,25 +190,48 @@ struct RossEstimate {
     let nats: Double
     let tiedFraction: Double
 
-    /// `labels` are dense class ids (`ClassCounts.labels`).
-    init(_ m: KSGSpace, labels: [Int], k: Int) {
-        let classCount = (labels.max() ?? -1) + 1
-        let members = (0..<classCount).map { c in labels.indices.filter { labels[$0] == c } }.filter { $0.count > 1 }
-        let kept = members.flatMap { $0 }
+    /// What one kept point contributes: k_i, N_c, and of the other kept points those within
+    /// nextafter(r_i, 0) and those within the tie band of r_i.
+    struct Term {
+        let k: Int
+        let size: Int
+        let counts: (inside: Int, near: Int)
+    }
+
+    /// The classes of the points, and the terms of their points.
+    struct Classes {
+        let k: Int
+        /// Dense class ids (`ClassCounts.labels`).
+        let labels: [Int]
+        /// Class → its points, in increasing order.
+        let members: [[Int]]
+        /// The points of the classes of more than one sample, class by class.
+        let kept: [Int]
+
+        init(_ labels: [Int], k: Int) {
+            let members = labels.indices.reduce(into: [[Int]](repeating: [], count: (labels.max() ?? -1) + 1)) { $0[labels[$1]].append($1) }
+            (self.k, self.labels, self.members) = (k, labels, members)
+            kept = members.filter { $0.count > 1 }.flatMap { $0 }
+        }
+
+        /// Point i's term from its distances in M; nil when its class has one sample.
+        func term(_ row: DistanceRow, _ m: UnsafeBufferPointer<Double>, band: Double) -> Term? {
+            let own = members[labels[row.i]]
+            guard own.count > 1 else { return nil }
+            let kc = min(k, own.count - 1)
+            let radius = row.nearest(kc, among: own) { m[$0] }[kc - 1].distance
+            return Term(k: kc, size: own.count, counts: row.count(m, among: kept, within: strictly(radius), edge: radius, band: band))
+        }
+    }
+
+    /// From the terms of every point in order (nil for those dropped).
+    init(_ terms: [Term?], classes: Classes) {
+        let kept = classes.kept.map { terms[$0]! }
         guard !kept.isEmpty else { nats = 0; tiedFraction = 0; return }
-        // Per kept point, in the order of `kept`: k_i, N_c and r_i.
-        let perClass = members.flatMap { rows -> [(k: Int, size: Int, radius: Double)] in
-            let index = MaxNormIndex([m.points], rows: rows), kc = min(k, rows.count - 1)
-            return parallelRows(rows.count) { (k: kc, size: rows.count, radius: index.nearest($0, k: kc)[kc - 1].distance) }
-        }
-        let all = MaxNormIndex([m.points], rows: kept), band = m.tieBand
-        let counts = parallelRows(kept.count) { i in
-            all.count(i, within: strictly(perClass[i].radius), edge: perClass[i].radius, band: band)
-        }
         let n = kept.count, psi = DigammaTable(upTo: n)
-        let mean = { (term: (Int) -> Double) in (0..<n).reduce(0) { $0 + term($1) } / Double(n) }
-        let value = psi[n] + mean { psi[perClass[$0].k] } - mean { psi[perClass[$0].size] } - mean { psi[counts[$0].inside + 1] }
+        let mean = { (term: (Term) -> Double) in kept.reduce(0) { $0 + term($1) } / Double(n) }
+        let value = psi[n] + mean { psi[$0.k] } - mean { psi[$0.size] } - mean { psi[$0.counts.inside + 1] }
         nats = max(0, value)
-        tiedFraction = Double(counts.filter { $0.near > 1 }.count) / Double(n)
+        tiedFraction = Double(kept.filter { $0.counts.near > 1 }.count) / Double(n)
     }
 }

@@ -20,13 +20,14 @@ struct KSGSpace {
     /// to a radius is counted or not by the jitter alone.
     let tieBand: Double
 
-    /// `raw` (N × d, row-major) through steps 2 to 4, the jitter drawn from `draws`.
-    init(_ raw: PointSet, pca: KSGEstimator.Projection?, draws: inout NumpyRandom) {
+    /// `raw` (N × d, row-major) through steps 2 to 4, the jitter drawn from `draws`. Without PCA
+    /// the steps work in `raw`'s own storage when nothing else holds it: one copy of the points.
+    init(_ raw: consuming PointSet, pca: KSGEstimator.Projection?, draws: inout NumpyRandom) {
         var z = Self.scaled(raw)
-        if let pca, raw.columns > pca.dimensions { z = Self.projected(z, pca) }
+        if let pca, z.columns > pca.dimensions { z = Self.projected(z, pca) }
         let (n, d) = (z.rows, z.columns)
         let scales = Self.columnMeans(z) { abs($0) }.map { 1e-10 * max(1, $0) }
-        var values = z.values
+        var values = (consume z).values
         for r in 0..<n { for c in 0..<d { values[r * d + c] += scales[c] * draws.nextGaussian() } }
         points = PointSet(rows: n, columns: d, values: values)
         tieBand = 100 * (scales.max() ?? 1e-10)
@@ -45,15 +46,19 @@ struct KSGSpace {
         return sums.map { $0 / Double(a.rows) }
     }
 
-    /// Each column divided by its population standard deviation (1 when below 10·eps).
-    static func scaled(_ a: PointSet) -> PointSet {
+    /// Each column divided by its population standard deviation (1 when below 10·eps), in
+    /// `a`'s own storage when nothing else holds it.
+    static func scaled(_ a: consuming PointSet) -> PointSet {
         let means = columnMeans(a) { $0 }
         var squares = [Double](repeating: 0, count: a.columns)
         for r in 0..<a.rows {
             for c in 0..<a.columns { let v = a.values[r * a.columns + c] - means[c]; squares[c] += v * v }
         }
         let stds = squares.map { ($0 / Double(a.rows)).squareRoot() }.map { $0 < 10 * Double.ulpOfOne ? 1 : $0 }
-        return PointSet(rows: a.rows, columns: a.columns, values: a.values.enumerated().map { $1 / stds[$0 % a.columns] })
+        let (rows, columns) = (a.rows, a.columns)
+        var values = (consume a).values
+        for i in values.indices { values[i] /= stds[i % columns] }
+        return PointSet(rows: rows, columns: columns, values: values)
     }
 
     /// The centred points projected onto the leading principal axes (step 3).

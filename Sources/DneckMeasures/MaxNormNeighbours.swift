@@ -6,138 +6,122 @@ struct PointSet: Sendable {
     let columns: Int
     let values: [Double]
 
-    /// max_c |a_c − b_c| of rows `a` and `b`.
-    func distance(_ a: Int, _ b: Int) -> Double {
-        var d = 0.0
-        for c in 0..<columns { d = max(d, abs(values[a * columns + c] - values[b * columns + c])) }
-        return d
+    /// `out[r·rows + j]` = the max-norm distance of rows `queries.lowerBound` + r and j, for
+    /// every j. Candidates go in tiles of about 256 KB that stay in cache while every query
+    /// passes over them, four queries per load of a candidate (a short last group repeats its
+    /// last query).
+    func distances(from queries: Range<Int>, into out: UnsafeMutablePointer<Double>) {
+        guard columns > 0 else { out.initialize(repeating: 0, count: queries.count * rows); return }
+        let tile = max(16, 32_768 / columns)
+        values.withUnsafeBufferPointer { v in
+            let base = v.baseAddress!
+            for first in stride(from: 0, to: rows, by: tile) {
+                for group in stride(from: queries.lowerBound, to: queries.upperBound, by: 4) {
+                    let q = { (r: Int) in base + min(group + r, queries.upperBound - 1) * columns }
+                    let (q0, q1, q2, q3) = (q(0), q(1), q(2), q(3))
+                    let stored = min(4, queries.upperBound - group), row = out + (group - queries.lowerBound) * rows
+                    for j in first..<min(rows, first + tile) {
+                        let d = Self.maxNorms(q0, q1, q2, q3, base + j * columns, columns)
+                        for r in 0..<stored { row[r * rows + j] = d[r] }
+                    }
+                }
+            }
+        }
+    }
+
+    /// max_c |q_c − p_c| over `count` coordinates for each of four queries q: four coordinates at a
+    /// time in SIMD, then one by one.
+    @inline(__always)
+    private static func maxNorms(_ q0: UnsafePointer<Double>, _ q1: UnsafePointer<Double>, _ q2: UnsafePointer<Double>,
+                                 _ q3: UnsafePointer<Double>, _ p: UnsafePointer<Double>, _ count: Int) -> SIMD4<Double> {
+        var (m0, m1, m2, m3) = (SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>(), SIMD4<Double>())
+        var c = 0
+        while c + 4 <= count {
+            let b = load(p + c)
+            (m0, m1) = (widened(m0, load(q0 + c), b), widened(m1, load(q1 + c), b))
+            (m2, m3) = (widened(m2, load(q2 + c), b), widened(m3, load(q3 + c), b))
+            c += 4
+        }
+        var result = SIMD4(m0.max(), m1.max(), m2.max(), m3.max())
+        while c < count {
+            result = widened(result, SIMD4(q0[c], q1[c], q2[c], q3[c]), SIMD4(repeating: p[c]))
+            c += 1
+        }
+        return result
+    }
+
+    @inline(__always)
+    private static func load(_ a: UnsafePointer<Double>) -> SIMD4<Double> { UnsafeRawPointer(a).loadUnaligned(as: SIMD4<Double>.self) }
+
+    /// max(m, |a − b|), the magnitude the difference with its sign bit cleared (exact, as `abs`),
+    /// written so that the compiler keeps m in its register (maxpd m, x).
+    @inline(__always)
+    private static func widened(_ m: SIMD4<Double>, _ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> {
+        let x = unsafeBitCast(unsafeBitCast(a - b, to: SIMD4<UInt64>.self) & SIMD4(repeating: 0x7FFF_FFFF_FFFF_FFFF), to: SIMD4<Double>.self)
+        return x.replacing(with: m, where: m .> x)
     }
 }
 
-/// Exact max-norm neighbour search over the points of some rows of one or more parts (the joint
-/// space of X and M is both parts, max(d_X, d_M) its distance, without a joined copy). The points
-/// are ordered by their widest coordinate (the one of largest range), so a query sweeps outwards
-/// from its own place and stops where that coordinate alone is farther than the radius; each
-/// candidate's distance is taken 32 coordinates at a time and stops at the first block beyond the
-/// radius (in many dimensions the sweep passes over few points and the blocks rarely stop early:
-/// the search is then brute force). Memory: the order; the parts are shared, not copied. Queries
-/// run on every core in blocks of rows.
-struct MaxNormIndex: Sendable {
-    private let parts: [PointSet]
-    /// Point → row of the parts.
-    private let members: [Int]
-    /// Sorted position → point.
-    private let order: [Int]
-    /// Point → sorted position.
-    private let place: [Int]
-    /// The sort coordinate in sorted order.
-    private let keys: [Double]
+/// Exact max-norm distances from every point to every point in one or more parts (X and M of
+/// the same rows), handed to the caller one query point at a time. Brute force, as the many
+/// dimensions of a layer leave nothing to prune: blocks of `blockRows` queries run on every
+/// core, each filling a block × N buffer per part (`PointSet.distances`), so memory beyond the
+/// parts is parts × `blockRows` × N doubles per running block. The distances are the same float64
+/// numbers as max_c |a_c − b_c| taken pair by pair, so counts and ties are those of the definition.
+struct MaxNormRows {
+    let parts: [PointSet]
+    static let blockRows = 64
 
-    /// The points of `rows` (every row by default) of `parts`, which have the same rows; point p
-    /// is row `rows[p]`.
-    init(_ parts: [PointSet], rows: [Int]? = nil) {
-        self.parts = parts
-        let members = rows ?? Array(0..<(parts.first?.rows ?? 0))
-        self.members = members
-        let columns = parts.flatMap { part in (0..<part.columns).map { (part: part, column: $0) } }
-        let widest = columns.max { a, b in Self.range(a.part, a.column, members) < Self.range(b.part, b.column, members) }
-        let key = { (p: Int) in widest.map { $0.part.values[members[p] * $0.part.columns + $0.column] } ?? 0 }
-        order = members.indices.sorted { (key($0), $0) < (key($1), $1) }
-        var place = [Int](repeating: 0, count: members.count)
-        for (position, p) in order.enumerated() { place[p] = position }
-        self.place = place
-        keys = order.map(key)
-    }
-
-    init(_ points: PointSet) { self.init([points]) }
-
-    private static func range(_ points: PointSet, _ c: Int, _ rows: [Int]) -> Double {
-        var (lo, hi) = (Double.infinity, -Double.infinity)
-        for r in rows { let v = points.values[r * points.columns + c]; lo = min(lo, v); hi = max(hi, v) }
-        return hi - lo
-    }
-
-    /// The distance of sorted positions `p` and `q`, or any value above `bound` once it passes it.
-    @inline(__always)
-    private func distance(_ p: Int, _ q: Int, bound: Double) -> Double {
-        let (a, b) = (members[order[p]], members[order[q]])
-        var m = 0.0
-        for part in parts {
-            let d = part.columns
-            m = part.values.withUnsafeBufferPointer { v in Self.maxNorm(v.baseAddress! + a * d, v.baseAddress! + b * d, d, from: m, bound: bound) }
-            if m > bound { return m }
-        }
-        return m
-    }
-
-    /// max(`start`, max_c |a_c − b_c|) over `count` coordinates, or any value above `bound` once
-    /// it passes it: 32 coordinates at a time in SIMD, each magnitude the difference with its
-    /// sign bit cleared (exact, as `abs`), then one by one.
-    @inline(__always)
-    private static func maxNorm(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ count: Int, from start: Double,
-                                bound: Double) -> Double {
-        let signless = SIMD8<UInt64>(repeating: 0x7FFF_FFFF_FFFF_FFFF)
-        var m = start, c = 0
-        while c + 32 <= count {
-            var block = SIMD8<Double>(repeating: 0)
-            for offset in stride(from: c, to: c + 32, by: 8) {
-                let difference = UnsafeRawPointer(a + offset).loadUnaligned(as: SIMD8<Double>.self)
-                    - UnsafeRawPointer(b + offset).loadUnaligned(as: SIMD8<Double>.self)
-                let magnitude = unsafeBitCast(unsafeBitCast(difference, to: SIMD8<UInt64>.self) & signless, to: SIMD8<Double>.self)
-                block.replace(with: magnitude, where: magnitude .> block)
+    /// `body(i, rows)` of every point i, in order, `rows[p][j]` the distance from i to j in part
+    /// p (`rows[p][i]` is 0). The buffers are the caller's only for the call.
+    func map<R>(_ body: (Int, [UnsafeBufferPointer<Double>]) -> R) -> [R] {
+        let n = parts.first?.rows ?? 0
+        let blocks = stride(from: 0, to: n, by: Self.blockRows).map { $0..<min(n, $0 + Self.blockRows) }
+        return try! parallelMap(blocks) { block in
+            let buffers = parts.map { _ in UnsafeMutablePointer<Double>.allocate(capacity: block.count * n) }
+            defer { buffers.forEach { $0.deallocate() } }
+            for (part, buffer) in zip(parts, buffers) { part.distances(from: block, into: buffer) }
+            return block.map { i in
+                body(i, buffers.map { UnsafeBufferPointer(start: $0 + (i - block.lowerBound) * n, count: n) })
             }
-            for lane in 0..<8 where block[lane] > m { m = block[lane] }
-            if m > bound { return m }
-            c += 32
-        }
-        while c < count { m = max(m, abs(a[c] - b[c])); c += 1 }
-        return m
+        }.flatMap { $0 }
     }
+}
 
-    /// The `k` nearest other points of point `row`, nearest first (k < points).
-    func nearest(_ row: Int, k: Int) -> [(distance: Double, row: Int)] {
-        let p = place[row]
+/// The distance rows of one query point i, with what KSG and Ross ask of them.
+struct DistanceRow {
+    let i: Int
+
+    /// The `k` nearest of the `candidates` other than i by `distance`, nearest first: the
+    /// smallest (distance, index) pairs, so of points at equal distance the lower index when the
+    /// candidates come in increasing order.
+    @inline(__always)
+    func nearest(_ k: Int, among candidates: some Sequence<Int>, by distance: (Int) -> Double) -> [(distance: Double, row: Int)] {
         var best: [(distance: Double, row: Int)] = []
         best.reserveCapacity(k + 1)
-        var (left, right) = (p - 1, p + 1)
-        while left >= 0 || right < keys.count {
-            let gapLeft = left >= 0 ? keys[p] - keys[left] : .infinity
-            let gapRight = right < keys.count ? keys[right] - keys[p] : .infinity
-            let q: Int
-            if gapLeft <= gapRight { q = left; left -= 1 } else { q = right; right += 1 }
-            let bound = best.count == k ? best[k - 1].distance : .infinity
-            if min(gapLeft, gapRight) >= bound { break }
-            let d = distance(p, q, bound: bound)
-            guard d < bound else { continue }
-            let entry = (distance: d, row: order[q])
+        var bound = Double.infinity
+        for j in candidates where j != i {
+            let d = distance(j)
+            guard d < bound || best.count < k else { continue }
             let at = best.firstIndex { $0.distance > d } ?? best.count
-            best.insert(entry, at: at)
+            best.insert((d, j), at: at)
             if best.count > k { best.removeLast() }
+            if best.count == k { bound = best[k - 1].distance }
         }
         return best
     }
 
-    /// Of the points other than point `row`: how many lie within `radius` (inclusive), and how
-    /// many lie within `band` of `edge` (inclusive).
-    func count(_ row: Int, within radius: Double, edge: Double, band: Double) -> (inside: Int, near: Int) {
-        let p = place[row]
-        let reach = max(radius, edge + band)
+    /// Of the `candidates` other than i: how many lie within `radius` (inclusive) by `row`, and
+    /// how many within `band` of `edge` (inclusive).
+    @inline(__always)
+    func count(_ row: UnsafeBufferPointer<Double>, among candidates: some Sequence<Int>, within radius: Double, edge: Double,
+               band: Double) -> (inside: Int, near: Int) {
         var (inside, near) = (0, 0)
-        for step in [-1, 1] {
-            var q = p + step
-            while q >= 0, q < keys.count, abs(keys[q] - keys[p]) <= reach {
-                let d = distance(p, q, bound: reach)
-                if d <= radius { inside += 1 }
-                if abs(d - edge) <= band { near += 1 }
-                q += step
-            }
+        for j in candidates where j != i {
+            let d = row[j]
+            if d <= radius { inside += 1 }
+            if abs(d - edge) <= band { near += 1 }
         }
         return (inside, near)
     }
-}
-
-/// `body` of every row of `0..<rows`, on every core in blocks, results in row order.
-func parallelRows<R>(_ rows: Int, block: Int = 256, _ body: (Int) -> R) -> [R] {
-    let blocks = stride(from: 0, to: rows, by: block).map { $0..<min(rows, $0 + block) }
-    return try! parallelMap(blocks) { $0.map(body) }.flatMap { $0 }
 }

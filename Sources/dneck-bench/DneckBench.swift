@@ -59,9 +59,47 @@ func runProcess(_ executable: String, _ arguments: [String]) throws -> String {
     try runChild(executable, arguments).output
 }
 
+/// `runChild` killed its command at the time limit.
+struct ChildTimedOut: Error {
+    let seconds: Double
+}
+
+/// Kills a child (SIGKILL) at a deadline unless it was waited for first, so never a reused pid.
+/// The deadline holds while the child's output is open: a child that closes it and runs on is
+/// waited for without one.
+private final class ChildDeadline: @unchecked Sendable {
+    let seconds: Double
+    private let lock = NSLock()
+    private let timer = DispatchSource.makeTimerSource(queue: .global())
+    private var reaped = false
+    private var wasKilled = false
+
+    init(_ pid: pid_t, after seconds: Double) {
+        self.seconds = seconds
+        timer.schedule(deadline: .now() + seconds)
+        timer.setEventHandler { [self] in
+            lock.lock(); defer { lock.unlock() }
+            if !reaped { wasKilled = kill(pid, SIGKILL) == 0 }
+        }
+        timer.resume()
+    }
+
+    /// Whether the deadline killed the child.
+    var killed: Bool { lock.lock(); defer { lock.unlock() }; return wasKilled }
+
+    /// `wait` (which reaps the child) with the deadline held off, then cancelled.
+    func reap(_ wait: () -> Void) {
+        lock.lock(); defer { lock.unlock() }
+        wait()
+        reaped = true
+        timer.cancel()
+    }
+}
+
 /// Runs a command as `runProcess` does and returns its standard output and its own peak
-/// resident memory in MB.
-func runChild(_ executable: String, _ arguments: [String]) throws -> (output: String, peakMegabytes: Double) {
+/// resident memory in MB. With `timeout`, a command still running after that many seconds is
+/// killed (SIGKILL) and `ChildTimedOut` thrown.
+func runChild(_ executable: String, _ arguments: [String], timeout: Double? = nil) throws -> (output: String, peakMegabytes: Double) {
     var pipe: [Int32] = [0, 0]
     guard Glibc.pipe(&pipe) == 0 else { throw ValidationError("cannot make a pipe") }
     var actions = posix_spawn_file_actions_t()
@@ -76,6 +114,7 @@ func runChild(_ executable: String, _ arguments: [String]) throws -> (output: St
     close(pipe[1])
     defer { close(pipe[0]) }
     guard spawned == 0 else { throw ValidationError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    let deadline = timeout.map { ChildDeadline(pid, after: $0) }
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
     while true {
@@ -85,7 +124,9 @@ func runChild(_ executable: String, _ arguments: [String]) throws -> (output: St
     }
     var status: Int32 = 0
     var usage = rusage()
-    while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {}
+    let reap = { while wait4(pid, &status, 0, &usage) < 0 && errno == EINTR {} }
+    if let deadline { deadline.reap(reap) } else { reap() }
+    if let deadline, deadline.killed { throw ChildTimedOut(seconds: deadline.seconds) }
     guard status == 0 else {
         throw ValidationError("\(executable) \(arguments.joined(separator: " ")) failed with status \(status)")
     }

@@ -18,7 +18,9 @@ struct NeighbourBench: ParsableCommand {
         brute-force numpy max-norm would be a second, unchecked implementation, while
         ksg_reference.py is the one the tests check against. Prints each one's times and peak
         memory, the ratios of alternated pairs and the largest relative difference of their
-        numbers. The issue's run (8,000 train samples of a 1,024-unit first layer):
+        numbers. With `--baseline-timeout S` a baseline still running after S seconds is killed
+        and the ratio printed as a lower bound (S over the slowest dneck-plot run), labelled so,
+        with no numbers compared. The issue's run (8,000 train samples of a 1,024-unit first layer):
           python3 ../shared/tools/train_runs.py --out /tmp/large.h5 --dataset gaussian_mixture \\
               --n-samples 10000 --n-features 784 --n-classes 10 --architecture 1024,20,20,20 \\
               --activation relu --epochs 20 --gzip 6 --inputs
@@ -32,6 +34,8 @@ struct NeighbourBench: ParsableCommand {
     @Option(help: "β of SP's noise (a standard deviation).") var noiseStd = SPEstimator.defaultNoiseStd
     @Option(help: "SP's Monte Carlo draws per sample.") var mcSamples = SPEstimator.defaultMCSamples
     @Option(help: "Alternated runs of each side.") var runs = 1
+    @Option(help: "Kill a baseline run after this many seconds; the ratio is then a lower bound (default: none).")
+    var baselineTimeout: Double?
     @Option(help: "Python with numpy, scipy and h5py (default: /usr/bin/python3 when there, else python3 on PATH).")
     var python = defaultPython
 
@@ -55,18 +59,32 @@ struct NeighbourBench: ParsableCommand {
                         + parameters, "numpy float64, 512-draw GEMM blocks", parameters, 2)
             default: throw ValidationError("--estimators takes ksg and sp, not \(name)")
             }
-            var numpy: [Timed] = [], dneck: [Timed] = []
+            var numpy: [Timed] = [], dneck: [Timed] = [], killedAfter: Double?
             for _ in 0..<runs {
-                numpy.append(try Timed { try runChild(python, baseline) })
+                if killedAfter == nil {
+                    do { numpy.append(try Timed { try runChild(python, baseline, timeout: baselineTimeout) }) } catch let stop as ChildTimedOut {
+                        killedAfter = stop.seconds
+                    }
+                }
                 dneck.append(try Timed { try runChild(cli.path, ["measures", path, "--split", split.rawValue, "--epochs", "\(epoch)",
                                                                  "--estimator", name, "-o", ours.path] + options) })
+            }
+            print("\(name) of every layer at epoch \(epoch) of \(path) [\(split.rawValue)], \(runs) alternated single whole-process runs each:")
+            let ourName = "dneck-plot measures --estimator \(([name] + options).joined(separator: " "))"
+            if let killedAfter {
+                // A killed baseline gives no numbers to compare and only a lower bound on its time.
+                if !numpy.isEmpty { print(Timed.summary(baselineName, numpy)) }
+                print("  \(baselineName) killed after \(killedAfter) s, unfinished")
+                print(Timed.summary(ourName, dneck))
+                print(String(format: "  ratio ≥ %.1f× (reference killed after %.0f s: a lower bound, over the slowest dneck-plot run)",
+                             killedAfter / dneck.map(\.seconds).max()!, killedAfter))
+                continue
             }
             let numbers = name == "ksg" ? try String(contentsOf: theirs, encoding: .utf8) : numpy.last!.output
             let deviation = try largestDifference(numbers, String(contentsOf: ours, encoding: .utf8), leading: (leading, 2))
             let ratios = zip(numpy, dneck).map { $0.seconds / $1.seconds }
-            print("\(name) of every layer at epoch \(epoch) of \(path) [\(split.rawValue)], \(runs) alternated single whole-process runs each:")
             print(Timed.summary(baselineName, numpy))
-            print(Timed.summary("dneck-plot measures --estimator \(([name] + options).joined(separator: " "))", dneck))
+            print(Timed.summary(ourName, dneck))
             print(String(format: "  ratio %.1f× – %.1f× (alternated pairs); largest relative difference of the numbers %.1e",
                          ratios.min()!, ratios.max()!, deviation))
         }

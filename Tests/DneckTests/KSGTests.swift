@@ -103,27 +103,51 @@ final class KSGTests: XCTestCase {
         XCTAssertNil(EstimatorDescriptor.ksg.tieWarning(EstimateNotes(noisy), summary: "KSG"))
     }
 
-    /// The sweep finds what brute force finds, on data with ties, in several dimensions; and in
-    /// 75 (blocks of 32 coordinates, then the rest) as two parts of 35 and 40 columns over a
-    /// subset of the rows, as the joint space and Ross's classes use it.
-    func testNeighbourSearchAgreesWithBruteForce() {
+    /// The distance rows are exactly the one-by-one distances, and the nearest points and the
+    /// counts taken from them are those of brute force, on points with deliberate ties: values on
+    /// a grid, duplicate rows, a dead unit in X and in M. 203 rows (a short last block and a short
+    /// last group of queries), X of 37 columns (SIMD blocks and a rest) and M of 6; the joint
+    /// distance, a within-class search and a count over some of the points, as KSG and Ross use them.
+    func testDistanceRowsAgreeWithBruteForce() {
         var draws = NumpyRandom(seed: 3)
-        let points = PointSet(rows: 300, columns: 3, values: (0..<900).map { _ in Double(draws.nextInt(below: 6)) })
-        let (x, m) = (PointSet(rows: 300, columns: 35, values: (0..<300 * 35).map { _ in Double(draws.nextInt(below: 6)) }),
-                      PointSet(rows: 300, columns: 40, values: (0..<300 * 40).map { _ in draws.nextGaussian() }))
-        let rows = Array(stride(from: 0, to: 300, by: 2))
-        let cases = [(MaxNormIndex(points), Array(0..<300), { (a: Int, b: Int) in points.distance(a, b) }),
-                     (MaxNormIndex([x, m], rows: rows), rows, { (a: Int, b: Int) in max(x.distance(a, b), m.distance(a, b)) })]
-        for (index, members, distance) in cases {
-            for i in stride(from: 0, to: members.count, by: 7) {
-                let distances = members.indices.filter { $0 != i }.map { distance(members[i], members[$0]) }.sorted()
-                XCTAssertEqual(index.nearest(i, k: 4).map(\.distance), Array(distances.prefix(4)))
-                let r = distances[10], edge = distances[20]
-                let counted = index.count(i, within: r, edge: edge, band: 0.5)
-                XCTAssertEqual(counted.inside, distances.filter { $0 <= r }.count)
-                XCTAssertEqual(counted.near, distances.filter { abs($0 - edge) <= 0.5 }.count)
-            }
+        let n = 203
+        var xs = (0..<n * 37).map { $0 % 37 == 5 ? 0 : Double(draws.nextInt(below: 6)) }
+        var ms = (0..<n * 6).map { $0 % 6 == 2 ? 0 : (2 * draws.nextGaussian()).rounded() / 2 }
+        for r in 100..<110 {
+            xs.replaceSubrange(r * 37..<(r + 1) * 37, with: xs[(r - 100) * 37..<(r - 99) * 37])
+            ms.replaceSubrange(r * 6..<(r + 1) * 6, with: ms[(r - 100) * 6..<(r - 99) * 6])
         }
+        let (x, m) = (PointSet(rows: n, columns: 37, values: xs), PointSet(rows: n, columns: 6, values: ms))
+        let labels = (0..<n).map { $0 % 3 }
+        let problems = MaxNormRows(parts: [x, m]).map { i, rows -> (row: Int, problems: [String]) in
+            var problems: [String] = []
+            let others = (0..<n).filter { $0 != i }
+            let (dx, dm) = ((0..<n).map { x.distance(i, $0) }, (0..<n).map { m.distance(i, $0) })
+            if Array(rows[0]) != dx || Array(rows[1]) != dm { problems.append("row \(i): distances") }
+            let row = DistanceRow(i: i)
+            let byJoint = others.map { (distance: max(dx[$0], dm[$0]), row: $0) }.sorted { ($0.distance, $0.row) < ($1.distance, $1.row) }
+            let nearest = row.nearest(4, among: 0..<n) { max(rows[0][$0], rows[1][$0]) }
+            if nearest.map(\.distance) != byJoint.prefix(4).map(\.distance) || nearest.map(\.row) != byJoint.prefix(4).map(\.row) {
+                problems.append("row \(i): nearest \(nearest) not \(Array(byJoint.prefix(4)))")
+            }
+            let sameClass = others.filter { labels[$0] == labels[i] }.map { dm[$0] }.sorted()
+            if row.nearest(3, among: (0..<n).filter { labels[$0] == labels[i] }) { rows[1][$0] }.map(\.distance) != Array(sameClass.prefix(3)) {
+                problems.append("row \(i): nearest of its class")
+            }
+            let sorted = others.map { dx[$0] }.sorted(), (r, edge) = (sorted[10], sorted[20])
+            let counted = row.count(rows[0], among: 0..<n, within: r, edge: edge, band: 0.5)
+            if counted.inside != sorted.filter({ $0 <= r }).count || counted.near != sorted.filter({ abs($0 - edge) <= 0.5 }).count {
+                problems.append("row \(i): counts \(counted)")
+            }
+            let some = others.filter { labels[$0] != 2 }.map { dm[$0] }, radius = dm[(i + 1) % n]
+            let countedSome = row.count(rows[1], among: (0..<n).filter { labels[$0] != 2 }, within: radius, edge: radius, band: 0.25)
+            if countedSome.inside != some.filter({ $0 <= radius }).count || countedSome.near != some.filter({ abs($0 - radius) <= 0.25 }).count {
+                problems.append("row \(i): counts among some \(countedSome)")
+            }
+            return (i, problems)
+        }
+        XCTAssertEqual(problems.map(\.row), Array(0..<n))
+        XCTAssertEqual(problems.flatMap(\.problems), [])
     }
 
     /// The summary states every default and every choice.
@@ -179,5 +203,14 @@ final class KSGTests: XCTestCase {
         let e = (0..<rows * 2).map { _ in draws.nextGaussian() }
         let m = zip(x, e).map { rho * $0 + (1 - rho * rho).squareRoot() * $1 }
         return (Matrix(rows: rows, columns: 2, values: x), Matrix(rows: rows, columns: 2, values: m))
+    }
+}
+
+extension PointSet {
+    /// max_c |a_c − b_c| of rows `a` and `b`, one pair at a time: the brute force to check against.
+    func distance(_ a: Int, _ b: Int) -> Double {
+        var d = 0.0
+        for c in 0..<columns { d = max(d, abs(values[a * columns + c] - values[b * columns + c])) }
+        return d
     }
 }
