@@ -277,9 +277,9 @@ final class KDEEstimatorTests: XCTestCase {
     private func projectedSparseAndWholeTilePairs(_ distances: PairwiseDistances, within limit: Double) -> (Int, Int) {
         let scratch = ScreenScratch(tile: distances.tile, columns: distances.centred.columns)
         defer { scratch.deallocate() }
-        let capacity = Int(PairwiseDistances.sparseShare * Double(distances.tile * distances.tile)) + distances.tile
         let sparse = distances.tilePairs.filter { pair in
             let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
+            let capacity = Int(PairwiseDistances.sparseShare * Double(a.count * b.count)) + a.count   // as `forEachTilePair`
             return distances.projectedScreen!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
         }.count
         let lock = NSLock()
