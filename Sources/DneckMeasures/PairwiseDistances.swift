@@ -23,8 +23,9 @@ import Foundation
 /// finds more than `sparseShare` of its pairs within the limit: then the float64 tile is done
 /// whole, as without the screen. Layers of at least 8 · `sketchWidth` varying columns try a
 /// `ProjectedScreen` first (the float32 screen of the rows projected on an eighth as many
-/// directions, an eighth of its cost), and the full-width screen only when that one leaves more
-/// than `sparseShare` of the pairs.
+/// directions, an eighth of its cost; made once the sketch fails to skip a pair of distinct
+/// tiles), and the full-width screen only when that one leaves more than `sparseShare` of the
+/// pairs.
 struct PairwiseDistances: @unchecked Sendable {
     let rows: Int
     /// Rows per tile.
@@ -38,7 +39,7 @@ struct PairwiseDistances: @unchecked Sendable {
     let screen: Float32Screen?
     /// The screen of the projected rows of layers of at least 8 · `sketchWidth` varying
     /// columns, unless turned off.
-    let projectedScreen: ProjectedScreen?
+    let projectedScreen: LazyProjectedScreen?
 
     static let sketchWidth = 32
     /// The share of a tile pair's pairs within the limit above which its float64 tile is cheaper
@@ -63,7 +64,7 @@ struct PairwiseDistances: @unchecked Sendable {
         sketch = wide ? centred.projected(on: RowSet.directions(Self.sketchWidth, in: centred.columns)) : nil
         screen = wide && screening ? Float32Screen(centred) : nil
         let wider = centred.columns >= ProjectedScreen.reduction * Self.sketchWidth
-        projectedScreen = wider && screening ? ProjectedScreen(centred) : nil
+        projectedScreen = wider && screening ? LazyProjectedScreen(centred) : nil
     }
 
     var tileCount: Int { (rows + tile - 1) / tile }
@@ -125,7 +126,7 @@ struct PairwiseDistances: @unchecked Sendable {
                           _ scratch: ScreenScratch) -> Int? {
         guard centred.sampledShare(within: limit, a, b) <= Self.sparseShare else { return nil }
         let capacity = Int(Self.sparseShare * Double(a.count * b.count)) + a.count
-        guard let count = projectedScreen?.candidates(within: limit, a, b, scratch, capacity: capacity)
+        guard let count = projectedScreen?.screen(making: a != b)?.candidates(within: limit, a, b, scratch, capacity: capacity)
                 ?? screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
         for e in 0..<count {
             let (i, j) = (a.lowerBound + Int(scratch.entries[e].row), b.lowerBound + Int(scratch.entries[e].column))

@@ -280,7 +280,7 @@ final class KDEEstimatorTests: XCTestCase {
         let sparse = distances.tilePairs.filter { pair in
             let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
             let capacity = Int(PairwiseDistances.sparseShare * Double(a.count * b.count)) + a.count   // as `forEachTilePair`
-            return distances.projectedScreen!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
+            return distances.projectedScreen!.screen(making: true)!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
         }.count
         let lock = NSLock()
         var whole = 0
