@@ -24,8 +24,9 @@ import Foundation
 /// whole, as without the screen. Layers of at least 8 · `sketchWidth` varying columns try a
 /// `ProjectedScreen` first (the float32 screen of the rows projected on an eighth as many
 /// directions, an eighth of its cost; made once the sketch fails to skip a pair of distinct
-/// tiles), and the full-width screen only when that one leaves more than `sparseShare` of the
-/// pairs.
+/// tiles) on pairs of distinct tiles, and the full-width screen only when that one leaves more
+/// than `sparseShare` of the pairs. Diagonal tiles always take the full-width screen, so which
+/// screen a tile pair gets does not depend on the scheduling.
 struct PairwiseDistances: @unchecked Sendable {
     let rows: Int
     /// Rows per tile.
@@ -126,7 +127,8 @@ struct PairwiseDistances: @unchecked Sendable {
                           _ scratch: ScreenScratch) -> Int? {
         guard centred.sampledShare(within: limit, a, b) <= Self.sparseShare else { return nil }
         let capacity = Int(Self.sparseShare * Double(a.count * b.count)) + a.count
-        guard let count = projectedScreen?.screen(making: a != b)?.candidates(within: limit, a, b, scratch, capacity: capacity)
+        let projected = a != b ? projectedScreen?.screen() : nil
+        guard let count = projected?.candidates(within: limit, a, b, scratch, capacity: capacity)
                 ?? screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
         for e in 0..<count {
             let (i, j) = (a.lowerBound + Int(scratch.entries[e].row), b.lowerBound + Int(scratch.entries[e].column))

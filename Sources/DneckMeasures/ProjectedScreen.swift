@@ -58,21 +58,19 @@ struct ProjectedScreen: @unchecked Sendable {
 }
 
 /// A layer's `ProjectedScreen`, made the first time a pair of distinct tiles needs screening:
-/// where the sketch skips every such pair (small σ²), the projection is never paid for, and the
-/// diagonal tiles keep the full-width screen.
+/// where the sketch skips every such pair (small σ²), the projection is never paid for.
 final class LazyProjectedScreen: @unchecked Sendable {
     private let rows: RowSet
     private let lock = NSLock()
-    private var made = false
-    private var screen: ProjectedScreen?
+    private var tried = false
+    private var made: ProjectedScreen?
 
     init(_ rows: RowSet) { self.rows = rows }
 
-    /// The screen, made now when `make` and not made before; nil when not made yet or when
-    /// float32 cannot hold the projected rows.
-    func screen(making make: Bool) -> ProjectedScreen? {
+    /// The screen, made on the first call; nil when float32 cannot hold the projected rows.
+    func screen() -> ProjectedScreen? {
         lock.lock(); defer { lock.unlock() }
-        if make && !made { (screen, made) = (ProjectedScreen(rows), true) }
-        return screen
+        if !tried { (made, tried) = (ProjectedScreen(rows), true) }
+        return made
     }
 }

@@ -272,7 +272,7 @@ final class KDEEstimatorTests: XCTestCase {
         }
     }
 
-    /// Of the tile pairs of `distances`, how many the projected screen leaves sparse, and how many
+    /// Of the tile pairs of `distances`, how many the projected screen would leave sparse, and how many
     /// `forEachTilePair` hands over whole.
     private func projectedSparseAndWholeTilePairs(_ distances: PairwiseDistances, within limit: Double) -> (Int, Int) {
         let scratch = ScreenScratch(tile: distances.tile, columns: distances.centred.columns)
@@ -280,7 +280,7 @@ final class KDEEstimatorTests: XCTestCase {
         let sparse = distances.tilePairs.filter { pair in
             let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
             let capacity = Int(PairwiseDistances.sparseShare * Double(a.count * b.count)) + a.count   // as `forEachTilePair`
-            return distances.projectedScreen!.screen(making: true)!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
+            return distances.projectedScreen!.screen()!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
         }.count
         let lock = NSLock()
         var whole = 0
