@@ -21,7 +21,12 @@ import Foundation
 /// proves which pairs of a tile pair are beyond the limit, and only the others are computed in
 /// float64 (one dot product each), unless a sample of the tile pair's distances or the screen
 /// finds more than `sparseShare` of its pairs within the limit: then the float64 tile is done
-/// whole, as without the screen.
+/// whole, as without the screen. Layers of at least 8 · `sketchWidth` varying columns try a
+/// `ProjectedScreen` first (the float32 screen of the rows projected on an eighth as many
+/// directions, an eighth of its cost; made once the sketch fails to skip a pair of distinct
+/// tiles) on pairs of distinct tiles, and the full-width screen only when that one leaves more
+/// than `sparseShare` of the pairs. Diagonal tiles always take the full-width screen, so which
+/// screen a tile pair gets does not depend on the scheduling.
 struct PairwiseDistances: @unchecked Sendable {
     let rows: Int
     /// Rows per tile.
@@ -33,6 +38,9 @@ struct PairwiseDistances: @unchecked Sendable {
     let sketch: RowSet?
     /// The float32 screen of the pairs of wide layers (as `sketch`), unless turned off.
     let screen: Float32Screen?
+    /// The screen of the projected rows of layers of at least 8 · `sketchWidth` varying
+    /// columns, unless turned off.
+    let projectedScreen: LazyProjectedScreen?
 
     static let sketchWidth = 32
     /// The share of a tile pair's pairs within the limit above which its float64 tile is cheaper
@@ -54,8 +62,10 @@ struct PairwiseDistances: @unchecked Sendable {
         self.tile = max(1, tile ?? max(256, (m.rows + 63) / 64))
         centred = RowSet(centring: m)
         let wide = centred.columns >= 4 * Self.sketchWidth
-        sketch = wide ? centred.projected(width: Self.sketchWidth) : nil
+        sketch = wide ? centred.projected(on: RowSet.directions(Self.sketchWidth, in: centred.columns)) : nil
         screen = wide && screening ? Float32Screen(centred) : nil
+        let wider = centred.columns >= ProjectedScreen.reduction * Self.sketchWidth
+        projectedScreen = wider && screening ? LazyProjectedScreen(centred) : nil
     }
 
     var tileCount: Int { (rows + tile - 1) / tile }
@@ -110,14 +120,16 @@ struct PairwiseDistances: @unchecked Sendable {
     }
 
     /// The number of entries of rows `a` × `b` written to `scratch.entries` with their float64
-    /// distances (`RowSet.distance`): those the screen leaves. nil when the tile pair is better
-    /// done whole: a sample of its distances, or the screen, finds more than `sparseShare` of its
-    /// pairs within `limit`.
+    /// distances (`RowSet.distance`): those the projected screen leaves, or when it leaves too
+    /// many, the full-width one. nil when the tile pair is better done whole: a sample of its
+    /// distances, or the screen, finds more than `sparseShare` of its pairs within `limit`.
     private func screened(_ screen: Float32Screen, within limit: Double, _ a: Range<Int>, _ b: Range<Int>,
                           _ scratch: ScreenScratch) -> Int? {
         guard centred.sampledShare(within: limit, a, b) <= Self.sparseShare else { return nil }
         let capacity = Int(Self.sparseShare * Double(a.count * b.count)) + a.count
-        guard let count = screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
+        let projected = a != b ? projectedScreen?.screen() : nil
+        guard let count = projected?.candidates(within: limit, a, b, scratch, capacity: capacity)
+                ?? screen.candidates(within: limit, a, b, scratch, capacity: capacity) else { return nil }
         for e in 0..<count {
             let (i, j) = (a.lowerBound + Int(scratch.entries[e].row), b.lowerBound + Int(scratch.entries[e].column))
             scratch.entries[e].distance = i == j ? 0 : centred.distance(i, j)
@@ -167,26 +179,36 @@ struct RowSet: @unchecked Sendable {
         self.init(rows: m.rows, columns: kept.count, values: centred, sourceColumns: kept)
     }
 
-    /// The rows projected on `width` orthonormal directions: Gaussian directions from a fixed
-    /// `SplitMix64` seed, made orthonormal by Gram–Schmidt applied twice.
-    func projected(width: Int) -> RowSet {
+    /// `width` orthonormal directions in `columns` dimensions, one per row (row-major): Gaussian
+    /// directions from a fixed `SplitMix64` seed, made orthonormal by Gram–Schmidt applied twice.
+    /// The first directions do not depend on `width`.
+    static func directions(_ width: Int, in columns: Int) -> [Double] {
         var generator = SplitMix64(seed: 0x5EED)
-        var basis: [[Double]] = []
-        for _ in 0..<width {
-            var v = (0..<columns).map { _ in
-                sqrt(-2 * log(1 - generator.nextUnit())) * cos(2 * Double.pi * generator.nextUnit())   // Box–Muller
-            }
-            for _ in 0..<2 {
-                for u in basis {
-                    let dot = zip(u, v).reduce(0) { $0 + $1.0 * $1.1 }
-                    for c in 0..<columns { v[c] -= dot * u[c] }
+        var basis = [Double](repeating: 0, count: width * columns)
+        var dots = [Double](repeating: 0, count: max(1, width))
+        basis.withUnsafeMutableBufferPointer { q in
+            let q = q.baseAddress!
+            for a in 0..<width {
+                let v = q + a * columns
+                for c in 0..<columns {
+                    v[c] = sqrt(-2 * log(1 - generator.nextUnit())) * cos(2 * Double.pi * generator.nextUnit())   // Box–Muller
                 }
+                for _ in 0..<2 where a > 0 {   // v −= Qᵀ(Q v) over the directions so far
+                    let (n, m) = (Int32(a), Int32(columns))
+                    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, 1, m, 1, q, m, v, 1, 0, &dots, 1)
+                    cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, 1, n, -1, q, m, dots, 1, 1, v, 1)
+                }
+                let length = cblas_ddot(Int32(columns), v, 1, v, 1).squareRoot()
+                for c in 0..<columns { v[c] /= length }
             }
-            let length = sqrt(v.reduce(0) { $0 + $1 * $1 })
-            basis.append(v.map { $0 / length })
         }
+        return basis
+    }
+
+    /// The rows projected on `directions` (as `directions(_:in:)` gives them).
+    func projected(on directions: [Double]) -> RowSet {
+        let width = directions.count / max(1, columns)
         var projected = [Double](repeating: 0, count: rows * width)
-        let directions = Array(basis.joined())
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(width), Int32(columns), 1, values,
                     Int32(columns), directions, Int32(columns), 0, &projected, Int32(width))
         return RowSet(rows: rows, columns: width, values: projected)

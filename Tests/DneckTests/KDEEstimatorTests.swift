@@ -209,6 +209,87 @@ final class KDEEstimatorTests: XCTestCase {
         }
     }
 
+    /// Rows whose differences lie in the span of the projected screen's directions, at distances
+    /// D from 0.15 to 3 around the limit 1: the projection keeps their distances, so the
+    /// projected screen proves most pairs beyond the limit, and keeps every pair within it.
+    func testProjectedScreenKeepsEveryPairWithinTheLimit() throws {
+        var generator = SplitMix64(seed: 13)
+        let rows = 64, columns = 512, width = columns / ProjectedScreen.reduction
+        let directions = RowSet.directions(width, in: columns)
+        let base = (0..<columns).map { _ in (generator.nextUnit() - 0.5) * 10 }
+        let spread = (0..<rows).map { 0.06 * Double($0 % 8 + 2) }   // row r's coefficients, within ±spread[r] / 2
+        let values = (0..<rows).flatMap { r in
+            let coefficients = (0..<width).map { _ in (generator.nextUnit() - 0.5) * spread[r] }
+            return (0..<columns).map { c in base[c] + (0..<width).reduce(0) { $0 + coefficients[$1] * directions[$1 * columns + c] } }
+        }
+        let set = RowSet(rows: rows, columns: columns, values: values)
+        let screen = try XCTUnwrap(ProjectedScreen(set))
+        let limit = 1.0
+        var within: [(Int, Int)] = [], beyond = 0
+        for i in 0..<rows { for j in (i + 1)..<rows { if set.distance(i, j) <= limit { within.append((i, j)) } else { beyond += 1 } } }
+        XCTAssertGreaterThan(within.count, 100)
+        XCTAssertGreaterThan(beyond, 100)
+        let scratch = ScreenScratch(tile: rows, columns: columns)
+        defer { scratch.deallocate() }
+        let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch, capacity: rows * rows))
+        let kept = Set((0..<count).map { scratch.entries[$0].row * 1000 + scratch.entries[$0].column })
+        for (i, j) in within { XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "pair \(i), \(j) at \(set.distance(i, j))") }
+        XCTAssertLessThan(count - rows, within.count + beyond / 2)
+    }
+
+    /// Both bounds of the 512-unit layer of a freshly trained 10-class gaussian-mixture run
+    /// (2,400 train samples) equal the numpy reference's to 1e-9 relative: at σ² = 0.1, where the
+    /// projected screen alone leaves tile pairs sparse, and at σ² = 10, where every pair counts
+    /// and every tile pair is done whole.
+    func testProjectedScreenMatchesNumpyWhereItSkipsAndWhereItCannot() throws {
+        let folder = Fixtures.temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: trainer), "../shared/tools/train_runs.py is not beside the package")
+        let run = folder.appendingPathComponent("wide.h5").path
+        try ReferenceNumbers.python([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10",
+                                     "--n-samples", "3000", "--n-features", "784", "--architecture", "512,20",
+                                     "--activation", "relu", "--epochs", "2", "--log-epochs", "1", "--seed", "6"])
+        let reader = try RunReader(path: run, split: .train)
+        let layer = try reader.activations(epoch: 1, layer: 0)
+        let distances = PairwiseDistances(layer)
+        XCTAssertNotNil(distances.projectedScreen)
+        for (variance, skips) in [(0.1, true), (10, false)] {
+            let numbers = folder.appendingPathComponent("numpy-\(variance).csv")
+            try ReferenceNumbers.python([ReferenceNumbers.script, run, "--estimators", "kde-upper,kde-lower", "--epochs", "1",
+                                         "--layers", "0", "--noise-variance", "\(variance)", "-o", numbers.path])
+            let reference = try ReferenceNumbers.read(numbers)
+            let ours = try KDEEstimator(bound: .both, noiseVariance: variance).estimate(layer, labels: reader.labels)
+            let lower = try XCTUnwrap(ours.lowerBound)
+            for (row, mine) in zip(reference, [(ours.ixm, ours.iym), (lower.ixm, lower.iym)]) {
+                XCTAssertEqual(mine.0, row.ixm, accuracy: 1e-9 * abs(row.ixm), "\(row.estimator) I(X;M), σ² = \(variance)")
+                XCTAssertEqual(mine.1, row.iym, accuracy: 1e-9 * abs(row.iym), "\(row.estimator) I(Y;M), σ² = \(variance)")
+            }
+            XCTAssertEqual(reference.map(\.estimator), ["kde-upper", "kde-lower"])
+            let (sparse, whole) = projectedSparseAndWholeTilePairs(distances, within: KernelSums.negligibleExponent * 8 * variance)
+            XCTAssertEqual(sparse > 0, skips, "σ² = \(variance): \(sparse) tile pairs left sparse by the projected screen")
+            XCTAssertEqual(whole == distances.tilePairs.count, !skips, "σ² = \(variance): \(whole) tile pairs done whole")
+        }
+    }
+
+    /// Of the tile pairs of `distances`, how many the projected screen would leave sparse, and how many
+    /// `forEachTilePair` hands over whole.
+    private func projectedSparseAndWholeTilePairs(_ distances: PairwiseDistances, within limit: Double) -> (Int, Int) {
+        let scratch = ScreenScratch(tile: distances.tile, columns: distances.centred.columns)
+        defer { scratch.deallocate() }
+        let sparse = distances.tilePairs.filter { pair in
+            let (a, b) = (distances.tileRows(pair.i), distances.tileRows(pair.j))
+            let capacity = Int(PairwiseDistances.sparseShare * Double(a.count * b.count)) + a.count   // as `forEachTilePair`
+            return distances.projectedScreen!.screen()!.candidates(within: limit, a, b, scratch, capacity: capacity) != nil
+        }.count
+        let lock = NSLock()
+        var whole = 0
+        distances.forEachTilePair(within: limit) { _, tile in
+            if case .dense = tile { lock.lock(); whole += 1; lock.unlock() }
+        }
+        return (sparse, whole)
+    }
+
     /// Asserts that the kernel sums with and without the float32 screen agree to 1e-9 relative
     /// at each variance (and so do both bounds); returns the number of tile pairs the screen
     /// left sparse at each.
