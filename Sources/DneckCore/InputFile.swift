@@ -97,10 +97,15 @@ public final class InputFiles: @unchecked Sendable {
         files.append((path, device, inode))
     }
 
-    /// The path of the input that is the file `device`/`inode`, if any.
+    /// The path of the input that is the file `device`/`inode`, if any: one whose path still
+    /// names that file (an input since deleted may have left its inode number to a new file).
     public func input(device: UInt64, inode: UInt64) -> String? {
         lock.lock(); defer { lock.unlock() }
-        return files.first { $0.device == device && $0.inode == inode }?.path
+        return files.first { file in
+            var info = stat()
+            return file.device == device && file.inode == inode && stat(file.path, &info) == 0
+                && UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
+        }?.path
     }
 }
 

@@ -316,6 +316,20 @@ final class HostileInputTests: XCTestCase {
 
     /// A write that fails (here a file size limit: the kernel answers EFBIG, as it answers
     /// ENOSPC on a full disk) is an error naming the output, and leaves nothing.
+    /// An input is known by its device and inode only while its path still names that file:
+    /// once deleted, its inode number may go to a new file, which is not the input.
+    func testADeletedInputNoLongerClaimsItsInode() throws {
+        let path = folder.appendingPathComponent("input.h5").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data([1])))
+        var info = stat()
+        XCTAssertEqual(stat(path, &info), 0)
+        let (device, inode) = (UInt64(info.st_dev), UInt64(info.st_ino))
+        InputFiles.shared.register(path: path, device: device, inode: inode)
+        XCTAssertEqual(InputFiles.shared.input(device: device, inode: inode), path)
+        try FileManager.default.removeItem(atPath: path)
+        XCTAssertNil(InputFiles.shared.input(device: device, inode: inode))
+    }
+
     func testFailedWriteLeavesNothing() throws {
         let run = folder.appendingPathComponent("run.h5").path
         SyntheticRun(labels: (0..<400).map { $0 % 2 }, epochs: (0..<40).map { ($0, [(0..<1200).map { Double($0 % 97) / 97 }]) },
