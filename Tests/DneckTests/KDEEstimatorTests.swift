@@ -163,12 +163,7 @@ final class KDEEstimatorTests: XCTestCase {
     func testScreenedSumsEqualPlainFloat64OnFreshRun() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: trainer), "../shared/tools/train_runs.py is not beside the package")
-        let run = folder.appendingPathComponent("mixture.h5").path
-        try ReferenceNumbers.python([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10",
-                                     "--n-samples", "3000", "--n-features", "784", "--architecture", "256,20",
-                                     "--activation", "relu", "--epochs", "3", "--log-epochs", "0,2", "--seed", "4"])
+        let run = try freshMixtureRun(in: folder, architecture: "256,20", epochs: 3, logged: "0,2", seed: 4)
         let reader = try RunReader(path: run, split: .train)
         for epoch in [0, 2] {
             for layer in [0, 1] {
@@ -193,19 +188,10 @@ final class KDEEstimatorTests: XCTestCase {
             let set = RowSet(rows: rows, columns: columns,
                              values: (0..<rows).flatMap { r in base.map { $0 + (generator.nextUnit() - 0.5) * spread[r] } })
             let screen = try XCTUnwrap(Float32Screen(set))
-            let limit = 1.0
-            var within: [(Int, Int)] = [], beyond = 0
-            for i in 0..<rows { for j in (i + 1)..<rows { if set.distance(i, j) <= limit { within.append((i, j)) } else { beyond += 1 } } }
-            XCTAssertGreaterThan(within.count, 100)
-            XCTAssertGreaterThan(beyond, 100)
-            let scratch = ScreenScratch(tile: rows, columns: columns)
-            defer { scratch.deallocate() }
-            let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch, capacity: rows * rows))
-            let kept = Set((0..<count).map { scratch.entries[$0].row * 1000 + scratch.entries[$0].column })
-            for (i, j) in within {
-                XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "scale \(scale): pair \(i), \(j) at \(set.distance(i, j))")
+            let (count, within, beyond) = try screenedPairs(set, label: "scale \(scale)") {
+                screen.candidates(within: Self.screenLimit, 0..<rows, 0..<rows, $0, capacity: rows * rows)
             }
-            XCTAssertEqual(count - rows < within.count + beyond / 2, provesMost, "scale \(scale)")
+            XCTAssertEqual(count - rows < within + beyond / 2, provesMost, "scale \(scale)")
         }
     }
 
@@ -224,17 +210,45 @@ final class KDEEstimatorTests: XCTestCase {
         }
         let set = RowSet(rows: rows, columns: columns, values: values)
         let screen = try XCTUnwrap(ProjectedScreen(set))
-        let limit = 1.0
+        let (count, within, beyond) = try screenedPairs(set, label: "projected") {
+            screen.candidates(within: Self.screenLimit, 0..<rows, 0..<rows, $0, capacity: rows * rows)
+        }
+        XCTAssertLessThan(count - rows, within + beyond / 2)
+    }
+
+    /// A 10-class gaussian-mixture run (3,000 samples of 784 features, 2,400 for training) freshly
+    /// trained by ../shared/tools/train_runs.py into `folder`; skips the test without it.
+    private func freshMixtureRun(in folder: URL, architecture: String, epochs: Int, logged: String, seed: Int) throws -> String {
+        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
+        try XCTSkipUnless(FileManager.default.fileExists(atPath: trainer), "../shared/tools/train_runs.py is not beside the package")
+        let run = folder.appendingPathComponent("mixture-\(architecture).h5").path
+        try ReferenceNumbers.python([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10",
+                                     "--n-samples", "3000", "--n-features", "784", "--architecture", architecture,
+                                     "--activation", "relu", "--epochs", "\(epochs)", "--log-epochs", logged, "--seed", "\(seed)"])
+        return run
+    }
+
+    /// The limit of the screen tests.
+    private static let screenLimit = 1.0
+
+    /// Runs a screen of all rows of `set` against themselves (`candidates` fills the scratch it
+    /// is given) and checks that it keeps every pair within `screenLimit`, of which there must be
+    /// over 100, as over 100 beyond; returns how many it kept (the diagonal included) and the
+    /// numbers of pairs within and beyond the limit.
+    private func screenedPairs(_ set: RowSet, label: String, _ candidates: (ScreenScratch) -> Int?) throws
+        -> (kept: Int, within: Int, beyond: Int) {
         var within: [(Int, Int)] = [], beyond = 0
-        for i in 0..<rows { for j in (i + 1)..<rows { if set.distance(i, j) <= limit { within.append((i, j)) } else { beyond += 1 } } }
-        XCTAssertGreaterThan(within.count, 100)
-        XCTAssertGreaterThan(beyond, 100)
-        let scratch = ScreenScratch(tile: rows, columns: columns)
+        for i in 0..<set.rows {
+            for j in (i + 1)..<set.rows { if set.distance(i, j) <= Self.screenLimit { within.append((i, j)) } else { beyond += 1 } }
+        }
+        XCTAssertGreaterThan(within.count, 100, label)
+        XCTAssertGreaterThan(beyond, 100, label)
+        let scratch = ScreenScratch(tile: set.rows, columns: set.columns)
         defer { scratch.deallocate() }
-        let count = try XCTUnwrap(screen.candidates(within: limit, 0..<rows, 0..<rows, scratch, capacity: rows * rows))
+        let count = try XCTUnwrap(candidates(scratch), label)
         let kept = Set((0..<count).map { scratch.entries[$0].row * 1000 + scratch.entries[$0].column })
-        for (i, j) in within { XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "pair \(i), \(j) at \(set.distance(i, j))") }
-        XCTAssertLessThan(count - rows, within.count + beyond / 2)
+        for (i, j) in within { XCTAssertTrue(kept.contains(Int32(i * 1000 + j)), "\(label): pair \(i), \(j) at \(set.distance(i, j))") }
+        return (count, within.count, beyond)
     }
 
     /// Both bounds of the 512-unit layer of a freshly trained 10-class gaussian-mixture run
@@ -244,12 +258,7 @@ final class KDEEstimatorTests: XCTestCase {
     func testProjectedScreenMatchesNumpyWhereItSkipsAndWhereItCannot() throws {
         let folder = Fixtures.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        let trainer = Fixtures.packageRoot.deletingLastPathComponent().appendingPathComponent("shared/tools/train_runs.py").path
-        try XCTSkipUnless(FileManager.default.fileExists(atPath: trainer), "../shared/tools/train_runs.py is not beside the package")
-        let run = folder.appendingPathComponent("wide.h5").path
-        try ReferenceNumbers.python([trainer, "--out", run, "--dataset", "gaussian_mixture", "--n-classes", "10",
-                                     "--n-samples", "3000", "--n-features", "784", "--architecture", "512,20",
-                                     "--activation", "relu", "--epochs", "2", "--log-epochs", "1", "--seed", "6"])
+        let run = try freshMixtureRun(in: folder, architecture: "512,20", epochs: 2, logged: "1", seed: 6)
         let reader = try RunReader(path: run, split: .train)
         let layer = try reader.activations(epoch: 1, layer: 0)
         let distances = PairwiseDistances(layer)
