@@ -93,7 +93,7 @@ public final class InputFiles: @unchecked Sendable {
     /// Records an input by its device and inode (and the path the user gave, for messages).
     public func register(path: String, device: UInt64, inode: UInt64) {
         lock.lock(); defer { lock.unlock() }
-        guard !files.contains(where: { $0.device == device && $0.inode == inode }) else { return }
+        guard live(device: device, inode: inode) == nil else { return }
         files.append((path, device, inode))
     }
 
@@ -101,7 +101,12 @@ public final class InputFiles: @unchecked Sendable {
     /// names that file (an input since deleted may have left its inode number to a new file).
     public func input(device: UInt64, inode: UInt64) -> String? {
         lock.lock(); defer { lock.unlock() }
-        return files.first { file in
+        return live(device: device, inode: inode)
+    }
+
+    /// The registered path that still names the file `device`/`inode` (the lock held).
+    private func live(device: UInt64, inode: UInt64) -> String? {
+        files.first { file in
             var info = stat()
             return file.device == device && file.inode == inode && stat(file.path, &info) == 0
                 && UInt64(info.st_dev) == device && UInt64(info.st_ino) == inode
