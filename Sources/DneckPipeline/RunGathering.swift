@@ -32,13 +32,17 @@ public func warn(_ message: String) { PendingWarnings.shared.add(message) }
 /// What `needs` asks of every run of `readers` (the epochs `select` keeps of each), once per
 /// estimator of `estimators` (`result[e][r]`: run r by estimator e), behind one progress bar.
 public func gatherEach(_ readers: [RunReader], needs: ChartNeeds, estimators: [any MIEstimator], label: String,
-                       select: (RunReader) throws -> [Int]? = { _ in nil }) throws -> [[RunData]] {
+                       select: (RunReader) throws -> [Int]? = { _ in nil },
+                       table: (RunReader, any MIEstimator) throws -> MeasuresTableFile? = { _, _ in nil }) throws -> [[RunData]] {
     let selected = try readers.map(select)
     let steps = zip(readers, selected).reduce(0) { $0 + needs.progressSteps($1.0, epochs: $1.1?.count) }
     let progress = ProgressBar(total: estimators.count * steps, label: label)
     defer { progress.finish() }
     return try estimators.map { estimator in
-        try zip(readers, selected).map { try DataStage.gather($0, needs: needs, estimator: estimator, epochs: $1, progress: progress) }
+        try zip(readers, selected).map { reader, epochs in
+            try DataStage.gather(reader, needs: needs, estimator: estimator, epochs: epochs, progress: progress,
+                                 table: needs.measures ? try table(reader, estimator) : nil)
+        }
     }
 }
 
@@ -46,8 +50,9 @@ public func gatherEach(_ readers: [RunReader], needs: ChartNeeds, estimators: [a
 /// for several runs, aggregates them with `statistic`; warns once about epochs some runs lack
 /// and once about saturated layers.
 public func gatherRuns(_ readers: [RunReader], needs: ChartNeeds, estimator: any MIEstimator,
-                statistic: AggregateStatistic, label: String, select: (RunReader) throws -> [Int]? = { _ in nil }) throws -> RunData {
-    let runs = try gatherEach(readers, needs: needs, estimators: [estimator], label: label, select: select)[0]
+                statistic: AggregateStatistic, label: String, select: (RunReader) throws -> [Int]? = { _ in nil },
+                table: (RunReader, any MIEstimator) throws -> MeasuresTableFile? = { _, _ in nil }) throws -> RunData {
+    let runs = try gatherEach(readers, needs: needs, estimators: [estimator], label: label, select: select, table: table)[0]
     let data = try DataStage.aggregate(runs, statistic: statistic)
     if let missing = data.ensemble?.aggregate.missingEpochs, !missing.isEmpty {
         warn("epoch\(missing.count == 1 ? "" : "s") \(missing.map(String.init).joined(separator: ", ")) not logged by every run: left out of the \(statistic.rawValue)")

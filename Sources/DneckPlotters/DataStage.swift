@@ -84,28 +84,39 @@ public enum DataStage {
     /// The data of `reader`'s split for charts with `needs`.
     /// - Parameter epochs: the logged epochs to use (all when nil).
     /// - Parameter cache: what was made of this split before, with this estimator (see `SplitCache`).
+    /// - Parameter table: the measures, read from a table `estimator` made (`--measures`), instead
+    ///   of measured: only the epochs it holds are used, and the footer names the table.
     public static func gather(_ reader: RunReader, needs: ChartNeeds,
                               estimator: any MIEstimator = BinningEstimator(), epochs: [Int]? = nil,
-                              progress: ProgressBar? = nil, cache: SplitCache? = nil) throws -> RunData {
-        let epochs = epochs ?? reader.epochs
+                              progress: ProgressBar? = nil, cache: SplitCache? = nil, table: MeasuresTableFile? = nil) throws -> RunData {
+        var epochs = epochs ?? reader.epochs
         if needs.measures, let refusal = needs.estimates.refusal(estimator) {
             throw DneckError.invalidOption(name: "--estimator", detail: refusal)
         }
+        let given = needs.measures ? try table.map { try $0.table(of: reader, epochs: epochs) } : nil
+        epochs = given?.epochs ?? epochs
         // X before any work: a run without it fails at once, naming the dataset.
-        let inputs = needs.measures && estimator.needsInputs ? try reader.requiredInputs() : nil
+        let inputs = needs.measures && estimator.needsInputs && given == nil ? try reader.requiredInputs() : nil
         let quantity = estimator.descriptor.quantity
         let survey = needs.survey.isEmpty ? nil
             : try ActivationSurvey.gather(reader, parts: needs.survey, bins: needs.histogramBins,
                                           neuronsPerLayer: needs.neuronsPerLayer, epochs: epochs, progress: progress,
                                           cache: cache?.survey)
-        let measured = needs.measures
-            ? try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs, progress: progress, cache: cache?.measures)
-            : nil
+        var measured: (table: MeasureTable, notes: EstimateNotes)?
+        if let given {
+            var notes = EstimateNotes()
+            notes.oneClass = Set(reader.labels).count == 1
+            measured = (given, notes)
+        } else if needs.measures {
+            let outcome = try InformationMeasures.compute(reader, estimator: estimator, inputs: inputs, epochs: epochs,
+                                                          progress: progress, cache: cache?.measures)
+            measured = (outcome.table, outcome.notes)
+        }
         let records = needs.records.isEmpty ? nil : try epochs.map { try reader.record(epoch: $0, fields: needs.records) }
         var data = RunData(file: reader.file, split: reader.split, config: try configuration(reader), epochs: epochs,
                            layerCount: reader.layerCount, sampleCount: reader.labels.count,
                            measures: measured.map { quantity.keepingCeilings($0.table) }, survey: survey,
-                           records: records, estimator: estimator.summary)
+                           records: records, estimator: estimator.summary + (table.map { ", read from \(URL(fileURLWithPath: $0.path).lastPathComponent)" } ?? ""))
         data.quantity = quantity
         data.layerWidths = reader.layerWidths
         data.estimateNotes = measured?.notes ?? EstimateNotes()

@@ -19,6 +19,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
 
     @OptionGroup var source: RunSource
     @OptionGroup(visibility: C.descriptor.needs.measures ? .default : .private) var estimator: EstimatorOptions
+    @OptionGroup(visibility: C.descriptor.needs.measures ? .default : .private) var table: GivenMeasuresOption
     @OptionGroup(visibility: C.descriptor.runs == .aggregated ? .default : .private) var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
 
@@ -32,8 +33,9 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
             if let refusal = C.descriptor.needs.estimates.refusal(estimator.chosen) {
                 throw ValidationError("\(C.descriptor.name): \(refusal)")
             }
-        } else if estimator.given {
-            throw ValidationError("the estimator options do not apply to \(C.descriptor.name): it draws no information estimates")
+            try table.check(runs: source.runs.count)
+        } else if estimator.given || table.path != nil {
+            throw ValidationError("the estimator options and --measures do not apply to \(C.descriptor.name): it draws no information estimates")
         }
         try source.reading.checkInputs(readBy: C.descriptor.needs.measures ? [estimator.chosen] : [], command: C.descriptor.name)
         if C.descriptor.runs != .aggregated, aggregate.given {
@@ -50,8 +52,8 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
             let chart = try C.make(GivenChartOptions.arguments)
             let data = source.runs.isEmpty
                 ? DataStage.withoutRun(needs: chart.needs, split: source.split)
-                : try gatherRuns(try source.readers(), needs: chart.needs, estimator: estimator.chosen,
-                                 statistic: aggregate.statistic, label: C.descriptor.name, select: source.reading.selectedEpochs)
+                : try gatherRuns(try source.readers(), needs: chart.needs, estimator: estimator.chosen, statistic: aggregate.statistic,
+                                 label: C.descriptor.name, select: source.reading.selectedEpochs, table: table.table(for:estimator:))
             try chart.checkDrawable(data)
             try FigureWriter.write(chart.figure(data, request: request), to: target)
         }

@@ -24,6 +24,7 @@ struct MovieCommand: TakesChartOptions {
 
     @OptionGroup var source: RunSource
     @OptionGroup var estimator: EstimatorOptions
+    @OptionGroup var table: GivenMeasuresOption
     @OptionGroup var aggregate: AggregateOptions
     @OptionGroup var look: LookOptions
 
@@ -37,6 +38,7 @@ struct MovieCommand: TakesChartOptions {
     func validate() throws {
         try source.check(MovieFrameChart.descriptor.runs, command: "movie")
         try estimator.check(for: "movie")
+        try table.check(runs: source.runs.count)
         try source.reading.checkInputs(readBy: [estimator.chosen], command: "movie")
         _ = try frameSize()
         _ = try GivenChartOptions.charts(Self.plotters)
@@ -66,8 +68,8 @@ struct MovieCommand: TakesChartOptions {
             for reader in readers { _ = try source.reading.selectedEpochs(reader) }
             let request = aggregate.applied(to: try look.request())
             let chart = MovieFrameChart(options: try GivenChartOptions.arguments.options())
-            let data = try gatherRuns(readers, needs: chart.needs, estimator: estimator.chosen,
-                                      statistic: aggregate.statistic, label: "measures", select: source.reading.selectedEpochs)
+            let data = try gatherRuns(readers, needs: chart.needs, estimator: estimator.chosen, statistic: aggregate.statistic,
+                                      label: "measures", select: source.reading.selectedEpochs, table: table.table(for:estimator:))
             var size = request.style.figureSize ?? (6, 9)
             var frameRequest = request
             if let (w, h) = try frameSize() {

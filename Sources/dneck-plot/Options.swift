@@ -382,3 +382,22 @@ extension EstimatorOptions {
             || k != nil || ksgVariant != nil || noiseStd != nil || pca != nil || whiten || seed != nil || mcSamples != nil
     }
 }
+
+/// `--measures FILE`: draw the estimates from a table made before (by `dneck-plot measures`
+/// with the same estimator options) instead of measuring the run again.
+struct GivenMeasuresOption: ParsableArguments {
+    @Option(name: .customLong("measures"), help: ArgumentHelp(
+        "Draw the estimates of this measures CSV (as `dneck-plot measures` writes it for the same run, split and estimator options) instead of measuring the run; the footer names it.",
+        valueName: "csv"))
+    var path: String?
+
+    /// Refuses the table for several runs.
+    func check(runs: Int) throws {
+        if path != nil, runs > 1 { throw ValidationError("--measures takes the table of one run: give one run file") }
+    }
+
+    /// The table read for `reader`'s split as `estimator`'s, when one is given.
+    func table(for reader: RunReader, estimator: any MIEstimator) throws -> MeasuresTableFile? {
+        try path.map { try MeasuresTableFile(path: $0, estimator: estimator, labels: reader.labels, layers: reader.layerCount) }
+    }
+}
