@@ -61,11 +61,46 @@ public struct MovieFrameChart: BasePlotter {
     /// The marks of the frame, panel by panel (the plane's, then the accuracy panel's when the
     /// run logs accuracy): all that changes from frame to frame.
     public func marks(_ run: RunData, request: FigureRequest) -> [[Mark]] {
-        let table = run.measures ?? MeasureTable(points: [])
-        let k = min(max(frame, 0), max(table.epochs.count - 1, 0))
-        let plane = table.epochs.isEmpty ? [] : planeMarks(run, table, upTo: k, request: request)
+        marks(run, request: request, plan: FramePlan(run, request: request))
+    }
+
+    /// `marks(_:request:)` from what `plan` worked out of the run once for every frame.
+    func marks(_ run: RunData, request: FigureRequest, plan: FramePlan) -> [[Mark]] {
+        let k = min(max(frame, 0), max(plan.epochs.count - 1, 0))
+        let plane = plan.epochs.isEmpty ? [] : planeMarks(run, plan, upTo: k, request: request)
         guard Self.hasAccuracy(run), let records = run.records else { return [plane] }
-        return [plane, accuracyMarks(records, upTo: k, request: request)]
+        return [plane, accuracyMarks(records, plan, upTo: k, request: request)]
+    }
+
+    /// What the frames draw, worked out once for all of them (frame k of a long run would
+    /// otherwise scan every point of the run again): each layer's point at each epoch, the
+    /// ceiling lines, each logged accuracy series.
+    struct FramePlan: Sendable {
+        let epochs: [Int]
+        let layers: Int
+        /// [epoch index]: the points of that epoch, in the table's order.
+        let current: [[InformationPoint]]
+        /// [epoch index][layer]: the layer's point, nil where the table lacks it.
+        let byLayer: [[DataPoint?]]
+        let ceilingLines: [Mark]
+        /// Per logged accuracy series: its colour index and, per record, its point.
+        let accuracy: [(colorIndex: Int, points: [DataPoint?])]
+
+        init(_ run: RunData, request: FigureRequest) {
+            let table = run.measures ?? MeasureTable(points: [])
+            epochs = table.epochs
+            layers = table.layerCount
+            let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
+            current = epochs.map { byEpoch[$0] ?? [] }
+            byLayer = current.map { points in
+                (0..<table.layerCount).map { layer in points.first { $0.layer == layer }.map { DataPoint($0.ixm, $0.iym) } }
+            }
+            ceilingLines = PlaneParts.ceilingLines(run, style: request.style)
+            let records = run.records ?? []
+            accuracy = MovieFrameChart.loggedSeries(records).map { _, key, colorIndex in
+                (colorIndex, records.map { r in r[keyPath: key].map { DataPoint(Double(r.epoch), $0) } })
+            }
+        }
     }
 
     /// The top fraction of the plane kept free of data for the "Epoch N" label.
@@ -86,19 +121,15 @@ public struct MovieFrameChart: BasePlotter {
         return panel
     }
 
-    private func planeMarks(_ run: RunData, _ table: MeasureTable, upTo k: Int, request: FigureRequest) -> [Mark] {
+    private func planeMarks(_ run: RunData, _ plan: FramePlan, upTo k: Int, request: FigureRequest) -> [Mark] {
         let style = request.style
-        let layers = table.layerCount, epochs = table.epochs
+        let layers = plan.layers, epochs = plan.epochs
         let color = { (layer: Int) in Self.layerColor(layer, of: layers, request: request) }
-        let byEpoch = Dictionary(grouping: table.points, by: \.epoch)
         var marks: [Mark] = (0..<layers).map { layer in   // each layer's path through the plane up to now
-            let path = epochs[...k].compactMap { epoch in
-                byEpoch[epoch]?.first { $0.layer == layer }.map { DataPoint($0.ixm, $0.iym) }
-            }
-            return .line(path, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8)
+            .line(plan.byLayer[...k].compactMap { $0[layer] }, color: color(layer).withAlpha(0.45), width: style.lineWidth * 0.8)
         }
-        let current = byEpoch[epochs[k]] ?? []
-        marks += PlaneParts.ceilingLines(run, style: style)
+        let current = plan.current[k]
+        marks += plan.ceilingLines
         if let ensemble = run.ensemble {
             marks += PlaneParts.spreads(ensemble.aggregate.points.filter { $0.point.epoch == epochs[k] }, kind: request.spread,
                                         color: { color($0.layer) }, width: style.lineWidth * 0.5)
@@ -123,7 +154,7 @@ public struct MovieFrameChart: BasePlotter {
     static func accuracyValues(_ runs: [RunData]) -> [Double] { ChartParts.values(runs, accuracySeries.map(\.1)) }
 
     /// The accuracy series `records` log.
-    private static func loggedSeries(_ records: [EpochRecord]) -> [(String, KeyPath<EpochRecord, Double?>, Int)] {
+    static func loggedSeries(_ records: [EpochRecord]) -> [(String, KeyPath<EpochRecord, Double?>, Int)] {
         accuracySeries.filter { series in records.contains { $0[keyPath: series.1] != nil } }
     }
 
@@ -139,13 +170,12 @@ public struct MovieFrameChart: BasePlotter {
         return panel
     }
 
-    private func accuracyMarks(_ records: [EpochRecord], upTo k: Int, request: FigureRequest) -> [Mark] {
+    private func accuracyMarks(_ records: [EpochRecord], _ plan: FramePlan, upTo k: Int, request: FigureRequest) -> [Mark] {
         let style = request.style
-        let shown = records[...k]
         var marks: [Mark] = []
-        for (_, key, colorIndex) in Self.loggedSeries(records) {
+        for (colorIndex, series) in plan.accuracy {
             let color = style.cycleColor(colorIndex)
-            let points = shown.compactMap { r in r[keyPath: key].map { DataPoint(Double(r.epoch), $0) } }
+            let points = series[...k].compactMap { $0 }
             marks.append(.line(points, color: color, width: style.lineWidth))
             if let last = points.last, last.x == Double(records[k].epoch) {
                 marks.append(.scatter([last], colors: [color], diameter: style.markerSize * 1.2, edge: style.foreground))
@@ -165,10 +195,12 @@ public struct MovieFrames: Sendable {
     public let size: (width: Double, height: Double)
     /// Ranges every axis also covers (`FrameEnvelope`); nil: the data alone.
     public let envelope: FrameEnvelope?
+    private let plan: MovieFrameChart.FramePlan
 
     public init(run: RunData, request: FigureRequest, options: EpochAxisOptions = EpochAxisOptions(),
                 size: (width: Double, height: Double) = (6, 9), envelope: FrameEnvelope? = nil) {
         self.run = run; self.request = request; self.options = options; self.size = size; self.envelope = envelope
+        plan = MovieFrameChart.FramePlan(run, request: request)
     }
 
     public var count: Int { run.measures?.epochs.count ?? 0 }
@@ -186,7 +218,7 @@ public struct MovieFrames: Sendable {
     public func figure(_ k: Int, laidOutAs template: Figure) -> Figure { template.withMarks(marks(k)) }
 
     /// The marks of frame `k`, panel by panel.
-    public func marks(_ k: Int) -> [[Mark]] { chart(k).marks(run, request: request) }
+    public func marks(_ k: Int) -> [[Mark]] { chart(k).marks(run, request: request, plan: plan) }
 
     private func chart(_ k: Int) -> MovieFrameChart {
         var chart = MovieFrameChart(options: options)

@@ -20,7 +20,8 @@ struct Charts: ParsableCommand {
         First single whole processes, alternated (dneck-plot, matplotlib, dneck-plot, …): each chart \
         command against the script drawing that chart alone, then the six commands one after another \
         against the script drawing its four charts in one process (the information plane from \
-        dneck-plot's MI table, as deep-bottleneck's plotter is given one); then the best of repeated runs.
+        dneck-plot's MI table on both sides, as deep-bottleneck's plotter is given one: `infoplane \
+        --measures`; also timed measuring the run itself); then the best of repeated runs.
         """)
 
     @Argument(help: "A dneck run file.") var path: String
@@ -92,8 +93,11 @@ struct Charts: ParsableCommand {
     private func singleRuns(cli: String, scratch: ScratchFolder) throws {
         let measures = scratch.file("measures.csv").path
         try runProcess(cli, ["measures", path, "-o", measures])
-        func ours(_ chart: String) throws {
-            try runProcess(cli, [chart, path, "--dpi", "\(dpi)", "-o", scratch.file("single-\(chart).png").path])
+        /// The chart command; infoplane given the MI table the script is given (`--measures`)
+        /// unless `measuring`.
+        func ours(_ chart: String, measuring: Bool = false) throws {
+            let table = chart == "infoplane" && !measuring ? ["--measures", measures] : []
+            try runProcess(cli, [chart, path, "--dpi", "\(dpi)", "-o", scratch.file("single-\(chart).png").path] + table)
         }
         func theirs(only chart: String?) throws {
             try runProcess("python3", [benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path, "--dpi", "\(dpi)",
@@ -104,8 +108,10 @@ struct Charts: ParsableCommand {
             let baseline = !noMatplotlib && Self.drawnByMatplotlib.contains(chart)
             let seconds = try alternated(runs: runs, [{ try ours(chart) }] + (baseline ? [{ try theirs(only: chart) }] : []))
             if baseline { printRange("matplotlib \(chart)", seconds[1], baseline: nil) }
-            printRange("dneck-plot \(chart)", seconds[0], baseline: baseline ? seconds[1] : nil)
+            printRange("dneck-plot \(chart)\(chart == "infoplane" ? " --measures (the same table)" : "")", seconds[0], baseline: baseline ? seconds[1] : nil)
         }
+        let measuring = try alternated(runs: runs, [{ try ours("infoplane", measuring: true) }])
+        printRange("dneck-plot infoplane measuring the run itself (binning)", measuring[0], baseline: nil)
         let together = try alternated(runs: runs, [{ for chart in Self.commands { try ours(chart) } }]
                                       + (noMatplotlib ? [] : [{ try theirs(only: nil) }]))
         if !noMatplotlib { printRange("matplotlib, its four charts in one script", together[1], baseline: nil) }
