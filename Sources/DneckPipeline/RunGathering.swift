@@ -40,8 +40,13 @@ public func gatherEach(_ readers: [RunReader], needs: ChartNeeds, estimators: [a
     defer { progress.finish() }
     return try estimators.map { estimator in
         try zip(readers, selected).map { reader, epochs in
-            try DataStage.gather(reader, needs: needs, estimator: estimator, epochs: epochs, progress: progress,
-                                 table: needs.measures ? try table(reader, estimator) : nil)
+            let given = needs.measures ? try table(reader, estimator) : nil
+            let data = try DataStage.gather(reader, needs: needs, estimator: estimator, epochs: epochs, progress: progress, table: given)
+            let chosen = (epochs ?? reader.epochs).count
+            if let given, data.epochs.count < chosen {
+                FileHandle.standardError.write(Data("dneck-plot: note: \(given.path) holds \(data.epochs.count) of the \(chosen) epochs chosen of \(reader.file) (\(reader.split.rawValue)): the others are left out\n".utf8))
+            }
+            return data
         }
     }
 }

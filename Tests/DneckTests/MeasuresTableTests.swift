@@ -138,6 +138,12 @@ final class MeasuresTableTests: XCTestCase {
         assertSame(given.measures!, direct.measures!)
         XCTAssertEqual(given.estimator, direct.estimator + ", read from m.csv")
         XCTAssertEqual(given.epochs, direct.epochs)
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        let partial = folder.appendingPathComponent("partial.csv").path
+        try (([lines[0]] + lines.suffix(2 * reader.layerCount)).joined(separator: "\n") + "\n").write(toFile: partial, atomically: true, encoding: .utf8)
+        let part = try runCLI(["infoplane", Fixtures.exampleRun, "--measures", partial, "-o", png])
+        XCTAssertEqual(part.status, 0, part.stderr)
+        XCTAssertTrue(part.stderr.contains("holds 2 of the \(reader.epochs.count) epochs chosen"), part.stderr)
         let snr = try runCLI(["snr", Fixtures.exampleRun, "--measures", csv, "-o", folder.appendingPathComponent("s.png").path])
         XCTAssertNotEqual(snr.status, 0)
         XCTAssertTrue(snr.stderr.contains("--measures do not apply to snr"), snr.stderr)
