@@ -29,11 +29,8 @@ public struct MeasuresTableFile {
         guard input.size <= Self.maximumBytes else {
             throw DneckError.badShape(file: path, path: "/", detail: "a measures table is at most \(Self.maximumBytes >> 20) MiB, this one is \(input.size) bytes")
         }
-        guard let text = String(validating: try input.readAll(path: path), as: UTF8.self) else {
-            throw DneckError.badShape(file: path, path: "/", detail: "not UTF-8 text: expected a measures CSV")
-        }
         let descriptor = estimator.descriptor
-        var lines = CSVLines(text)
+        var lines = CSVLines(try input.readAll(path: path))
         guard let header = try lines.next(file: path) else { throw DneckError.emptyFile(file: path) }
         let columns = Columns(header.cells, prefix: descriptor.quantity.columnPrefix)
         if header.cells.contains("run") {
@@ -138,17 +135,28 @@ struct CSVLines {
     private var position = 0
     private var lineNumber = 1
 
-    init(_ text: String) { bytes = Array(text.utf8) }
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
 
-    /// The next record, nil at the end; throws on a quote left open.
+    /// The next record, nil at the end; throws on a quote left open or a cell that is not UTF-8.
     mutating func next(file: String) throws -> Line? {
+        guard let raw = try nextCells(file: file) else { return nil }
+        return Line(number: raw.number, cells: try raw.cells.map { cell in
+            guard let text = String(validating: cell, as: UTF8.self) else {
+                throw DneckError.badShape(file: file, path: "line \(raw.number)", detail: "not UTF-8 text: expected a measures CSV")
+            }
+            return text
+        })
+    }
+
+    /// The next record's cells as bytes, with the number of its first line.
+    private mutating func nextCells(file: String) throws -> (number: Int, cells: [[UInt8]])? {
         while position < bytes.count, bytes[position] == UInt8(ascii: "\n") || bytes[position] == UInt8(ascii: "\r") {
             if bytes[position] == UInt8(ascii: "\n") { lineNumber += 1 }
             position += 1
         }
         guard position < bytes.count else { return nil }
         let first = lineNumber
-        var cells: [String] = [], cell: [UInt8] = [], quoted = false, wasQuoted = false
+        var cells: [[UInt8]] = [], cell: [UInt8] = [], quoted = false, wasQuoted = false
         while position < bytes.count {
             let byte = bytes[position]
             position += 1
@@ -163,17 +171,17 @@ struct CSVLines {
             }
             switch byte {
             case UInt8(ascii: "\"") where cell.isEmpty && !wasQuoted: quoted = true; wasQuoted = true
-            case UInt8(ascii: ","): cells.append(String(decoding: cell, as: UTF8.self)); cell = []; wasQuoted = false
+            case UInt8(ascii: ","): cells.append(cell); cell = []; wasQuoted = false
             case UInt8(ascii: "\n"):
                 lineNumber += 1
-                cells.append(String(decoding: cell, as: UTF8.self))
-                return Line(number: first, cells: cells)
+                cells.append(cell)
+                return (first, cells)
             case UInt8(ascii: "\r"): break
             default: cell.append(byte)
             }
         }
         guard !quoted else { throw DneckError.badShape(file: file, path: "line \(first)", detail: "a quoted cell is never closed") }
-        cells.append(String(decoding: cell, as: UTF8.self))
-        return Line(number: first, cells: cells)
+        cells.append(cell)
+        return (first, cells)
     }
 }

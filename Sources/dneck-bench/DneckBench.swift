@@ -16,7 +16,7 @@ struct DneckBench: ParsableCommand {
           python3 ../shared/tools/train_runs.py --out /tmp/tanh_3000.h5 --epochs 3000 --seed 7
           swift run -c release dneck-bench binning /tmp/tanh_3000.h5
         """,
-        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, KDERun.self, NeighbourBench.self, IBCurveBench.self, Inputs.self, All.self, Watch.self])
+        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, KDERun.self, NeighbourBench.self, IBCurveBench.self, Inputs.self, All.self, Watch.self, Speed.self])
 }
 
 /// Wall-clock seconds of `body`, best of `repeats`.
