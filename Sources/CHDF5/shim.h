@@ -2,7 +2,7 @@
 #define DNECK_CHDF5_SHIM_H
 // libhdf5, plus accessors for what Swift cannot import: cast macros and the
 // H5T_NATIVE_* globals (which are -1 until H5open() runs).
-#include <hdf5.h>
+#include <hdf5/serial/hdf5.h>  // Debian's serial libhdf5 (no pkg-config: linked statically, see Package.swift)
 
 static inline hid_t dneck_h5e_default(void) { return H5E_DEFAULT; }
 static inline hid_t dneck_h5p_default(void) { return H5P_DEFAULT; }

@@ -2,7 +2,7 @@
 #define DNECK_CHDF5_WRITING_SHIM_H
 // What only the tests need from libhdf5, to write the files they read: macros Swift cannot
 // import, as accessors.
-#include <hdf5.h>
+#include <hdf5/serial/hdf5.h>  // Debian's serial libhdf5 (no pkg-config: linked statically, see Package.swift)
 
 static inline unsigned dneck_h5f_acc_trunc(void) { return H5F_ACC_TRUNC; }
 static inline hid_t dneck_h5t_std_i64le(void) { H5open(); return H5T_STD_I64LE; }
