@@ -39,6 +39,34 @@ public final class CairoRenderer: Renderer {
         cairo_clip(cr)
     }
 
+    /// Whether all a shape within the box from `low` to `high` (points, grown by `margin`) may
+    /// paint lies outside the rows this renderer draws, so that skipping it changes no pixel:
+    /// each of `Raster.drawOnTwoCores`' halves hands Cairo only the shapes that reach it. One
+    /// device pixel of slack covers antialiasing; line joins are bevelled, so nothing reaches
+    /// further. A box with a non-finite corner is never skipped.
+    private func misses(low: Point, high: Point, margin: Double) -> Bool {
+        guard let rows else { return false }
+        var top = Double.infinity, bottom = -Double.infinity
+        for corner in [Point(low.x - margin, low.y - margin), Point(high.x + margin, low.y - margin),
+                       Point(low.x - margin, high.y + margin), Point(high.x + margin, high.y + margin)] {
+            var (x, y) = (corner.x, corner.y)
+            cairo_user_to_device(cr, &x, &y)
+            guard y.isFinite else { return false }
+            top = min(top, y); bottom = max(bottom, y)
+        }
+        return bottom < Double(rows.lowerBound) - 1 || top > Double(rows.upperBound) + 1
+    }
+
+    /// `misses` for the box around `points`.
+    private func misses(_ points: [Point], margin: Double) -> Bool {
+        guard rows != nil, var low = points.first, var high = points.first else { return false }
+        for p in points {
+            guard p.x.isFinite, p.y.isFinite else { return false }
+            low = Point(min(low.x, p.x), min(low.y, p.y)); high = Point(max(high.x, p.x), max(high.y, p.y))
+        }
+        return misses(low: low, high: high, margin: margin)
+    }
+
     public func clear(_ color: Color) {
         cairo_save(cr)
         cairo_set_operator(cr, CAIRO_OPERATOR_SOURCE)
@@ -48,13 +76,14 @@ public final class CairoRenderer: Renderer {
     }
 
     public func fill(_ rect: Rect, color: Color) {
+        if misses(low: Point(rect.x, rect.y), high: Point(rect.maxX, rect.maxY), margin: 0) { return }
         set(color)
         cairo_rectangle(cr, rect.x, rect.y, rect.width, rect.height)
         cairo_fill(cr)
     }
 
     public func stroke(_ points: [Point], color: Color, width: Double, dashed: Bool) {
-        guard let first = points.first else { return }
+        guard let first = points.first, !misses(points, margin: width / 2) else { return }
         set(color)
         cairo_set_line_width(cr, width)
         if dashed {
@@ -68,13 +97,17 @@ public final class CairoRenderer: Renderer {
     }
 
     public func circle(center: Point, diameter: Double, fill: Color, edge: Color?, edgeWidth: Double) {
+        let r = diameter / 2
+        if misses(low: Point(center.x - r, center.y - r), high: Point(center.x + r, center.y + r), margin: edge == nil ? 0 : edgeWidth / 2) {
+            return
+        }
         cairo_new_sub_path(cr)
         cairo_arc(cr, center.x, center.y, diameter / 2, 0, 2 * Double.pi)
         fillPath(fill, edge: edge, edgeWidth: edgeWidth)
     }
 
     public func polygon(_ points: [Point], fill: Color, edge: Color?, edgeWidth: Double) {
-        guard let first = points.first else { return }
+        guard let first = points.first, !misses(points, margin: edge == nil ? 0 : edgeWidth / 2) else { return }
         cairo_new_sub_path(cr)
         cairo_move_to(cr, first.x, first.y)
         for p in points.dropFirst() { cairo_line_to(cr, p.x, p.y) }
@@ -120,6 +153,14 @@ public final class CairoRenderer: Renderer {
     public func text(_ item: TextItem, fontFamily: String) {
         let metrics = measure(item.text, size: item.size, bold: item.bold, fontFamily: fontFamily)
         let (dx, dy) = item.baselineOffset(metrics)
+        if rows != nil {
+            // The text's box, a font size wider all round (glyphs may reach past their metrics).
+            let angle = -item.rotation * Double.pi / 180, (c, s) = (cos(angle), sin(angle))
+            let corners = [(dx, dy - metrics.fontAscent), (dx + metrics.width, dy - metrics.fontAscent),
+                           (dx, dy + metrics.descent), (dx + metrics.width, dy + metrics.descent)]
+                .map { Point(item.at.x + $0.0 * c - $0.1 * s, item.at.y + $0.0 * s + $0.1 * c) }
+            if misses(corners, margin: item.size) { return }
+        }
         cairo_save(cr)
         cairo_set_font_face(cr, FontFaces.shared.face(family: fontFamily, bold: item.bold))
         cairo_set_font_size(cr, item.size)
@@ -132,7 +173,9 @@ public final class CairoRenderer: Renderer {
     }
 
     public func ellipse(center: Point, radiusX: Double, radiusY: Double, fill: Color) {
-        guard radiusX > 0, radiusY > 0 else { return }
+        guard radiusX > 0, radiusY > 0,
+              !misses(low: Point(center.x - radiusX, center.y - radiusY), high: Point(center.x + radiusX, center.y + radiusY), margin: 0)
+        else { return }
         cairo_save(cr)
         cairo_translate(cr, center.x, center.y)
         cairo_scale(cr, radiusX, radiusY)
@@ -144,7 +187,8 @@ public final class CairoRenderer: Renderer {
     }
 
     public func image(columns: Int, rows: Int, colors: [Color], in rect: Rect) {
-        guard columns > 0, rows > 0, rect.width > 0, rect.height > 0 else { return }
+        guard columns > 0, rows > 0, rect.width > 0, rect.height > 0,
+              !misses(low: Point(rect.x, rect.y), high: Point(rect.maxX, rect.maxY), margin: 0) else { return }
         guard let surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, Int32(columns), Int32(rows)) else { return }
         defer { cairo_surface_destroy(surface) }
         cairo_surface_flush(surface)
@@ -220,6 +264,15 @@ public final class CairoTextMeasurer: TextMeasurer, @unchecked Sendable {
         surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1, 1)
         cr = cairo_create(surface)
         CairoRenderer.useLinearMetrics(cr)
+    }
+
+    /// Loads `fontFamily` in both weights on another thread (fontconfig's configuration, the
+    /// font files: about 5 ms), for a command to call before it reads its run, so the first
+    /// measurement finds the fonts ready. A measurement meanwhile waits for it.
+    public func prepare(fontFamily: String) {
+        DispatchQueue.global().async {
+            for bold in [false, true] { _ = self.measure("0", size: 10, bold: bold, fontFamily: fontFamily) }
+        }
     }
 
     public func measure(_ text: String, size: Double, bold: Bool, fontFamily: String) -> TextMetrics {

@@ -49,6 +49,7 @@ struct ChartCommand<C: BasePlotter>: TakesChartOptions {
             let target = URL(fileURLWithPath: output ?? C.descriptor.fileName(split: source.split, format: "png"))
             _ = try FigureWriter.format(of: target)
             let request = aggregate.applied(to: try look.request())
+            CairoTextMeasurer.shared.prepare(fontFamily: request.style.fontFamily)
             let chart = try C.make(GivenChartOptions.arguments)
             let data = source.runs.isEmpty
                 ? DataStage.withoutRun(needs: chart.needs, split: source.split)
@@ -105,6 +106,7 @@ struct ChartsCommand: TakesChartOptions {
     func run() throws {
         try reportingErrors {
             let request = try look.request()
+            CairoTextMeasurer.shared.prepare(fontFamily: request.style.fontFamily)
             let reader = try source.readers()[0]
             let charts = try Self.plotters.map { try $0.make(GivenChartOptions.arguments) }
             var runnable: [any BasePlotter] = []

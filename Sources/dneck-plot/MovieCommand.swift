@@ -1,4 +1,5 @@
 import ArgumentParser
+import DneckCairo
 import DneckCore
 import DneckFigure
 import DneckMeasures
@@ -67,6 +68,7 @@ struct MovieCommand: TakesChartOptions {
             let readers = try source.readers()
             for reader in readers { _ = try source.reading.selectedEpochs(reader) }
             let request = aggregate.applied(to: try look.request())
+            CairoTextMeasurer.shared.prepare(fontFamily: request.style.fontFamily)
             let chart = MovieFrameChart(options: try GivenChartOptions.arguments.options())
             let data = try gatherRuns(readers, needs: chart.needs, estimator: estimator.chosen, statistic: aggregate.statistic,
                                       label: "measures", select: source.reading.selectedEpochs, table: table.table(for:estimator:))
