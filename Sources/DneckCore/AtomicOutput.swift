@@ -20,9 +20,11 @@ public enum AtomicOutput {
             unlink(temporary.path)
             TemporaryFiles.shared.unregister(slot)
         }
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        let created = open(temporary.path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard created >= 0 else {
             throw DneckError.unwritable(file: target.path, detail: "folder \(folder.path) is not writable")
         }
+        close(created)
         let result = try body(temporary)
         // The target may have appeared (or been replaced) while the artifact was made.
         try checkReplaceable(target)
