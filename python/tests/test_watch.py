@@ -151,7 +151,11 @@ def test_trainer_killed_leaves_committed_epochs_and_watch_stops_whole(tmp_path):
         subprocess.run([dneck_plot(), "measures", str(run), "-o", str(csv)], check=True, capture_output=True)
         assert sorted({int(l.split(",")[0]) for l in csv.read_text().splitlines()[1:]}) == epochs
         watch = start_watch(run, live)   # the run stays "running": watch follows it until stopped
-        wait_for(lambda: live_epochs(live / "index.html") == epochs[-1], 120, "the report of the last committed epoch")
+        # watch saves its measure cache once a rendering is complete, after the report and the
+        # manifest: the report alone may be seen a few ms before it.
+        cache = live / ".dneck-watch" / "measures.json"
+        wait_for(lambda: live_epochs(live / "index.html") == epochs[-1] and cache.exists(), 120,
+                 "the report of the last committed epoch and the measure cache")
         watch.send_signal(signal.SIGTERM)
         assert watch.wait(timeout=60) == 128 + signal.SIGTERM
     finally:
@@ -163,7 +167,7 @@ def test_trainer_killed_leaves_committed_epochs_and_watch_stops_whole(tmp_path):
     for png in (p for p in files if p.suffix == ".png"):
         data = png.read_bytes()
         assert data.startswith(b"\x89PNG") and data.endswith(b"IEND\xaeB`\x82"), png.name
-    assert (live / ".dneck-watch" / "measures.json").exists()      # a restarted watch resumes from it
+    assert cache.exists()      # not removed by the signal: a restarted watch resumes from it
 
 
 def test_writer_closing_after_each_epoch_is_watched_to_the_end(tmp_path):
