@@ -1,21 +1,21 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// libhdf5 from Debian's static archive (`libhdf5-dev` ships it beside the shared library):
+/// the shared one loads libcurl and its TLS and Kerberos chain (for an S3 driver dneck-plot
+/// never uses), about 5 ms of every command's start; the archive links only the parts that are
+/// called. Whatever links DneckIO (the tools, the tests) gets one copy.
+let staticHDF5: [LinkerSetting] = [
+    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lhdf5_serial", "-Xlinker", "-Bdynamic"]),
+    .linkedLibrary("sz"), .linkedLibrary("z"), .linkedLibrary("dl"), .linkedLibrary("m"),
+]
+
 /// dneck-plot: information-bottleneck artifacts from training runs.
 ///
 /// One data path: run file (DneckIO) → measures (DneckMeasures) → figure model (DneckFigure,
 /// DneckPlotters) → renderer (DneckCairo) / encoder (DneckMovie); DneckPipeline runs it for the
 /// commands (`all`, gathering runs). Only the C* targets and the targets named after a C
 /// library import C.
-/// libhdf5 from Debian's static archive (`libhdf5-dev` ships it beside the shared library):
-/// the shared one needs libcurl's TLS and Kerberos chain (its S3 driver, which dneck-plot never
-/// uses), 34 libraries whose loading took about 5 ms of every command; the archive links only
-/// the parts that are called. Whatever links DneckIO (the tools, the tests) gets one copy.
-let staticHDF5: [LinkerSetting] = [
-    .unsafeFlags(["-Xlinker", "-Bstatic", "-Xlinker", "-lhdf5_serial", "-Xlinker", "-Bdynamic"]),
-    .linkedLibrary("sz"), .linkedLibrary("z"), .linkedLibrary("dl"), .linkedLibrary("m"),
-]
-
 let package = Package(
     name: "dneck-plot",
     platforms: [.macOS(.v13)],
@@ -30,7 +30,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // Debian's libhdf5 (serial), linked statically by DneckIO (see `staticHDF5` below).
+        // Debian's libhdf5 (serial), linked statically by DneckIO (see `staticHDF5` above).
         .systemLibrary(name: "CHDF5", providers: [.apt(["libhdf5-dev"])]),
         // What only the tests need from libhdf5 (writing files), kept out of the product.
         .systemLibrary(name: "CHDF5Writing", path: "Tests/CHDF5Writing"),

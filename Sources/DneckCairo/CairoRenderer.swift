@@ -102,7 +102,7 @@ public final class CairoRenderer: Renderer {
             return
         }
         cairo_new_sub_path(cr)
-        cairo_arc(cr, center.x, center.y, diameter / 2, 0, 2 * Double.pi)
+        cairo_arc(cr, center.x, center.y, r, 0, 2 * Double.pi)
         fillPath(fill, edge: edge, edgeWidth: edgeWidth)
     }
 
