@@ -23,8 +23,10 @@ public struct EpochRecord: Sendable, Equatable {
         public static let accuracy = Fields(rawValue: 1)
         /// Training and test loss.
         public static let loss = Fields(rawValue: 2)
-        /// Gradient mean and standard deviation norms, weight norms.
+        /// Gradient mean and standard deviation norms.
         public static let gradients = Fields(rawValue: 4)
-        public static let all: Fields = [.accuracy, .loss, .gradients]
+        /// Weight norms.
+        public static let weights = Fields(rawValue: 8)
+        public static let all: Fields = [.accuracy, .loss, .gradients, .weights]
     }
 }

@@ -317,7 +317,7 @@ public final class RunReader: @unchecked Sendable {
     ]
     nonisolated(unsafe) private static let vectorDatasets: [(fields: EpochRecord.Fields, name: String, v2: String, key: WritableKeyPath<EpochRecord, [Double]?>)] = [
         (.gradients, "gradmean", "training/gradmean", \.gradientMean), (.gradients, "gradstd", "training/gradstd", \.gradientStd),
-        (.gradients, "weights_norm", "training/weights_norm", \.weightNorm),
+        (.weights, "weights_norm", "training/weights_norm", \.weightNorm),
     ]
 
     // MARK: - Private

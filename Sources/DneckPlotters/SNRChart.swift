@@ -13,7 +13,7 @@ public struct SNRChart: BasePlotter {
         name: "snr", artifact: "snr",
         summary: "Gradient mean, std, their ratio (SNR) and weight norm per layer, log–log against epoch.",
         example: "dneck-plot snr run.h5 --split train -o snr.pdf",
-        needs: ChartNeeds(requiredRecords: .gradients), roles: [.charts, .compare, .all], perRun: true)
+        needs: ChartNeeds(requiredRecords: [.gradients, .weights]), roles: [.charts, .compare, .all], perRun: true)
 
     public let options: NoOptions
     public init(options: NoOptions) { self.options = options }
