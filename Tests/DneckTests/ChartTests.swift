@@ -367,6 +367,28 @@ final class ChartTests: XCTestCase {
         XCTAssertEqual(survey.layerHistograms[3][4].reduce(0, +), 3277 * 4)   // every sample × unit counted once
     }
 
+    /// Weight norms are a field of their own: the snr chart requires them, the information
+    /// plane (whose rings need only the gradient statistics) neither reads nor needs them.
+    func testWeightNormsAreRequiredBySNRAlone() throws {
+        let run = folder.appendingPathComponent("no-weights.h5").path
+        var synthetic = SyntheticRun(labels: [0, 1, 0, 1], epochs: [(1, [[0.1, 0.2, 0.3, 0.4]]), (3, [[0.3, 0.4, 0.5, 0.7]])], units: [1])
+        synthetic.datasets = ["gradmean": ([1], [0.5]), "gradstd": ([1], [0.25]), "weights_norm": ([1], [2])]
+        let logged = folder.appendingPathComponent("weights.h5").path
+        synthetic.writeDneck(logged)
+        let reader = try RunReader(path: logged)
+        XCTAssertEqual(try reader.record(epoch: 1, fields: .gradients).gradientMean, [0.5])
+        XCTAssertNil(try reader.record(epoch: 1, fields: .gradients).weightNorm)
+        XCTAssertEqual(try reader.record(epoch: 1, fields: .weights).weightNorm, [2])
+        XCTAssertEqual(InfoPlaneChart.descriptor.needs.records, .gradients)
+        synthetic.datasets["weights_norm"] = nil
+        synthetic.writeDneck(run)
+        let snr = try runCLI(["snr", run, "-o", folder.appendingPathComponent("s.png").path])
+        XCTAssertEqual(snr.status, 1)
+        XCTAssertTrue(snr.stderr.contains("no-weights.h5: train/1/weights_norm: missing"), snr.stderr)
+        let plane = try runCLI(["infoplane", run, "--dpi", "40", "-o", folder.appendingPathComponent("p.png").path])
+        XCTAssertEqual(plane.status, 0, plane.stderr)
+    }
+
     func testMissingStatisticsNameTheDataset() throws {
         let run = folder.appendingPathComponent("plain.h5").path
         SyntheticRun(labels: [0, 1], epochs: [(0, [[0.1, 0.2]]), (3, [[0.3, 0.4]])], units: [1]).writeDneck(run)
