@@ -42,8 +42,8 @@ public enum FigureWriter {
                 // Drawn on the new raster's transparent black and laid over the background while
                 // encoding: what is never drawn on is never written (nor even materialised).
                 let raster = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
-                try raster.drawOnTwoCores(figure, layers: [.decorations, .marks])
-                try AtomicOutput.writeAll(PNGEncoder.encode(raster, over: figure.style.background), to: temporary, reportingAs: url)
+                let png = try PNGEncoder.drawAndEncode(figure, layers: [.decorations, .marks], on: raster, over: figure.style.background)
+                try AtomicOutput.writeAll(png, to: temporary, reportingAs: url)
             case .svg, .pdf:
                 let surface = format == .svg
                     ? cairo_svg_surface_create(temporary.path, figure.width, figure.height)

@@ -75,11 +75,15 @@ public final class Raster {
     /// a context of its own on a surface of its own over the same pixels, clipped to its whole
     /// pixel rows. Pixels come out as one pass draws them, but for a smoothly scaled image
     /// (a colorbar), where pixman may round a row by a level or two.
-    public func drawOnTwoCores(_ figure: Figure, layers: FigureDrawer.Layers = .all) throws {
+    /// - Parameter then: called on each half's thread once it is done with the half's rows,
+    ///   drawn or not (a failure is thrown when both are done), to go on with work of its own.
+    public func drawOnTwoCores(_ figure: Figure, layers: FigureDrawer.Layers = .all, then: ((Range<Int>) -> Void)? = nil) throws {
         var failures: [Error?] = [nil, nil]
         failures.withUnsafeMutableBufferPointer { failures in
             let failures = failures
             DispatchQueue.concurrentPerform(iterations: 2) { half in
+                let rows = half == 0 ? 0..<height / 2 : height / 2..<height
+                defer { then?(rows) }
                 guard let target = cairo_image_surface_create_for_data(memory.bytes.assumingMemoryBound(to: UInt8.self),
                                                                        CAIRO_FORMAT_ARGB32, Int32(width), Int32(height), Int32(stride)) else {
                     failures[half] = DneckError.render(file: "(raster)", detail: "cannot create a surface")
@@ -87,8 +91,7 @@ public final class Raster {
                 }
                 defer { cairo_surface_destroy(target) }
                 do {
-                    try Raster.draw(figure, layers: layers, forVideo: false, on: target,
-                                    rows: half == 0 ? 0..<height / 2 : height / 2..<height)
+                    try Raster.draw(figure, layers: layers, forVideo: false, on: target, rows: rows)
                 } catch { failures[half] = error }
             }
         }

@@ -318,6 +318,28 @@ final class ChartTests: XCTestCase {
         XCTAssertLessThanOrEqual(worst, 2)
     }
 
+    /// Drawing and encoding overlapped (`PNGEncoder.drawAndEncode`) give the bytes of drawing
+    /// first and encoding after, also on threads that are already busy (as `all`'s jobs are),
+    /// where both halves may be drawn one after the other on one thread.
+    func testOverlappedDrawingAndEncodingGiveTheSameBytes() throws {
+        let data = try DataStage.gather(RunReader(path: Fixtures.exampleRun), needs: InfoPlaneChart.descriptor.needs)
+        let figure = InfoPlaneChart(options: .init()).figure(data, request: FigureRequest(dpi: 120)).laidOut()
+        let layers: FigureDrawer.Layers = [.decorations, .marks]
+        let separate = try Raster(width: figure.pixelWidth, height: figure.pixelHeight)
+        try separate.drawOnTwoCores(figure, layers: layers)
+        let expected = PNGEncoder.encode(separate, over: figure.style.background)
+        let rounds = 6
+        var same = [Bool](repeating: false, count: rounds)
+        same.withUnsafeMutableBufferPointer { same in
+            let same = same
+            DispatchQueue.concurrentPerform(iterations: rounds) { k in
+                guard let raster = try? Raster(width: figure.pixelWidth, height: figure.pixelHeight) else { return }
+                same[k] = (try? PNGEncoder.drawAndEncode(figure, layers: layers, on: raster, over: figure.style.background)) == expected
+            }
+        }
+        XCTAssertEqual(same, Array(repeating: true, count: rounds))
+    }
+
     /// Every chart of `charts` through its own subcommand, then `charts` in one pass: the very
     /// same files, under the charts' artifact names.
     func testChartsEndToEnd() throws {
