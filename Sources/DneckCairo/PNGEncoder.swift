@@ -23,9 +23,7 @@ public enum PNGEncoder {
     /// composited here, with pixman's rounding: within a level of what Cairo draws over that
     /// colour itself, where antialiased shapes overlap).
     public static func encode(_ raster: Raster, over background: Color) -> [UInt8] {
-        let strips = Strips(raster, over: background)
-        DispatchQueue.concurrentPerform(iterations: strips.count) { strips.encode($0) }
-        return strips.png()
+        finish(Strips(raster, over: background))
     }
 
     /// Draws `layers` of `figure` on `raster` on both cores (`Raster.drawOnTwoCores`) and
@@ -37,13 +35,18 @@ public enum PNGEncoder {
                                      over background: Color) throws -> [UInt8] {
         let strips = Strips(raster, over: background)
         try raster.drawOnTwoCores(figure, layers: layers) { strips.encodeDrawn(adding: $0) }
+        return finish(strips)
+    }
+
+    /// The PNG of `strips`, the ones nobody has taken yet encoded on both cores.
+    private static func finish(_ strips: Strips) -> [UInt8] {
         DispatchQueue.concurrentPerform(iterations: 2) { _ in strips.encodeRest() }
         return strips.png()
     }
 
     /// The strips of one raster's PNG: which are drawn, taken and done, and their pieces.
     private final class Strips: @unchecked Sendable {
-        let count: Int
+        private let count: Int
         private let raster: Raster
         private let flatten: Flattening
         private let pieces: UnsafeMutableBufferPointer<(bytes: [UInt8], adler: UInt, length: Int)>
@@ -110,7 +113,7 @@ public enum PNGEncoder {
         }
 
         /// Filters and deflates strip `s` (any thread, each strip once).
-        func encode(_ s: Int) {
+        private func encode(_ s: Int) {
             let width = raster.width, rowBytes = 1 + 3 * width, strip = rows(s)
             let rowsPerBatch = max(1, PNGEncoder.batchBytes / rowBytes)
             var stream = Deflate()
