@@ -27,6 +27,8 @@ public struct EpochRecord: Sendable, Equatable {
         public static let gradients = Fields(rawValue: 4)
         /// Weight norms.
         public static let weights = Fields(rawValue: 8)
-        public static let all: Fields = [.accuracy, .loss, .gradients, .weights]
+        /// Every field on its own, in the order errors name a missing one.
+        public static let each: [Fields] = [.accuracy, .loss, .gradients, .weights]
+        public static let all = Fields(each)
     }
 }

@@ -221,7 +221,7 @@ public enum DataStage {
 
     /// The error of the first per-epoch dataset `needs` cannot do without and `data` lacks.
     public static func missingRequirement(_ needs: ChartNeeds, in data: RunData, reader: RunReader) -> DneckError? {
-        for required in [EpochRecord.Fields.accuracy, .loss, .gradients, .weights] where needs.requiredRecords.contains(required) {
+        for required in EpochRecord.Fields.each where needs.requiredRecords.contains(required) {
             for record in data.records ?? [] {
                 if let name = RunReader.missingDataset(in: record, fields: required) {
                     return DneckError.missing(file: reader.file, path: reader.datasetPath(epoch: record.epoch, name),
