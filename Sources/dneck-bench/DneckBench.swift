@@ -16,7 +16,7 @@ struct DneckBench: ParsableCommand {
           python3 ../shared/tools/train_runs.py --out /tmp/tanh_3000.h5 --epochs 3000 --seed 7
           swift run -c release dneck-bench binning /tmp/tanh_3000.h5
         """,
-        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, KDERun.self, NeighbourBench.self, IBCurveBench.self, Inputs.self, All.self, Watch.self, Speed.self])
+        subcommands: [Binning.self, Movie.self, Charts.self, KDE.self, KDERun.self, NeighbourBench.self, IBCurveBench.self, Inputs.self, All.self, Watch.self, Speed.self, Floors.self])
 }
 
 /// Wall-clock seconds of `body`, best of `repeats`.
@@ -213,3 +213,20 @@ struct Binning: ParsableCommand {
 }
 
 extension Split: ExpressibleByArgument {}
+
+/// The exit status of a command run with its output and errors discarded (`WEXITSTATUS`, or
+/// 128 + the signal that ended it).
+func exitStatus(_ executable: String, _ arguments: [String]) throws -> Int32 {
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    for descriptor: Int32 in [1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", O_WRONLY, 0) }
+    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+    defer { argv.forEach { free($0) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+    guard spawned == 0 else { throw ValidationError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
