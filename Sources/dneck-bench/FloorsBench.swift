@@ -7,21 +7,23 @@ import DneckMeasures
 import DneckPlotters
 import Foundation
 
-/// Where `infoplane --measures` spends its time, part by part, against the time matplotlib's
-/// script takes for the same plane: the evidence for how far a small chart command can go.
+/// Where a chart command spends its time, part by part, against the time matplotlib's script
+/// takes for the same chart: the evidence for how far a small chart command can go.
 struct Floors: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Where infoplane --measures spends its time: each part timed alone, against matplotlib's plane.",
+        abstract: "Where a chart command spends its time: each part timed alone, against matplotlib's chart.",
         discussion: """
-        Whole processes, alternated: the command; dneck-plot failing at its first option (process \
-        start and exit); the same command line failing at an unknown last option (start, option \
-        parsing, exit); matplotlib's script drawing the same plane from the same table. Then, in \
+        Whole processes, alternated: the command (infoplane given the MI table, `--measures`, as \
+        matplotlib's script is); dneck-plot failing at its first option (process start and exit); \
+        the same command line failing at an unknown last option (start, option parsing, exit); \
+        matplotlib's script drawing the same chart, when it draws it. Then, in \
         this process and warm (best of runs): reading the run and the table, building and laying \
         out the figure, drawing it on one core and on both, deflating it on both, drawing and \
         deflating overlapped as the command does, and writing a canvas's worth of fresh pages.
         """)
 
     @Argument(help: "A dneck run file.") var path: String
+    @Option(help: "The chart command.") var chart = "infoplane"
     @Option var dpi = 300.0
     @Option(help: "Runs of each measurement.") var runs = 15
     @Flag(help: "Skip the matplotlib baseline.") var noMatplotlib = false
@@ -31,41 +33,43 @@ struct Floors: ParsableCommand {
         let cli = try requiredDneckPlot().path
         let scratch = try ScratchFolder(name: "floors")
         let measures = scratch.file("measures.csv").path
-        try runProcess(cli, ["measures", path, "-o", measures])
-        let command = ["infoplane", path, "--dpi", "\(dpi)", "--measures", measures, "-o", scratch.file("plane.png").path]
+        guard let plotter = PlotterRegistry.plotters.first(where: { $0.descriptor.name == chart && $0.descriptor.output != .movie }) else {
+            throw ValidationError("no chart command '\(chart)'")
+        }
+        let given = plotter.descriptor.needs.measures ? ["--measures", measures] : []
+        if !given.isEmpty { try runProcess(cli, ["measures", path, "-o", measures]) }
+        let command = [chart, path, "--dpi", "\(dpi)", "-o", scratch.file("chart.png").path] + given
         /// `cli` with `arguments`, which must fail at its options (ArgumentParser's usage error).
         func failing(_ arguments: [String]) throws {
             let status = try exitStatus(cli, arguments)
             guard status == 64 else { throw ValidationError("dneck-plot \(arguments.joined(separator: " ")) ended with \(status), not 64") }
         }
         let matplotlib = { try runProcess("python3", [benchmarksFolder.appendingPathComponent("charts_matplotlib.py").path, path,
-                                                       "--dpi", "\(dpi)", "--out", scratch.url.path, "--measures", measures,
-                                                       "--only", "infoplane"]) }
+                                                       "--dpi", "\(dpi)", "--out", scratch.url.path, "--only", chart] + given) }
         let jobs: [() throws -> Void] = [{ try runProcess(cli, command) }, { try failing(["--no-such-option"]) },
                                          { try failing(command + ["--no-such-option"]) }]
-            + (noMatplotlib ? [] : [{ _ = try matplotlib() }])
+            + (noMatplotlib || !Charts.drawnByMatplotlib.contains(chart) ? [] : [{ _ = try matplotlib() }])
         let whole = try alternated(runs: runs, jobs)
-        print("infoplane --measures of \(path) at dpi \(Int(dpi)): \(runs) whole processes of each, alternated (min, median)")
-        printPart("dneck-plot infoplane --measures", whole[0])
+        print("\(([chart] + given.prefix(1)).joined(separator: " ")) of \(path) at dpi \(Int(dpi)): \(runs) whole processes of each, alternated (min, median)")
+        printPart("dneck-plot \(chart)", whole[0])
         printPart("process start and exit (failing at its first option)", whole[1])
         printPart("start, option parsing, exit (failing at the last)", whole[2])
-        if !noMatplotlib {
-            printPart("matplotlib's script, the same plane from the same table", whole[3])
+        if whole.count > 3 {
+            printPart("matplotlib's script, the same chart" + (given.isEmpty ? "" : " from the same table"), whole[3])
             let budget = whole[3].sorted()[whole[3].count / 2] / 20
             print(String(format: "  20× matplotlib's median leaves %.1f ms", budget * 1000))
         }
-        try inProcessParts(measures: measures)
+        try inProcessParts(plotter.make(ChartArguments()), measures: given.isEmpty ? nil : measures)
     }
 
     /// The command's parts in this process, warm, best of `runs` by wall-clock time, with the
     /// processor time of that run (both cores together; a thread waiting for the other may
     /// spin, so only the one-core drawing and the evenly split deflating measure the work).
-    private func inProcessParts(measures: String) throws {
-        let chart = InfoPlaneChart(options: .init())
+    private func inProcessParts(_ chart: any BasePlotter, measures: String?) throws {
         var data: RunData?
         let read = try timed {
             let reader = try RunReader(path: path)
-            let table = try MeasuresTableFile(path: measures, estimator: BinningEstimator(), labels: reader.labels, layers: reader.layerCount)
+            let table = try measures.map { try MeasuresTableFile(path: $0, estimator: BinningEstimator(), labels: reader.labels, layers: reader.layerCount) }
             data = try DataStage.gather(reader, needs: chart.needs, estimator: BinningEstimator(), table: table)
         }
         guard let data else { return }
@@ -94,7 +98,7 @@ struct Floors: ParsableCommand {
             for page in stride(from: 0, to: canvas.count, by: 4096) { canvas.bytes.storeBytes(of: 1, toByteOffset: page, as: UInt8.self) }
         }
         print("in this process, warm, best of \(runs) (wall-clock; processor time of both cores beside it):")
-        printPart("reading the run and the table (records, MI table)", read)
+        printPart("reading the run" + (measures == nil ? " (what the chart needs)" : " and the table (records, MI table)"), read)
         printPart("building the figure and laying it out", built)
         printPart("drawing \(width) × \(height) pixels on one core", drawnOnOne)
         printPart("the same on both cores (top and bottom halves)", drawn)
