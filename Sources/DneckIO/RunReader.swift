@@ -240,6 +240,16 @@ public final class RunReader: @unchecked Sendable {
         growing?.activationsPath(epoch: epoch, layer: layer) ?? RunReader.display(activationsGroup(epoch) + "/\(layer)")
     }
 
+    /// Plans the reads of `epochs`' activations now, on this thread, in order (one libhdf5 walk
+    /// per epoch), after the check of every epoch's layers (whose failure the first read
+    /// throws). For work so light per epoch that a planner running beside it, as in
+    /// `planningAhead`, would only compete with it for the cores and libhdf5's lock: the
+    /// activation survey's range sweep.
+    public func planActivations(_ epochs: [Int]) {
+        try? everyEpochsLayers?.run()
+        for epoch in epochs { planActivations(epoch: epoch) }
+    }
+
     /// Runs `body` while a background thread plans the reads of `epochs`' activations in order
     /// (one libhdf5 walk per epoch), so that workers reading them find the plans ready instead of
     /// queueing on libhdf5's lock behind each other. The planner stops when `body` ends.

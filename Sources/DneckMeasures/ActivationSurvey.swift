@@ -46,14 +46,18 @@ public struct ActivationSurvey: Sendable {
         let tasks = epochs.indices.flatMap { e in (0..<layers).map { (e, $0) } }
         // Pass 1: ranges per layer, and per neuron when neuron histograms are asked for.
         let perNeuron = parts.contains(.neuronHistograms)
-        let firstPass = try reader.planningAhead(epochs) { try parallelMap(tasks) { (e, layer) -> RangeSweep in
+        // The sweep is light: the reads are planned first, on one thread, rather than beside it.
+        reader.planActivations(epochs.filter { epoch in
+            (0..<layers).contains { cache?.sweep(epoch: epoch, layer: $0, perColumn: perNeuron) == nil }
+        })
+        let firstPass = try parallelMap(tasks) { (e, layer) -> RangeSweep in
             defer { progress?.advance() }
             if let kept = cache?.sweep(epoch: epochs[e], layer: layer, perColumn: perNeuron) { return kept }
             let m = try reader.activations(epoch: epochs[e], layer: layer, checkFinite: false)   // checked by the sweep
             guard let sweep = RangeSweep(m, perColumn: perNeuron) else { throw reader.nonFinite(m, epoch: epochs[e], layer: layer)! }
             cache?.keep(sweep, epoch: epochs[e], layer: layer, perColumn: perNeuron)
             return sweep
-        } }
+        }
         let sweeps = (0..<layers).map { layer in RangeSweep(merging: epochs.indices.map { firstPass[$0 * layers + layer] }) }
         let units = sweeps.map(\.columns)
         let layerRanges = sweeps.map { $0.all ?? 0...0 }
