@@ -21,13 +21,28 @@ struct DneckBench: ParsableCommand {
 
 /// Wall-clock seconds of `body`, best of `repeats`.
 func bestTime(repeats: Int, _ body: () throws -> Void) rethrows -> Double {
-    var best = Double.infinity
+    try bestRun(repeats: repeats, body).wall
+}
+
+/// Wall-clock seconds of `body`'s fastest run of `repeats`, and the processor seconds of that run
+/// (user and system, all threads of this process).
+func bestRun(repeats: Int, _ body: () throws -> Void) rethrows -> (wall: Double, processor: Double) {
+    var best = (wall: Double.infinity, processor: 0.0)
     for _ in 0..<repeats {
-        let start = DispatchTime.now().uptimeNanoseconds
+        let (start, used) = (DispatchTime.now().uptimeNanoseconds, processorSeconds())
         try body()
-        best = min(best, Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+        let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        if wall < best.wall { best = (wall, processorSeconds() - used) }
     }
     return best
+}
+
+/// User and system seconds of this process so far, all threads.
+private func processorSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
 }
 
 /// Wall-clock seconds of single runs of each of `jobs`, taken in turn `runs` times (job 0, job 1,
@@ -107,13 +122,10 @@ func runChild(_ executable: String, _ arguments: [String], timeout: Double? = ni
     defer { posix_spawn_file_actions_destroy(&actions) }
     posix_spawn_file_actions_adddup2(&actions, pipe[1], 1)
     posix_spawn_file_actions_addclose(&actions, pipe[0])
-    let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-    defer { argv.forEach { free($0) } }
-    var pid: pid_t = 0
-    let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
+    let started = Result { try spawn(executable, arguments, &actions) }
     close(pipe[1])
     defer { close(pipe[0]) }
-    guard spawned == 0 else { throw ValidationError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
+    let pid = try started.get()
     let deadline = timeout.map { ChildDeadline(pid, after: $0) }
     var output: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 65_536)
@@ -221,12 +233,19 @@ func exitStatus(_ executable: String, _ arguments: [String]) throws -> Int32 {
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
     for descriptor: Int32 in [1, 2] { posix_spawn_file_actions_addopen(&actions, descriptor, "/dev/null", O_WRONLY, 0) }
+    let pid = try spawn(executable, arguments, &actions)
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+}
+
+/// Starts `executable` (a path as it is, a bare name looked up on PATH) with `arguments` and the
+/// file actions `actions`; its pid.
+private func spawn(_ executable: String, _ arguments: [String], _ actions: inout posix_spawn_file_actions_t) throws -> pid_t {
     let argv = ([executable] + arguments).map { strdup($0) } + [nil]
     defer { argv.forEach { free($0) } }
     var pid: pid_t = 0
     let spawned = posix_spawnp(&pid, executable, &actions, nil, argv, environ)
     guard spawned == 0 else { throw ValidationError("cannot run \(executable): \(String(cString: strerror(spawned)))") }
-    var status: Int32 = 0
-    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-    return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return pid
 }

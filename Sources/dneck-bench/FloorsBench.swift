@@ -67,33 +67,33 @@ struct Floors: ParsableCommand {
     /// spin, so only the one-core drawing and the evenly split deflating measure the work).
     private func inProcessParts(_ chart: any BasePlotter, measures: String?) throws {
         var data: RunData?
-        let read = try timed {
+        let read = try bestRun(repeats: runs) {
             let reader = try RunReader(path: path)
             let table = try measures.map { try MeasuresTableFile(path: $0, estimator: BinningEstimator(), labels: reader.labels, layers: reader.layerCount) }
             data = try DataStage.gather(reader, needs: chart.needs, estimator: BinningEstimator(), table: table)
         }
         guard let data else { return }
         var figure: Figure?
-        let built = try timed { figure = chart.figure(data, request: FigureRequest(dpi: dpi)).laidOut() }
+        let built = bestRun(repeats: runs) { figure = chart.figure(data, request: FigureRequest(dpi: dpi)).laidOut() }
         guard let figure else { return }
         let (width, height) = (figure.pixelWidth, figure.pixelHeight)
         var raster = try Raster(width: width, height: height)
-        let drawnOnOne = try timed {
+        let drawnOnOne = try bestRun(repeats: runs) {
             raster = try Raster(width: width, height: height)
             try raster.draw(figure, layers: [.decorations, .marks])
         }
-        let drawn = try timed {
+        let drawn = try bestRun(repeats: runs) {
             raster = try Raster(width: width, height: height)
             try raster.drawOnTwoCores(figure, layers: [.decorations, .marks])
         }
         var bytes = 0
-        let deflated = try timed { bytes = PNGEncoder.encode(raster, over: figure.style.background).count }
-        let overlapped = try timed {
+        let deflated = bestRun(repeats: runs) { bytes = PNGEncoder.encode(raster, over: figure.style.background).count }
+        let overlapped = try bestRun(repeats: runs) {
             _ = try PNGEncoder.drawAndEncode(figure, layers: [.decorations, .marks], on: try Raster(width: width, height: height),
                                              over: figure.style.background)
         }
         let canvasBytes = raster.stride * height
-        let fresh = try timed {
+        let fresh = bestRun(repeats: runs) {
             guard let canvas = LargeBuffer(count: canvasBytes) else { return }
             for page in stride(from: 0, to: canvas.count, by: 4096) { canvas.bytes.storeBytes(of: 1, toByteOffset: page, as: UInt8.self) }
         }
@@ -107,26 +107,6 @@ struct Floors: ParsableCommand {
         printPart("writing a canvas's worth of fresh pages (\(canvasBytes >> 20) MiB)", fresh)
         print(String(format: "  drawing and deflating cannot take under half their work on two cores: %.1f ms",
                      (drawnOnOne.wall + deflated.processor) / 2 * 1000))
-    }
-
-    /// Wall-clock and processor seconds of `body`'s fastest run of `runs`.
-    private func timed(_ body: () throws -> Void) throws -> (wall: Double, processor: Double) {
-        var best = (wall: Double.infinity, processor: 0.0)
-        for _ in 0..<runs {
-            let (start, used) = (DispatchTime.now().uptimeNanoseconds, processorSeconds())
-            try body()
-            let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            if wall < best.wall { best = (wall, processorSeconds() - used) }
-        }
-        return best
-    }
-
-    /// User and system seconds of this process so far, all threads.
-    private func processorSeconds() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
-        return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     private func printPart(_ name: String, _ time: (wall: Double, processor: Double)) {
